@@ -1,0 +1,35 @@
+# trailwatch: two commands do all set-up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT ?= trailwatch-out
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/trailwatch demo --output-dir $(OUT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check scanner checks reports templates tests bench
+	$(BIN)/ruff format --check scanner checks reports templates tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 -q
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/scan_bench.py
+
+clean:
+	rm -rf $(VENV) $(OUT) dist build .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Helpers shared by check modules (pure; no AWS calls)."""

@@ -1,0 +1,49 @@
+"""Dataset descriptors: a named, typed piece of inventory collected per account or per region."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from typing import Any, Generic, TypeVar
+
+from pydantic import TypeAdapter
+
+T = TypeVar("T")
+
+
+class Scope(str, Enum):
+    """Where a dataset (or a check) lives: once per account, or once per account and region."""
+
+    ACCOUNT = "account"
+    REGION = "region"
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset(Generic[T]):
+    """A typed dataset. `kind` is the Python type of the data (a pydantic-compatible type)."""
+
+    name: str
+    scope: Scope
+    kind: Any
+    description: str = ""
+    depends_on: tuple[Dataset[Any], ...] = field(default=())
+
+    @cached_property
+    def adapter(self) -> TypeAdapter[T]:
+        return TypeAdapter(self.kind)
+
+    def dump(self, value: T) -> Any:
+        return self.adapter.dump_python(value, mode="json")
+
+    def load(self, raw: Any) -> T:
+        return self.adapter.validate_python(raw)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Dataset) and other.name == self.name
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.name})"

@@ -1,0 +1,1 @@
+"""Typed dataset models and descriptors, one module per AWS service (no boto3 imports here)."""

@@ -1,0 +1,91 @@
+"""Compliance frameworks as data (checks/frameworks/*.yaml): requirement -> check ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scanner.check import Check
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    title: str
+    checks: tuple[str, ...] = ()
+    manual: bool = False
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One framework: how Security Hub names its requirements, and which checks decide them."""
+
+    key: str
+    name: str
+    requirement_prefix: str
+    separator: str = "/"
+    standards_id: str | None = None
+    requirements: tuple[Requirement, ...] = ()
+
+    def label(self, req: Requirement) -> str:
+        return f"{self.requirement_prefix}{self.separator}{req.id}"
+
+
+@dataclass
+class Frameworks:
+    items: tuple[Framework, ...] = ()
+    _by_check: dict[str, list[tuple[Framework, Requirement]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for fw in self.items:
+            for req in fw.requirements:
+                for check_ref in req.checks:
+                    self._by_check.setdefault(check_ref, []).append((fw, req))
+
+    @classmethod
+    def load(cls) -> Frameworks:
+        import yaml
+
+        items: list[Framework] = []
+        folder = resources.files("checks").joinpath("frameworks")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".yaml", ".yml")):
+                raw = yaml.safe_load(entry.read_text(encoding="utf-8"))
+                items.append(_framework(raw))
+        return cls(tuple(items))
+
+    def _entries(self, check: Check) -> list[tuple[Framework, Requirement]]:
+        refs = [check.id] + ([check.control_id] if check.control_id else [])
+        out: list[tuple[Framework, Requirement]] = []
+        for ref in refs:
+            out.extend(self._by_check.get(ref, []))
+        return out
+
+    def requirements_for(self, check: Check) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(fw.label(req) for fw, req in self._entries(check)))
+
+    def standards_for(self, check: Check) -> tuple[str, ...]:
+        return tuple(
+            dict.fromkeys(fw.standards_id for fw, _ in self._entries(check) if fw.standards_id)
+        )
+
+
+def _framework(raw: dict[str, Any]) -> Framework:
+    return Framework(
+        key=str(raw["key"]),
+        name=str(raw["name"]),
+        requirement_prefix=str(raw["requirement_prefix"]),
+        separator=str(raw.get("separator", "/")),
+        standards_id=raw.get("standards_id"),
+        requirements=tuple(
+            Requirement(
+                id=str(r["id"]),
+                title=str(r.get("title", "")),
+                checks=tuple(r.get("checks", ())),
+                manual=bool(r.get("manual", False)),
+            )
+            for r in raw.get("requirements", ())
+        ),
+    )

@@ -1,0 +1,39 @@
+"""Mapping from API operations to the IAM actions that authorise them."""
+
+from __future__ import annotations
+
+# botocore service name -> IAM service prefix, where they differ.
+_SERVICE_PREFIX = {
+    "s3control": "s3",
+    "cloudwatch": "cloudwatch",
+    "logs": "logs",
+}
+
+# (IAM prefix, operation) -> IAM action name, where the action is not named after the operation.
+_ACTION_OVERRIDES = {
+    ("s3", "ListBuckets"): "ListAllMyBuckets",
+    ("s3", "GetPublicAccessBlock"): "GetBucketPublicAccessBlock",
+    ("s3", "GetObjectLockConfiguration"): "GetBucketObjectLockConfiguration",
+    ("s3", "GetBucketEncryption"): "GetEncryptionConfiguration",
+    ("s3", "GetBucketLifecycleConfiguration"): "GetLifecycleConfiguration",
+}
+_S3CONTROL_OVERRIDES = {
+    "GetPublicAccessBlock": "GetAccountPublicAccessBlock",
+}
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action for a botocore (service, operation) pair, e.g. ('s3', 'ListBuckets')."""
+    prefix = _SERVICE_PREFIX.get(service, service)
+    if service == "s3control" and operation in _S3CONTROL_OVERRIDES:
+        return f"s3:{_S3CONTROL_OVERRIDES[operation]}"
+    return f"{prefix}:{_ACTION_OVERRIDES.get((prefix, operation), operation)}"
+
+
+READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Lookup", "Head")
+# Operations a scan may make that are not reads: credentials only.
+ALLOWED_NON_READ = frozenset({("sts", "AssumeRole")})
+
+
+def is_read_only(service: str, operation: str) -> bool:
+    return operation.startswith(READ_ONLY_PREFIXES) or (service, operation) in ALLOWED_NON_READ

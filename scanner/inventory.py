@@ -1,0 +1,98 @@
+"""The frozen inventory: everything a scan collected (or failed to collect), saveable as JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from scanner.model import CollectionError, Frozen
+
+ACCOUNT_SCOPE = "*"
+
+
+def record_key(dataset: str, region: str | None) -> str:
+    return f"{dataset}@{region or ACCOUNT_SCOPE}"
+
+
+class DatasetRecord(Frozen):
+    """One dataset for one account (and region): data, or the error that prevented it."""
+
+    dataset: str
+    region: str | None = None
+    data: Any = None
+    error: CollectionError | None = None
+    collected_at: datetime
+
+
+class AccountInfo(Frozen):
+    """An account as the Organization (or the caller) describes it."""
+
+    account_id: str
+    name: str = ""
+    email: str = ""
+    status: str = "ACTIVE"
+    ou_path: tuple[str, ...] = ()
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class AccountInventory(Frozen):
+    """What was collected for one account."""
+
+    info: AccountInfo
+    home_region: str
+    regions: tuple[str, ...]
+    skipped_regions: dict[str, str] = Field(default_factory=dict)
+    access_error: CollectionError | None = None
+    records: dict[str, DatasetRecord] = Field(default_factory=dict)
+
+    @property
+    def account_id(self) -> str:
+        return self.info.account_id
+
+    def record(self, dataset: str, region: str | None) -> DatasetRecord | None:
+        return self.records.get(record_key(dataset, region))
+
+
+class SkippedAccount(Frozen):
+    """An Organization account that was not scanned, and why."""
+
+    account_id: str
+    name: str = ""
+    status: str
+    reason: str
+
+
+class Inventory(Frozen):
+    """A whole scan's collected data."""
+
+    schema_version: int = 1
+    scan_id: str
+    tool_version: str
+    partition: str = "aws"
+    caller_arn: str = ""
+    caller_account: str = ""
+    organization_id: str | None = None
+    management_account_id: str | None = None
+    started_at: datetime
+    collected_at: datetime
+    datasets: tuple[str, ...] = ()
+    accounts: tuple[AccountInventory, ...] = ()
+    skipped_accounts: tuple[SkippedAccount, ...] = ()
+
+    def account(self, account_id: str) -> AccountInventory | None:
+        for acct in self.accounts:
+            if acct.account_id == account_id:
+                return acct
+        return None
+
+    def save(self, path: Path) -> None:
+        from scanner.atomic import write_text_atomic
+
+        write_text_atomic(path, self.model_dump_json(indent=1))
+
+    @classmethod
+    def load(cls, path: Path) -> Inventory:
+        return cls.model_validate_json(path.read_text(encoding="utf-8"))

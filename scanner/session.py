@@ -1,0 +1,240 @@
+"""AWS sessions: one per account, clients cached per (region, service), read-only guard, call log."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.errors import CredentialsError
+from scanner.iam import is_read_only
+
+log = logging.getLogger(__name__)
+
+_ACCOUNT_PREFIX = re.compile(r"//\d{12}\.")
+
+
+class MutatingCallBlocked(RuntimeError):
+    """Raised before a non-read API call leaves the process during a scan."""
+
+
+@dataclass
+class CallLog:
+    """Counts every API call made (after retries), per (account, region, service, operation)."""
+
+    calls: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    retries: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, key: tuple[str, str, str, str], attempts: int) -> None:
+        with self.lock:
+            self.calls[key] += 1
+            self.retries += max(0, attempts - 1)
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How every client is built."""
+
+    endpoint_url: str | None = None
+    max_attempts: int = 8
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    allow_writes: frozenset[tuple[str, str]] = frozenset()
+
+
+def _strip_account_prefix(request: Any, **_: Any) -> None:
+    request.url = _ACCOUNT_PREFIX.sub("//", request.url, count=1)
+
+
+class AccountSession:
+    """Credentials for one account; builds and caches clients per (region, service)."""
+
+    def __init__(
+        self,
+        account_id: str,
+        botocore_session: Any,
+        settings: ClientSettings,
+        call_log: CallLog,
+    ) -> None:
+        self.account_id = account_id
+        self._session = botocore_session
+        self._settings = settings
+        self._calls = call_log
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            cached = self._clients.get(key)
+            if cached is None:
+                cached = self._create(service, region)
+                self._clients[key] = cached
+            return cached
+
+    def _create(self, service: str, region: str) -> Any:
+        from botocore.config import Config
+
+        s = self._settings
+        config = Config(
+            retries={"mode": "adaptive", "max_attempts": s.max_attempts},
+            connect_timeout=s.connect_timeout,
+            read_timeout=s.read_timeout,
+            user_agent_extra="trailwatch",
+            s3={"addressing_style": "path"} if s.endpoint_url else None,
+        )
+        client = self._session.create_client(
+            service, region_name=region, endpoint_url=s.endpoint_url, config=config
+        )
+        events = client.meta.events
+        events.register("before-call.*.*", functools.partial(self._guard, service))
+        events.register("after-call.*.*", functools.partial(self._count, service, region))
+        if s.endpoint_url and service == "s3control":
+            events.register("before-sign.s3-control.*", _strip_account_prefix)
+        return client
+
+    def _guard(self, service: str, model: Any, **_: Any) -> None:
+        op = model.name
+        if not is_read_only(service, op) and (service, op) not in self._settings.allow_writes:
+            raise MutatingCallBlocked(f"refusing non-read call {service}:{op} during a scan")
+
+    def _count(
+        self, service: str, region: str, http_response: Any, parsed: Any, model: Any, **_: Any
+    ) -> None:
+        attempts = 1
+        if isinstance(parsed, dict):
+            meta = parsed.get("ResponseMetadata", {})
+            attempts = int(meta.get("RetryAttempts", 0)) + 1
+        self._calls.add((self.account_id, region, service, model.name), attempts)
+
+
+class Sessions:
+    """Builds account sessions from the caller's credentials (and AssumeRole for other accounts)."""
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        settings: ClientSettings | None = None,
+        call_log: CallLog | None = None,
+    ) -> None:
+        import botocore.session
+        from botocore.exceptions import ProfileNotFound
+
+        self.settings = settings or ClientSettings()
+        self.calls = call_log or CallLog()
+        try:
+            self._base = botocore.session.Session(profile=profile)
+            self._base.get_scoped_config()
+        except ProfileNotFound as exc:
+            raise CredentialsError(f"AWS profile not found: {profile}") from None
+        except Exception as exc:  # malformed shared config files
+            raise CredentialsError(f"cannot read AWS configuration: {exc}") from None
+        self._loader = self._base.get_component("data_loader")
+        self._accounts: dict[str, AccountSession] = {}
+        self._lock = threading.Lock()
+        self.caller_account = ""
+        self.caller_arn = ""
+        self.partition = "aws"
+
+    def identify(self, region: str) -> None:
+        """GetCallerIdentity with the base credentials; one clear error when it cannot work."""
+        from botocore.exceptions import (
+            BotoCoreError,
+            ClientError,
+            EndpointConnectionError,
+            NoCredentialsError,
+        )
+
+        if self._base.get_credentials() is None:
+            raise CredentialsError(
+                "no AWS credentials found (set AWS_PROFILE, --profile, or AWS_ACCESS_KEY_ID)"
+            )
+        base = AccountSession("caller", self._base, self.settings, self.calls)
+        sts = base.client("sts", region)
+        try:
+            ident = sts.get_caller_identity()
+        except NoCredentialsError:
+            raise CredentialsError("no AWS credentials found") from None
+        except EndpointConnectionError as exc:
+            raise CredentialsError(f"cannot reach the AWS endpoint: {exc}") from None
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            raise CredentialsError(
+                f"AWS rejected the credentials: {err.get('Code')}: {err.get('Message')}"
+            ) from None
+        except BotoCoreError as exc:
+            raise CredentialsError(f"cannot call AWS: {exc}") from None
+        self.caller_account = str(ident["Account"])
+        self.caller_arn = str(ident["Arn"])
+        self.partition = self.caller_arn.split(":")[1] if self.caller_arn.count(":") > 2 else "aws"
+        with self._lock:
+            self._accounts[self.caller_account] = AccountSession(
+                self.caller_account, self._base, self.settings, self.calls
+            )
+
+    def caller(self) -> AccountSession:
+        return self._accounts[self.caller_account]
+
+    def assume(
+        self,
+        account_id: str,
+        role_name: str,
+        region: str,
+        external_id: str | None = None,
+        session_name: str = "trailwatch",
+    ) -> AccountSession:
+        """A session in another account through AssumeRole, refreshed before it expires.
+
+        Raises botocore errors when the role cannot be assumed; the caller records them.
+        """
+        import botocore.session
+        from botocore.credentials import (
+            AssumeRoleCredentialFetcher,
+            DeferredRefreshableCredentials,
+        )
+
+        with self._lock:
+            existing = self._accounts.get(account_id)
+        if existing is not None:
+            return existing
+        role_arn = f"arn:{self.partition}:iam::{account_id}:role/{role_name}"
+        extra: dict[str, Any] = {"RoleSessionName": session_name}
+        if external_id:
+            extra["ExternalId"] = external_id
+        caller = self.caller()
+        sts_client = caller.client("sts", region)
+
+        def create_sts(service: str, **kwargs: Any) -> Any:
+            # The fetcher passes the source credentials; our cached client already has them.
+            return sts_client
+
+        fetcher = AssumeRoleCredentialFetcher(
+            client_creator=create_sts,
+            source_credentials=self._base.get_credentials(),
+            role_arn=role_arn,
+            extra_args=extra,
+            expiry_window_seconds=15 * 60,
+        )
+        creds = DeferredRefreshableCredentials(
+            refresh_using=fetcher.fetch_credentials, method="assume-role"
+        )
+        creds.get_frozen_credentials()  # assume now, so a failure is known before collection
+        session = botocore.session.Session()
+        session.register_component("data_loader", self._loader)
+        session._credentials = creds
+        acct = AccountSession(account_id, session, self.settings, self.calls)
+        with self._lock:
+            self._accounts[account_id] = acct
+        return acct
