@@ -1,0 +1,1 @@
+"""The built-in demo: an Organization seeded on an embedded moto server, scanned like any other."""

@@ -1,0 +1,124 @@
+"""Demo CloudTrail: a good organization trail, and member trails with typical mistakes."""
+
+from __future__ import annotations
+
+import json
+
+from scanner.demo.world import DemoAccount, DemoOrg
+
+ORDER = 10
+
+
+def _trail_bucket(owner: DemoAccount, name: str, writers: list[str], region: str) -> str:
+    s3 = owner.client("s3", region)
+    kwargs = {} if region == "us-east-1" else {
+        "CreateBucketConfiguration": {"LocationConstraint": region}
+    }
+    s3.create_bucket(Bucket=name, **kwargs)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AWSCloudTrailAclCheck",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "s3:GetBucketAcl",
+                "Resource": f"arn:aws:s3:::{name}",
+            },
+            {
+                "Sid": "AWSCloudTrailWrite",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": [f"arn:aws:s3:::{name}/AWSLogs/{a}/*" for a in writers],
+                "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+            },
+        ],
+    }
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+    return name
+
+
+def _log_group(account: DemoAccount, name: str, region: str) -> str:
+    logs = account.client("logs", region)
+    logs.create_log_group(logGroupName=name)
+    return account.arn("logs", region, f"log-group:{name}:*")
+
+
+def seed(org: DemoOrg) -> None:
+    mgmt, archive = org.management, org.log_archive
+    region = "us-east-1"
+
+    # Organization trail in the management account, delivering to the log-archive account.
+    bucket = _trail_bucket(
+        archive,
+        f"org-cloudtrail-logs-{org.suffix}",
+        [a.account_id for a in org.accounts] + [org.organization_id],
+        region,
+    )
+    org.names["org_trail_bucket"] = bucket
+    key = mgmt.client("kms", region).create_key(Description="CloudTrail organization trail")
+    key_arn = key["KeyMetadata"]["Arn"]
+    org.names["org_trail_key"] = key_arn
+    group_arn = _log_group(mgmt, "/org/cloudtrail", region)
+    org.names["org_trail_log_group"] = "/org/cloudtrail"
+    ct = mgmt.client("cloudtrail", region)
+    ct.create_trail(
+        Name="org-trail",
+        S3BucketName=bucket,
+        IsMultiRegionTrail=True,
+        IncludeGlobalServiceEvents=True,
+        IsOrganizationTrail=True,
+        EnableLogFileValidation=True,
+        KmsKeyId=key_arn,
+        CloudWatchLogsLogGroupArn=group_arn,
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{mgmt.account_id}:role/CloudTrailToCloudWatch",
+    )
+    ct.put_event_selectors(
+        TrailName="org-trail",
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": True,
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
+            }
+        ],
+    )
+    ct.put_insight_selectors(
+        TrailName="org-trail",
+        InsightSelectors=[{"InsightType": "ApiCallRateInsight"}],
+    )
+    ct.start_logging(Name="org-trail")
+
+    # workloads-prod: an old single-Region trail, never hardened, and stopped.
+    wl = org.workloads
+    wl_bucket = _trail_bucket(wl, f"workloads-audit-{org.suffix}", [wl.account_id], "eu-west-1")
+    wl.client("cloudtrail", "eu-west-1").create_trail(Name="app-audit", S3BucketName=wl_bucket)
+    # (never started: IsLogging false)
+
+    # sandbox: a multi-Region trail that records only read-only management events and
+    # excludes KMS events, with CloudWatch Logs but no KMS encryption.
+    sb = org.sandbox
+    sb_bucket = _trail_bucket(sb, f"sandbox-trail-{org.suffix}", [sb.account_id], region)
+    sb_group = _log_group(sb, "/sandbox/cloudtrail", region)
+    sb_ct = sb.client("cloudtrail", region)
+    sb_ct.create_trail(
+        Name="sandbox-trail",
+        S3BucketName=sb_bucket,
+        IsMultiRegionTrail=True,
+        IncludeGlobalServiceEvents=True,
+        EnableLogFileValidation=True,
+        CloudWatchLogsLogGroupArn=sb_group,
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{sb.account_id}:role/CloudTrailToCloudWatch",
+    )
+    sb_ct.put_event_selectors(
+        TrailName="sandbox-trail",
+        EventSelectors=[
+            {
+                "ReadWriteType": "ReadOnly",
+                "IncludeManagementEvents": True,
+                "ExcludeManagementEventSources": ["kms.amazonaws.com"],
+            }
+        ],
+    )
+    sb_ct.start_logging(Name="sandbox-trail")

@@ -1,0 +1,96 @@
+"""Organization discovery: which accounts to scan (and which are skipped), with OU path and tags."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.inventory import AccountInfo, SkippedAccount
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OrgDiscovery:
+    organization_id: str | None
+    management_account_id: str | None
+    accounts: tuple[AccountInfo, ...]
+    skipped: tuple[SkippedAccount, ...]
+
+
+def _status(raw: dict[str, Any]) -> str:
+    return str(raw.get("State") or raw.get("Status") or "ACTIVE")
+
+
+def discover_organization(org_client: Any, with_details: bool = True) -> OrgDiscovery:
+    """ListAccounts (paginated); ACTIVE accounts are scanned, the others recorded as skipped."""
+    desc = org_client.describe_organization()["Organization"]
+    accounts: list[AccountInfo] = []
+    skipped: list[SkippedAccount] = []
+    ou_names: dict[str, str] = {}
+    for page in org_client.get_paginator("list_accounts").paginate():
+        for raw in page.get("Accounts", []):
+            status = _status(raw)
+            if status != "ACTIVE":
+                skipped.append(
+                    SkippedAccount(
+                        account_id=raw["Id"],
+                        name=raw.get("Name", ""),
+                        status=status,
+                        reason=f"account is {status}",
+                    )
+                )
+                continue
+            ou_path: tuple[str, ...] = ()
+            tags: dict[str, str] = {}
+            if with_details:
+                ou_path = _ou_path(org_client, raw["Id"], ou_names)
+                tags = _tags(org_client, raw["Id"])
+            accounts.append(
+                AccountInfo(
+                    account_id=raw["Id"],
+                    name=raw.get("Name", ""),
+                    email=raw.get("Email", ""),
+                    status=status,
+                    ou_path=ou_path,
+                    tags=tags,
+                )
+            )
+    return OrgDiscovery(
+        organization_id=desc.get("Id"),
+        management_account_id=desc.get("MasterAccountId"),
+        accounts=tuple(sorted(accounts, key=lambda a: a.account_id)),
+        skipped=tuple(sorted(skipped, key=lambda s: s.account_id)),
+    )
+
+
+def _ou_path(org_client: Any, account_id: str, names: dict[str, str]) -> tuple[str, ...]:
+    """Root-to-parent OU names (best effort: the path is context, not a verdict)."""
+    path: list[str] = []
+    child = account_id
+    for _ in range(6):  # Organizations allows at most 5 OU levels under the root
+        parents = org_client.list_parents(ChildId=child).get("Parents", [])
+        if not parents:
+            break
+        parent = parents[0]
+        if parent["Type"] == "ROOT":
+            path.append("Root")
+            break
+        pid = parent["Id"]
+        if pid not in names:
+            ou = org_client.describe_organizational_unit(OrganizationalUnitId=pid)
+            names[pid] = ou["OrganizationalUnit"].get("Name", pid)
+        path.append(names[pid])
+        child = pid
+    return tuple(reversed(path))
+
+
+def _tags(org_client: Any, account_id: str) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for page in org_client.get_paginator("list_tags_for_resource").paginate(
+        ResourceId=account_id
+    ):
+        for tag in page.get("Tags", []):
+            tags[tag["Key"]] = tag["Value"]
+    return tags

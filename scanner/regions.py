@@ -1,0 +1,58 @@
+"""Region names: validation against botocore's partition data, and the enabled-region filter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from scanner.errors import UsageError
+
+_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+ENABLED_STATUSES = frozenset({"opt-in-not-required", "opted-in"})
+
+
+def known_regions() -> set[str]:
+    import botocore.session
+
+    session = botocore.session.get_session()
+    out: set[str] = set()
+    for partition in session.get_available_partitions():
+        out.update(session.get_available_regions("ec2", partition_name=partition))
+    return out
+
+
+def parse_regions(text: str | None) -> tuple[str, ...] | None:
+    """A comma list of region names; unknown names are a usage error."""
+    if text is None:
+        return None
+    names = [r.strip() for r in text.split(",") if r.strip()]
+    if not names:
+        raise UsageError("--regions needs at least one region name")
+    known = known_regions()
+    bad = [r for r in names if r not in known or not _PATTERN.match(r)]
+    if bad:
+        raise UsageError(f"invalid region name(s): {', '.join(bad)}")
+    return tuple(dict.fromkeys(names))
+
+
+def split_enabled(
+    described: Iterable[dict[str, str]], wanted: tuple[str, ...] | None
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """(regions to scan, skipped region -> reason) from DescribeRegions(AllRegions=True) output."""
+    status = {r["RegionName"]: r.get("OptInStatus", "opt-in-not-required") for r in described}
+    enabled = sorted(r for r, s in status.items() if s in ENABLED_STATUSES)
+    skipped: dict[str, str] = {}
+    if wanted is None:
+        for region, s in sorted(status.items()):
+            if s not in ENABLED_STATUSES:
+                skipped[region] = f"not enabled in this account ({s}): out of scope"
+        return tuple(enabled), skipped
+    scan: list[str] = []
+    for region in wanted:
+        if region in enabled:
+            scan.append(region)
+        elif region in status:
+            skipped[region] = f"not enabled in this account ({status[region]}): out of scope"
+        else:
+            skipped[region] = "not offered to this account: out of scope"
+    return tuple(scan), skipped
