@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--format", default=",".join(FORMATS), help="comma list of json,asff,html")
     demo.set_defaults(func=cmd_demo)
 
+    perms = sub.add_parser("permissions", help="print the IAM policy a scan needs")
+    perms.add_argument("--checks", help="only what these checks need")
+    perms.set_defaults(func=cmd_permissions)
+
     checks = sub.add_parser("checks", help="list the checks")
     checks.add_argument("--json", action="store_true", help="machine-readable output")
     checks.set_defaults(func=cmd_checks)
@@ -125,6 +129,16 @@ def cmd_checks(args: argparse.Namespace) -> int:
     print(f"{'CHECK ID':<40} {'CONTROL':<14} {'SEVERITY':<9} TITLE")
     for c in checks:
         print(f"{c.id:<40} {c.control_id or '-':<14} {c.severity.value:<9} {c.title}")
+    return 0
+
+
+def cmd_permissions(args: argparse.Namespace) -> int:
+    import json
+
+    from scanner.permissions import scan_policy
+    from scanner.registry import all_checks, select_checks
+
+    print(json.dumps(scan_policy(select_checks(all_checks(), _csv(args.checks))), indent=2))
     return 0
 
 

@@ -53,11 +53,11 @@ def run_scan(
     progress: Progress = lambda _m: None,
     sessions: Sessions | None = None,
 ) -> ScanOutcome:
+    checks = select_checks(all_checks(), request.checks)
     from reports.console import summary_table
     from reports.summary import ScanMeta, summarize
     from reports.writers import write_reports
 
-    checks = select_checks(all_checks(), request.checks)
     calls: CallLog | None = None
     if request.from_inventory:
         try:

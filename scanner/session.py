@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,8 @@ class ClientSettings:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     allow_writes: frozenset[tuple[str, str]] = frozenset()
+    client_hook: Callable[[Any, str, str, str], None] | None = None
+    """Called with (client, service, region, account_id) for every new client (tests, benchmarks)."""
 
 
 def _strip_account_prefix(request: Any, **_: Any) -> None:
@@ -103,6 +106,8 @@ class AccountSession:
         events.register("after-call.*.*", functools.partial(self._count, service, region))
         if s.endpoint_url and service == "s3control":
             events.register("before-sign.s3-control.*", _strip_account_prefix)
+        if s.client_hook is not None:
+            s.client_hook(client, service, region, self.account_id)
         return client
 
     def _guard(self, service: str, model: Any, **_: Any) -> None:
