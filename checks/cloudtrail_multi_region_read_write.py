@@ -64,6 +64,6 @@ CHECK = Check(
     remediation="Create a multi-Region trail (or an organization trail) and start logging; keep "
     "the default event selectors or set ReadWriteType All with IncludeManagementEvents true and "
     "no ExcludeManagementEventSources: aws cloudtrail put-event-selectors --trail-name <trail> "
-    "--event-selectors '[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}]'",
+    '--event-selectors \'[{"ReadWriteType":"All","IncludeManagementEvents":true}]\'',
     remediation_url="https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html#cloudtrail-1",
 )

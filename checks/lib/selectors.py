@@ -104,7 +104,9 @@ def s3_data_events(sel: TrailSelectors, *, write: bool, partition: str = "aws") 
     if any(s.read_write_type in wanted_rw for s in all_buckets):
         return Coverage(True, f"an event selector records {kind} data events for all buckets")
     if all_buckets:
-        return Coverage(False, f"the all-buckets S3 data event selectors do not record {kind} events")
+        return Coverage(
+            False, f"the all-buckets S3 data event selectors do not record {kind} events"
+        )
     if s3:
         return Coverage(False, "S3 data events are recorded for selected buckets only")
     return Coverage(False, "no event selector records S3 object data events")
@@ -116,7 +118,8 @@ def _advanced_s3(selectors: tuple[AdvancedEventSelector, ...], *, write: bool) -
     s3 = [
         s
         for s in selectors
-        if _is_category(s, "Data") and any(S3_OBJECT in fs.equals for fs in _field(s, "resources.type"))
+        if _is_category(s, "Data")
+        and any(S3_OBJECT in fs.equals for fs in _field(s, "resources.type"))
     ]
     if not s3:
         return Coverage(False, "no advanced event selector records S3 object data events")
@@ -162,7 +165,9 @@ def describe(sel: TrailSelectors) -> dict[str, Any]:
             {
                 "ReadWriteType": s.read_write_type,
                 "IncludeManagementEvents": s.include_management_events,
-                "DataResources": [{"Type": d.type, "Values": list(d.values)} for d in s.data_resources],
+                "DataResources": [
+                    {"Type": d.type, "Values": list(d.values)} for d in s.data_resources
+                ],
                 "ExcludeManagementEventSources": list(s.exclude_management_event_sources),
             }
             for s in sel.event_selectors

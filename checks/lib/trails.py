@@ -131,9 +131,11 @@ def _management_org_trails(
     failed: dict[str, tuple[CollectionError, ...]] = {}
     for r in acct.regions:
         try:
-            listed.extend(view.org.get(mgmt, TRAILS, r))
+            trails: list[Trail] = view.org.get(mgmt, TRAILS, r)
         except DataUnavailable as exc:
             failed[r] = exc.errors
+            continue
+        listed.extend(trails)
     if region in acct.regions:
         errors = failed.get(region, ())
     elif len(failed) == len(acct.regions):
