@@ -118,8 +118,10 @@ def _resource(res: Resource, partition: str, region: str) -> dict[str, Any]:
         "Id": res.id.strip() or "unknown",
         "Partition": arn_partition(res.id) or partition,
     }
-    res_region = (res.region or region).strip()
-    if res_region and len(res_region) <= MAX_RESOURCE_REGION:
+    res_region = (res.region or "").strip()
+    if not res_region or len(res_region) > MAX_RESOURCE_REGION:
+        res_region = region
+    if res_region:
         out["Region"] = res_region
     return out
 

@@ -17,17 +17,16 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from reports.asff import truncate
+from reports.summary import SEVERITY_ORDER, STATUS_ORDER, ScanMeta, ScanSummary
 from scanner.atomic import write_text_atomic
 from scanner.findings import Finding
 from scanner.model import Resource, Status
 
-from reports.asff import truncate
-from reports.summary import SEVERITY_ORDER, STATUS_ORDER, ScanMeta, ScanSummary
-
 TEMPLATE = "report.html.j2"
 #: Above this many PASS findings, they are listed in a collapsed section of their own.
 PASS_GROUP_THRESHOLD = 2000
-#: Evidence longer than this (pretty-printed characters) is cut in the HTML; findings.json has it all.
+#: Evidence longer than this (pretty-printed chars) is cut in the HTML; findings.json has it all.
 MAX_EVIDENCE_CHARS = 50_000
 MAX_ROW_REASON = 300
 MAX_ROW_RESOURCE = 160

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from reports.summary import ScanMeta, ScanSummary
 from scanner.atomic import write_text_atomic
 from scanner.findings import Finding
 from scanner.model import Frozen
-
-from reports.summary import ScanMeta, ScanSummary
 
 
 class JsonReport(Frozen):

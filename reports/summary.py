@@ -43,11 +43,11 @@ class ScanMeta(Frozen):
     def from_inventory(
         cls,
         inventory: Inventory,
-        check_ids: Iterable[str],
+        checks: Iterable[str],
         finished_at: datetime,
         complete: bool = True,
     ) -> ScanMeta:
-        """The metadata of a scan whose data is `inventory`."""
+        """The metadata of a scan whose data is `inventory`; `checks` are the selected check ids."""
         regions = sorted({r for acct in inventory.accounts for r in acct.regions})
         return cls(
             scan_id=inventory.scan_id,
@@ -61,7 +61,7 @@ class ScanMeta(Frozen):
             ),
             skipped_accounts=inventory.skipped_accounts,
             regions=tuple(regions),
-            check_ids=tuple(check_ids),
+            check_ids=tuple(checks),
             complete=complete,
             partition=inventory.partition,
             organization_id=inventory.organization_id,
@@ -185,6 +185,11 @@ class ScanSummary(Frozen):
             checks=tuple(checks),
             skipped_accounts=len(meta.skipped_accounts),
         )
+
+
+def summarize(findings: Sequence[Finding], meta: ScanMeta) -> ScanSummary:
+    """The summary of one scan (same as `ScanSummary.build`)."""
+    return ScanSummary.build(findings, meta)
 
 
 def _counts(tally: Counter[Status]) -> StatusCounts:

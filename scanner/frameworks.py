@@ -28,6 +28,10 @@ class Framework:
     separator: str = "/"
     standards_id: str | None = None
     requirements: tuple[Requirement, ...] = ()
+    related_requirements: bool = True
+    """False where Security Hub writes no RelatedRequirements for the standard (FSBP)."""
+    members: tuple[str, ...] = ()
+    """Checks in the standard whose requirement number is not known: standards only."""
 
     def label(self, req: Requirement) -> str:
         return f"{self.requirement_prefix}{self.separator}{req.id}"
@@ -38,11 +42,15 @@ class Frameworks:
     items: tuple[Framework, ...] = ()
     _by_check: dict[str, list[tuple[Framework, Requirement]]] = field(default_factory=dict)
 
+    _members: dict[str, list[Framework]] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         for fw in self.items:
             for req in fw.requirements:
                 for check_ref in req.checks:
                     self._by_check.setdefault(check_ref, []).append((fw, req))
+            for check_ref in fw.members:
+                self._members.setdefault(check_ref, []).append(fw)
 
     @classmethod
     def load(cls) -> Frameworks:
@@ -56,20 +64,28 @@ class Frameworks:
                 items.append(_framework(raw))
         return cls(tuple(items))
 
+    @staticmethod
+    def _refs(check: Check) -> list[str]:
+        return [check.id] + ([check.control_id] if check.control_id else [])
+
     def _entries(self, check: Check) -> list[tuple[Framework, Requirement]]:
-        refs = [check.id] + ([check.control_id] if check.control_id else [])
         out: list[tuple[Framework, Requirement]] = []
-        for ref in refs:
+        for ref in self._refs(check):
             out.extend(self._by_check.get(ref, []))
         return out
 
     def requirements_for(self, check: Check) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(fw.label(req) for fw, req in self._entries(check)))
+        return tuple(
+            dict.fromkeys(
+                fw.label(req) for fw, req in self._entries(check) if fw.related_requirements
+            )
+        )
 
     def standards_for(self, check: Check) -> tuple[str, ...]:
-        return tuple(
-            dict.fromkeys(fw.standards_id for fw, _ in self._entries(check) if fw.standards_id)
-        )
+        frameworks = [fw for fw, _ in self._entries(check)]
+        for ref in self._refs(check):
+            frameworks.extend(self._members.get(ref, []))
+        return tuple(dict.fromkeys(fw.standards_id for fw in frameworks if fw.standards_id))
 
 
 def _framework(raw: dict[str, Any]) -> Framework:
@@ -79,6 +95,8 @@ def _framework(raw: dict[str, Any]) -> Framework:
         requirement_prefix=str(raw["requirement_prefix"]),
         separator=str(raw.get("separator", "/")),
         standards_id=raw.get("standards_id"),
+        related_requirements=bool(raw.get("related_requirements", True)),
+        members=tuple(raw.get("members", ())),
         requirements=tuple(
             Requirement(
                 id=str(r["id"]),

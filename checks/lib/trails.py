@@ -159,16 +159,17 @@ def trail_data(view: View, trail: Trail, ds: Dataset[dict[str, T]]) -> TrailData
     From the owner's inventory first (collected in the trail's home region), else from this
     account's own collection (an organization trail queried by ARN from the member).
     """
-    errors: list[CollectionError] = []
+    failed: list[CollectionError] = []  # the dataset itself could not be read
+    missing: list[CollectionError] = []  # read, but without this trail
     for acct in dict.fromkeys((trail.owner_account, view.account_id)):
         try:
             data = view.org.get(acct, ds)
         except DataUnavailable as exc:
-            errors.extend(exc.errors)
+            failed.extend(exc.errors)
             continue
         if trail.arn in data:
             return TrailData(data[trail.arn], acct)
-        errors.append(
+        missing.append(
             CollectionError(
                 operation="-",
                 iam_action="-",
@@ -176,7 +177,7 @@ def trail_data(view: View, trail: Trail, ds: Dataset[dict[str, T]]) -> TrailData
                 message=f"{ds.name} of account {acct} has no entry for {trail.arn}",
             )
         )
-    return TrailData(None, None, tuple(errors))
+    return TrailData(None, None, tuple(failed or missing))
 
 
 # --- account-level verdicts over visible trails -----------------------------------------------

@@ -32,6 +32,30 @@ def seed_demo(endpoint_url: str) -> DemoOrg:
     return org
 
 
+def deny_assume_role(account_id: str) -> Callable[[Any, str, str, str], None]:
+    """A client hook: AssumeRole into `account_id` is refused, as when a member's role trust was
+    removed (moto does not evaluate trust policies, so the demo simulates the refusal)."""
+
+    def hook(client: Any, service: str, region: str, caller: str) -> None:
+        if service != "sts":
+            return
+
+        def before_call(model: Any, params: Any, **_: Any) -> Any:
+            if model.name != "AssumeRole" or f"%3A{account_id}%3A" not in str(params.get("body")):
+                return None
+            from botocore.awsrequest import AWSResponse
+
+            error = {
+                "Code": "AccessDenied",
+                "Message": f"User is not authorized to perform: sts:AssumeRole on {account_id}",
+            }
+            return AWSResponse("http://127.0.0.1/", 403, {}, None), {"Error": error}
+
+        client.meta.events.register("before-call.sts.AssumeRole", before_call)
+
+    return hook
+
+
 def run_demo(
     output_dir: Path,
     formats: tuple[str, ...],
@@ -39,6 +63,7 @@ def run_demo(
 ) -> int:
     from scanner.pipeline import ScanRequest, run_scan
     from scanner.scan import ScanOptions
+    from scanner.session import ClientSettings, Sessions
 
     with fake_aws_env(), moto_server() as endpoint:
         progress(f"moto server on {endpoint}; seeding the demo Organization")
@@ -51,7 +76,13 @@ def run_demo(
             formats=formats,
         )
         t1 = time.monotonic()
-        outcome = run_scan(request, progress=progress)
+        sessions = Sessions(
+            None,
+            ClientSettings(
+                endpoint_url=endpoint, client_hook=deny_assume_role(org.unreachable_account_id)
+            ),
+        )
+        outcome = run_scan(request, progress=progress, sessions=sessions)
         progress(f"scan took {time.monotonic() - t1:.1f}s")
     report = output_dir / "report.html"
     if report.exists():

@@ -47,6 +47,9 @@ class DemoOrg:
     regions: tuple[str, ...] = REGIONS
     organization_id: str = ""
     suffix: str = ""
+    unreachable_account_id: str = ""
+    """A member whose scan role cannot be assumed (its trust policy no longer allows the scanner)."""
+    suspended_account_id: str = ""
     names: dict[str, str] = field(default_factory=dict)
     """Names one seeder publishes for later ones (e.g. the organization trail's bucket)."""
 
@@ -96,7 +99,13 @@ def build_org(endpoint_url: str) -> DemoOrg:
                 "aws_session_token": creds["SessionToken"],
             },
         )
+    legacy = org_client.create_account(Email="legacy@example.com", AccountName="legacy-app")
+    retired = org_client.create_account(Email="retired@example.com", AccountName="retired")
+    retired_id = retired["CreateAccountStatus"]["AccountId"]
+    org_client.close_account(AccountId=retired_id)
     return DemoOrg(
+        unreachable_account_id=legacy["CreateAccountStatus"]["AccountId"],
+        suspended_account_id=retired_id,
         endpoint_url=endpoint_url,
         management=mgmt,
         log_archive=members["log-archive"],

@@ -1,0 +1,66 @@
+"""Write the selected report formats into an output directory (atomically, one file each)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from reports.asff import write_asff
+from reports.html import write_html
+from reports.json_report import write_json
+from reports.summary import ScanMeta, ScanSummary
+from scanner.errors import OutputError, UsageError
+from scanner.findings import Finding
+
+FORMATS: tuple[str, ...] = ("json", "asff", "html")
+FILENAMES: dict[str, str] = {
+    "json": "findings.json",
+    "asff": "findings.asff.json",
+    "html": "report.html",
+}
+
+Writer = Callable[[Path, Sequence[Finding], ScanMeta, ScanSummary], Path]
+
+
+def _asff(path: Path, findings: Sequence[Finding], meta: ScanMeta, _: ScanSummary) -> Path:
+    return write_asff(path, findings, partition=meta.partition)
+
+
+_WRITERS: dict[str, Writer] = {"json": write_json, "asff": _asff, "html": write_html}
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def write_reports(
+    out_dir: Path,
+    formats: Iterable[str],
+    findings: Sequence[Finding],
+    meta: ScanMeta,
+    summary: ScanSummary,
+) -> list[Path]:
+    """Write each format (in FORMATS order, duplicates ignored); returns the paths written."""
+    wanted = list(dict.fromkeys(f.strip().lower() for f in formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise UsageError(
+            f"unknown report format {', '.join(unknown)} (expected one of: {', '.join(FORMATS)})"
+        )
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output directory {out_dir}: {_reason(exc)}") from None
+    if not out_dir.is_dir():
+        raise OutputError(f"cannot create output directory {out_dir}: not a directory")
+    written: list[Path] = []
+    for fmt in FORMATS:
+        if fmt not in wanted:
+            continue
+        path = out_dir / FILENAMES[fmt]
+        try:
+            written.append(_WRITERS[fmt](path, findings, meta, summary))
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
+    return written

@@ -1,0 +1,93 @@
+"""KMS collectors: keys, aliases, DescribeKey per key and rotation status per rotatable key.
+
+A failure on one key (AccessDenied on DescribeKey or GetKeyRotationStatus, say a key policy
+that does not trust the scan role) is stored on that key, not raised: the other keys of the
+region are still evaluated, and the checks report that key as ERROR.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.collect import CollectContext, error_from_exception
+from scanner.collector import Collector
+from scanner.datasets.kms import KMS_KEYS, KmsKey
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _describe(client: Any, key: KmsKey) -> KmsKey | None:
+    """The key with DescribeKey fields; None when the key no longer exists."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        meta = client.describe_key(KeyId=key.arn)["KeyMetadata"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "NotFoundException":
+            return None  # deleted between ListKeys and DescribeKey
+        return key.model_copy(update={"error": error_from_exception(exc, key.region)})
+    except BotoCoreError as exc:
+        return key.model_copy(update={"error": error_from_exception(exc, key.region)})
+    deletion = meta.get("DeletionDate")
+    return key.model_copy(
+        update={
+            "key_manager": _text(meta.get("KeyManager")),
+            "key_state": _text(meta.get("KeyState")),
+            "key_spec": _text(meta.get("KeySpec") or meta.get("CustomerMasterKeySpec")),
+            "key_usage": _text(meta.get("KeyUsage")),
+            "origin": _text(meta.get("Origin")),
+            "multi_region": bool(meta.get("MultiRegion", False)),
+            "description": _text(meta.get("Description")),
+            "deletion_date": deletion.isoformat() if deletion is not None else None,
+            "pending_deletion_window_in_days": meta.get("PendingDeletionWindowInDays"),
+        }
+    )
+
+
+def _rotation(client: Any, key: KmsKey) -> KmsKey:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        raw = client.get_key_rotation_status(KeyId=key.arn)
+    except (ClientError, BotoCoreError) as exc:
+        return key.model_copy(update={"rotation_error": error_from_exception(exc, key.region)})
+    return key.model_copy(
+        update={
+            "rotation_enabled": bool(raw.get("KeyRotationEnabled", False)),
+            "rotation_period_in_days": raw.get("RotationPeriodInDays"),
+        }
+    )
+
+
+def fetch_keys(ctx: CollectContext) -> list[KmsKey]:
+    listed = ctx.paginate("kms", "list_keys", "Keys")
+    aliases: dict[str, list[str]] = {}
+    for alias in ctx.paginate("kms", "list_aliases", "Aliases"):
+        target = alias.get("TargetKeyId")
+        if target:
+            aliases.setdefault(target, []).append(alias["AliasName"])
+    client = ctx.client("kms")
+    out: list[KmsKey] = []
+    for raw in listed:
+        key_id = raw["KeyId"]
+        arn = raw.get("KeyArn") or (
+            f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account_id}:key/{key_id}"
+        )
+        key = _describe(client, KmsKey(key_id=key_id, arn=arn, aliases=tuple(sorted(aliases.get(key_id, ())))))
+        if key is None:
+            continue
+        if key.rotatable:
+            key = _rotation(client, key)
+        out.append(key)
+    return sorted(out, key=lambda k: k.arn)
+
+
+COLLECTORS = (
+    Collector(
+        KMS_KEYS,
+        ("kms:ListKeys", "kms:ListAliases", "kms:DescribeKey", "kms:GetKeyRotationStatus"),
+        fetch_keys,
+    ),
+)

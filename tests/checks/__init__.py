@@ -1,0 +1,1 @@
+"""Pure check tests: hand-built inventories, no AWS."""

@@ -1,0 +1,106 @@
+"""An Organization scanned as one graph: org trail coverage, isolation, skipped accounts, regions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.demo.run import deny_assume_role
+from scanner.model import Status
+from scanner.pipeline import ScanRequest, run_scan
+from scanner.scan import ScanOptions
+from scanner.session import ClientSettings, Sessions
+from tests.conftest import DEFAULT_ACCOUNT
+from tests.integration.helpers import good_trail, make_bucket
+
+
+@pytest.fixture
+def org(account_client: Callable[..., Any]) -> dict[str, str]:
+    orgs = account_client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    ids: dict[str, str] = {}
+    for name in ("member", "archive", "unreachable", "closed"):
+        created = orgs.create_account(Email=f"{name}@example.com", AccountName=name)
+        ids[name] = created["CreateAccountStatus"]["AccountId"]
+    orgs.close_account(AccountId=ids["closed"])
+    # organization trail in the management account, bucket in the log-archive account
+    bucket = make_bucket(account_client, "central-org-logs", account_id=ids["archive"])
+    good_trail(account_client, name="org", S3BucketName=bucket, IsOrganizationTrail=True)
+    # the member also has its own single-Region trail without validation
+    own_bucket = make_bucket(account_client, "member-own-logs", "eu-west-1", ids["member"])
+    account_client("cloudtrail", "eu-west-1", ids["member"]).create_trail(
+        Name="own", S3BucketName=own_bucket
+    )
+    return ids
+
+
+def _scan(endpoint: str, out: Path, ids: dict[str, str], regions: tuple[str, ...]) -> Any:
+    sessions = Sessions(
+        None,
+        ClientSettings(
+            endpoint_url=endpoint, max_attempts=1, client_hook=deny_assume_role(ids["unreachable"])
+        ),
+    )
+    request = ScanRequest(
+        options=ScanOptions(org=True, regions=regions, endpoint_url=endpoint),
+        checks=("CloudTrail.1", "CloudTrail.3", "CloudTrail.4", "CloudTrail.5"),
+        output_dir=out,
+    )
+    return run_scan(request, sessions=sessions)
+
+
+def test_org_trail_covers_members_and_one_account_cannot_break_the_run(
+    moto_endpoint: str, org: dict[str, str], tmp_path: Path
+) -> None:
+    outcome = _scan(moto_endpoint, tmp_path / "out", org, ("us-east-1", "eu-west-1"))
+    found = {
+        (f.check_id, f.control_id, f.account_id, f.region, f.resource.id): f
+        for f in outcome.findings
+    }
+
+    def status(control: str, account: str, region: str, resource: str | None = None) -> Status:
+        resource = resource or f"AWS::::Account:{account}"
+        (match,) = [
+            f for k, f in found.items() if k[1] == control and k[2:] == (account, region, resource)
+        ]
+        return match.status
+
+    for account in (DEFAULT_ACCOUNT, org["member"], org["archive"]):
+        assert status("CloudTrail.1", account, "us-east-1") is Status.PASS
+        assert status("CloudTrail.3", account, "eu-west-1") is Status.PASS
+    # the org trail is evaluated once, in the management account
+    org_trail = f"arn:aws:cloudtrail:us-east-1:{DEFAULT_ACCOUNT}:trail/org"
+    assert status("CloudTrail.4", DEFAULT_ACCOUNT, "us-east-1", org_trail) is Status.PASS
+    members_trail_findings = [
+        f
+        for f in outcome.findings
+        if f.resource.id == org_trail and f.account_id != DEFAULT_ACCOUNT
+    ]
+    assert members_trail_findings == []
+    # the member's own trail is judged in the member
+    own = f"arn:aws:cloudtrail:eu-west-1:{org['member']}:trail/own"
+    assert status("CloudTrail.4", org["member"], "eu-west-1", own) is Status.FAIL
+    # the unreachable account: exactly one NOT_AVAILABLE finding on the account, naming AssumeRole
+    unreachable = [f for f in outcome.findings if f.account_id == org["unreachable"]]
+    assert len(unreachable) == 1
+    assert unreachable[0].status is Status.ERROR
+    assert unreachable[0].resource.type == "AwsAccount"
+    assert unreachable[0].errors[0].operation == "AssumeRole"
+    # the suspended account is listed as skipped, not scanned
+    skipped = {s.account_id: s.status for s in outcome.inventory.skipped_accounts}
+    assert skipped == {org["closed"]: "SUSPENDED"}
+    assert not [f for f in outcome.findings if f.account_id == org["closed"]]
+    assert outcome.exit_code == 1  # the member's failing trail
+
+
+def test_regions_not_opted_in_are_out_of_scope_not_failed(
+    moto_endpoint: str, org: dict[str, str], tmp_path: Path
+) -> None:
+    outcome = _scan(moto_endpoint, tmp_path / "out", org, ("us-east-1", "af-south-1"))
+    assert not [f for f in outcome.findings if f.region == "af-south-1"]
+    mgmt = outcome.inventory.account(DEFAULT_ACCOUNT)
+    assert mgmt is not None and mgmt.regions == ("us-east-1",)
+    assert "af-south-1" in mgmt.skipped_regions
