@@ -59,10 +59,14 @@ def truncate(text: str, limit: int) -> str:
     return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
 
 
-def _text(value: str | None, limit: int, fallback: str) -> str:
-    """A non-blank string of at most `limit` characters (ASFF strings must match `.*\\S.*`)."""
-    text = (value or "").strip()
-    return truncate(text if text else fallback, limit)
+def _text(value: str | None, limit: int, *fallbacks: str | None) -> str:
+    """The first non-blank of `value` and `fallbacks`, at most `limit` characters
+    (ASFF strings must match `.*\\S.*`)."""
+    for candidate in (value, *fallbacks):
+        text = (candidate or "").strip()
+        if text:
+            return truncate(text, limit)
+    return "-"
 
 
 def asff_timestamp(moment: datetime) -> str:
@@ -149,7 +153,7 @@ def _status_reasons(finding: Finding) -> list[dict[str, str]]:
         reasons.append(
             {
                 "ReasonCode": finding.reason_code.strip(),
-                "Description": _text(finding.reason, MAX_STATUS_REASON_DESCRIPTION, "-"),
+                "Description": _text(finding.reason, MAX_STATUS_REASON_DESCRIPTION),
             }
         )
     if finding.status is Status.ERROR:
@@ -158,15 +162,15 @@ def _status_reasons(finding: Finding) -> list[dict[str, str]]:
                 break
             reasons.append(
                 {
-                    "ReasonCode": _text(err.code, MAX_STATUS_REASON_DESCRIPTION, "Error"),
-                    "Description": _text(err.describe(), MAX_STATUS_REASON_DESCRIPTION, "-"),
+                    "ReasonCode": _text(err.code, MAX_ID, "Error"),
+                    "Description": _text(err.describe(), MAX_STATUS_REASON_DESCRIPTION),
                 }
             )
         if not reasons:
             reasons.append(
                 {
                     "ReasonCode": "EVALUATION_ERROR",
-                    "Description": _text(finding.reason, MAX_STATUS_REASON_DESCRIPTION, "-"),
+                    "Description": _text(finding.reason, MAX_STATUS_REASON_DESCRIPTION),
                 }
             )
     return reasons
@@ -294,8 +298,8 @@ def to_asff(
         "LastObservedAt": moment,
         "Severity": dict(severity),
         "FindingProviderFields": {"Severity": dict(severity), "Types": list(types)},
-        "Title": _text(finding.title, MAX_TITLE, finding.check_id or "trailwatch finding"),
-        "Description": _text(description, MAX_DESCRIPTION, finding.title or "trailwatch finding"),
+        "Title": _text(finding.title, MAX_TITLE, finding.check_id),
+        "Description": _text(description, MAX_DESCRIPTION, finding.title, finding.check_id),
         "Resources": _resources(finding, part),
         "Compliance": _compliance(finding),
         "ProductFields": _product_fields(finding),

@@ -45,6 +45,17 @@ def _formats(text: str) -> tuple[str, ...]:
     return wanted
 
 
+def _single_region(text: str | None) -> str | None:
+    from scanner.regions import parse_regions
+
+    regions = parse_regions(text)
+    if regions is None:
+        return None
+    if len(regions) != 1:
+        raise UsageError("--home-region takes one region")
+    return regions[0]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trailwatch",
@@ -66,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     _scan_arguments(scan)
     scan.set_defaults(func=cmd_scan)
 
-    demo = sub.add_parser("demo", help="scan a built-in demo Organization on an embedded moto server")
+    demo = sub.add_parser(
+        "demo", help="scan a built-in demo Organization on an embedded moto server"
+    )
     demo.add_argument("--output-dir", default="trailwatch-out", type=Path)
     demo.add_argument("--format", default=",".join(FORMATS), help="comma list of json,asff,html")
     demo.set_defaults(func=cmd_demo)
@@ -93,7 +106,9 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
         default="low",
         help="lowest severity of a FAILED finding that makes the exit code 1 (default: low)",
     )
-    p.add_argument("--org", action="store_true", help="scan every ACTIVE account of the Organization")
+    p.add_argument(
+        "--org", action="store_true", help="scan every ACTIVE account of the Organization"
+    )
     p.add_argument("--accounts", help="comma list of account ids to scan")
     p.add_argument("--exclude-accounts", help="comma list of account ids to skip")
     p.add_argument("--role-name", default="OrganizationAccountAccessRole")
@@ -166,7 +181,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         role_session_name=args.role_session_name,
         profile=args.profile,
         endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
-        home_region=parse_regions(args.home_region)[0] if args.home_region else None,
+        home_region=_single_region(args.home_region),
         max_workers=args.max_workers,
     )
     request = ScanRequest(
@@ -185,7 +200,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.demo.run import run_demo
 
     return run_demo(args.output_dir, _formats(args.format), progress=log.info)
-
 
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:

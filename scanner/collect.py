@@ -149,9 +149,7 @@ def plan_levels(collectors: Iterable[Collector]) -> list[list[Collector]]:
     done: set[str] = set()
     levels: list[list[Collector]] = []
     while pending:
-        ready = [
-            c for c in pending.values() if all(d.name in done for d in c.dataset.depends_on)
-        ]
+        ready = [c for c in pending.values() if all(d.name in done for d in c.dataset.depends_on)]
         if not ready:
             raise RuntimeError(f"dependency cycle or missing collector among {sorted(pending)}")
         levels.append(sorted(ready, key=lambda c: c.dataset.name))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 from typing import Any, Generic, TypeVar
 
@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 T = TypeVar("T")
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     """Where a dataset (or a check) lives: once per account, or once per account and region."""
 
     ACCOUNT = "account"

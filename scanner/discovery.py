@@ -88,9 +88,7 @@ def _ou_path(org_client: Any, account_id: str, names: dict[str, str]) -> tuple[s
 
 def _tags(org_client: Any, account_id: str) -> dict[str, str]:
     tags: dict[str, str] = {}
-    for page in org_client.get_paginator("list_tags_for_resource").paginate(
-        ResourceId=account_id
-    ):
+    for page in org_client.get_paginator("list_tags_for_resource").paginate(ResourceId=account_id):
         for tag in page.get("Tags", []):
             tags[tag["Key"]] = tag["Value"]
     return tags

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,10 +14,10 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of a check on one resource."""
 
-    PASS = "PASS"
+    PASS = "PASS"  # noqa: S105 - a status, not a password
     FAIL = "FAIL"
     WARNING = "WARNING"
     ERROR = "ERROR"
@@ -35,7 +35,7 @@ _ASFF_STATUS = {
 }
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Security Hub severity labels, ordered."""
 
     INFORMATIONAL = "INFORMATIONAL"

@@ -70,7 +70,9 @@ def select_checks(checks: Sequence[Check], wanted: Iterable[str] | None) -> list
     return [c for c in checks if c.id in chosen]
 
 
-def required_collectors(checks: Sequence[Check], collectors: Sequence[Collector]) -> list[Collector]:
+def required_collectors(
+    checks: Sequence[Check], collectors: Sequence[Collector]
+) -> list[Collector]:
     """The collectors for the datasets the checks need, dependencies included."""
     by_name = {c.dataset.name: c for c in collectors}
     needed: dict[str, Collector] = {}

@@ -86,13 +86,13 @@ def collect_inventory(
             found = discover_organization(sessions.caller().client("organizations", home))
         except Exception as exc:
             err = error_from_exception(exc, home)
-            raise CredentialsError(f"cannot list the Organization's accounts: {err.describe()}")
+            raise CredentialsError(
+                f"cannot list the Organization's accounts: {err.describe()}"
+            ) from None
         org_id, mgmt = found.organization_id, found.management_account_id
         infos = list(found.accounts)
         skipped = list(found.skipped)
-        progress(
-            f"organization {org_id}: {len(infos)} active account(s), {len(skipped)} skipped"
-        )
+        progress(f"organization {org_id}: {len(infos)} active account(s), {len(skipped)} skipped")
     else:
         ids = options.accounts or (sessions.caller_account,)
         infos = [AccountInfo(account_id=a) for a in ids]
@@ -128,7 +128,9 @@ def collect_inventory(
             accounts[info.account_id] = AccountInventory(
                 info=info, home_region=home, regions=(), access_error=error
             )
-            progress(f"account {info.account_id} {info.name}: not accessible ({error and error.code})")
+            progress(
+                f"account {info.account_id} {info.name}: not accessible ({error and error.code})"
+            )
             continue
         target = AccountTarget(info.account_id, session, home, regions)
         targets.append(target)

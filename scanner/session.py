@@ -1,4 +1,4 @@
-"""AWS sessions: one per account, clients cached per (region, service), read-only guard, call log."""
+"""AWS sessions: one per account, clients cached per (region, service), read-only guard."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class ClientSettings:
     read_timeout: float = 30.0
     allow_writes: frozenset[tuple[str, str]] = frozenset()
     client_hook: Callable[[Any, str, str, str], None] | None = None
-    """Called with (client, service, region, account_id) for every new client (tests, benchmarks)."""
+    """Called with (client, service, region, account_id) for each new client (tests)."""
 
 
 def _strip_account_prefix(request: Any, **_: Any) -> None:
@@ -142,7 +142,7 @@ class Sessions:
         try:
             self._base = botocore.session.Session(profile=profile)
             self._base.get_scoped_config()
-        except ProfileNotFound as exc:
+        except ProfileNotFound:
             raise CredentialsError(f"AWS profile not found: {profile}") from None
         except Exception as exc:  # malformed shared config files
             raise CredentialsError(f"cannot read AWS configuration: {exc}") from None

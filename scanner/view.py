@@ -53,6 +53,7 @@ class OrgView:
         acct = self._accounts.get(account_id)
         if acct is None:
             return ()
+        keys: list[str | None]
         if dataset.scope is Scope.ACCOUNT:
             keys = [None]
         elif region is None:

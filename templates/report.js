@@ -150,7 +150,8 @@
   });
   function setAll(open) {
     bodies.forEach(function (body) {
-      if (!body.hidden && body.offsetParent !== null) { setOpen(body, open); }
+      var folded = passGroup && !passGroup.open && passGroup.contains(body);
+      if (!body.hidden && !folded) { setOpen(body, open); }
     });
   }
   var expandAll = document.getElementById("expand-all");

@@ -43,7 +43,7 @@ def moto_server_url() -> Iterator[str]:
 def moto_endpoint(moto_server_url: str) -> str:
     """The moto endpoint, with every account and region wiped before the test."""
     req = urllib.request.Request(f"{moto_server_url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(req, timeout=10) as resp:
         assert json.loads(resp.read())["status"] == "ok"
     return moto_server_url
 

@@ -1,4 +1,4 @@
-"""Packaging: the wheel ships templates and framework data; `trailwatch demo` works when installed."""
+"""Packaging: the wheel ships templates and frameworks; `trailwatch demo` runs when installed."""
 
 from __future__ import annotations
 
@@ -17,7 +17,16 @@ ROOT = Path(__file__).resolve().parents[1]
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
         timeout=300,

@@ -38,9 +38,7 @@ def fetch_config(ctx: CollectContext) -> ConfigRegion:
     recorders = client.describe_configuration_recorders().get("ConfigurationRecorders") or []
     statuses = {
         s["name"]: s
-        for s in client.describe_configuration_recorder_status().get(
-            "ConfigurationRecordersStatus"
-        )
+        for s in client.describe_configuration_recorder_status().get("ConfigurationRecordersStatus")
         or []
     }
     channels = client.describe_delivery_channels().get("DeliveryChannels") or []

@@ -72,7 +72,9 @@ def fetch_status(ctx: CollectContext) -> dict[str, TrailStatus]:
             is_logging=bool(raw.get("IsLogging", False)),
             latest_delivery_error=_text(raw.get("LatestDeliveryError")),
             latest_delivery_time=_text(raw.get("LatestDeliveryTime")),
-            latest_cloudwatch_logs_delivery_error=_text(raw.get("LatestCloudWatchLogsDeliveryError")),
+            latest_cloudwatch_logs_delivery_error=_text(
+                raw.get("LatestCloudWatchLogsDeliveryError")
+            ),
             latest_cloudwatch_logs_delivery_time=_text(raw.get("LatestCloudWatchLogsDeliveryTime")),
             latest_notification_error=_text(raw.get("LatestNotificationError")),
             latest_digest_delivery_error=_text(raw.get("LatestDigestDeliveryError")),
@@ -97,9 +99,7 @@ def _field_selector(raw: dict[str, Any]) -> FieldSelector:
 def fetch_selectors(ctx: CollectContext) -> dict[str, TrailSelectors]:
     out: dict[str, TrailSelectors] = {}
     for trail in unique_trails(ctx):
-        raw = ctx.client("cloudtrail", trail.home_region).get_event_selectors(
-            TrailName=trail.arn
-        )
+        raw = ctx.client("cloudtrail", trail.home_region).get_event_selectors(TrailName=trail.arn)
         basic = tuple(
             EventSelector(
                 read_write_type=sel.get("ReadWriteType", "All"),

@@ -75,7 +75,9 @@ def fetch_keys(ctx: CollectContext) -> list[KmsKey]:
         arn = raw.get("KeyArn") or (
             f"arn:{ctx.partition}:kms:{ctx.region}:{ctx.account_id}:key/{key_id}"
         )
-        key = _describe(client, KmsKey(key_id=key_id, arn=arn, aliases=tuple(sorted(aliases.get(key_id, ())))))
+        key = _describe(
+            client, KmsKey(key_id=key_id, arn=arn, aliases=tuple(sorted(aliases.get(key_id, ()))))
+        )
         if key is None:
             continue
         if key.rotatable:

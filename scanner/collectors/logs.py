@@ -17,8 +17,10 @@ def fetch_log_groups(ctx: CollectContext) -> list[LogGroup]:
     out: list[LogGroup] = []
     for raw in ctx.paginate("logs", "describe_log_groups", "logGroups"):
         name = raw["logGroupName"]
-        arn = raw.get("logGroupArn") or raw.get("arn") or (
-            f"arn:{ctx.partition}:logs:{ctx.region}:{ctx.account_id}:log-group:{name}"
+        arn = (
+            raw.get("logGroupArn")
+            or raw.get("arn")
+            or (f"arn:{ctx.partition}:logs:{ctx.region}:{ctx.account_id}:log-group:{name}")
         )
         retention = raw.get("retentionInDays")
         out.append(

@@ -1,4 +1,4 @@
-"""AWS Config datasets: configuration recorders (with their status) and delivery channels per region."""
+"""AWS Config datasets: recorders (with their status) and delivery channels per region."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class ConfigRecorder(Frozen):
 
     @property
     def customer_managed(self) -> bool:
-        """False for service-linked recorders (servicePrincipal set), which record one service's scope."""
+        """False for service-linked recorders (servicePrincipal set): they record one service."""
         return not self.service_principal
 
 

@@ -80,7 +80,7 @@ class AdvancedEventSelector(Frozen):
 
 
 class TrailSelectors(Frozen):
-    """GetEventSelectors: a trail has basic or advanced selectors (or none: all management events)."""
+    """GetEventSelectors: a trail has basic or advanced selectors (none: all management)."""
 
     event_selectors: tuple[EventSelector, ...] = ()
     advanced_event_selectors: tuple[AdvancedEventSelector, ...] = ()

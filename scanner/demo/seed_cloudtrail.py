@@ -11,9 +11,11 @@ ORDER = 10
 
 def _trail_bucket(owner: DemoAccount, name: str, writers: list[str], region: str) -> str:
     s3 = owner.client("s3", region)
-    kwargs = {} if region == "us-east-1" else {
-        "CreateBucketConfiguration": {"LocationConstraint": region}
-    }
+    kwargs = (
+        {}
+        if region == "us-east-1"
+        else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    )
     s3.create_bucket(Bucket=name, **kwargs)
     policy = {
         "Version": "2012-10-17",

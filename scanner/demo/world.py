@@ -24,7 +24,7 @@ class DemoAccount:
         key = (service, region)
         if key not in self._clients:
             self._clients[key] = boto3.client(
-                service,  # type: ignore[call-overload]
+                service,
                 region_name=region,
                 endpoint_url=self.endpoint_url,
                 **self.credentials,
@@ -48,7 +48,7 @@ class DemoOrg:
     organization_id: str = ""
     suffix: str = ""
     unreachable_account_id: str = ""
-    """A member whose scan role cannot be assumed (its trust policy no longer allows the scanner)."""
+    """A member whose scan role cannot be assumed (its trust no longer allows us)."""
     suspended_account_id: str = ""
     names: dict[str, str] = field(default_factory=dict)
     """Names one seeder publishes for later ones (e.g. the organization trail's bucket)."""
@@ -84,7 +84,9 @@ def build_org(endpoint_url: str) -> DemoOrg:
             Tags=[{"Key": "environment", "Value": name.split("-")[0]}],
         )["CreateAccountStatus"]
         account_id = created["AccountId"]
-        org_client.move_account(AccountId=account_id, SourceParentId=root_id, DestinationParentId=ou)
+        org_client.move_account(
+            AccountId=account_id, SourceParentId=root_id, DestinationParentId=ou
+        )
         creds = mgmt.client("sts").assume_role(
             RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole",
             RoleSessionName="demo-seed",

@@ -293,3 +293,10 @@ def test_visible_trails_for_a_region_leave_out_single_region_trails_homed_elsewh
     seed(b.account(MEMBER), here, elsewhere)
     view = _view(b, MEMBER, OTHER)
     assert [v.trail.arn for v in visible_trails(view, OTHER).trails] == [here.arn]
+
+
+def test_visible_trails_ignore_another_accounts_trail_that_is_not_an_org_trail() -> None:
+    b = inventory()
+    stray = trail("stray", MGMT)
+    seed(b.account(MEMBER), stray)
+    assert visible_trails(_view(b, MEMBER)).trails == ()

@@ -1,4 +1,4 @@
-"""An Organization scanned as one graph: org trail coverage, isolation, skipped accounts, regions."""
+"""An Organization scanned as one graph: org trail coverage, isolation, skipped accounts."""
 
 from __future__ import annotations
 

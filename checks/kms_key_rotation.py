@@ -1,0 +1,85 @@
+"""KMS.4: automatic rotation is enabled on every enabled customer-managed symmetric key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.lib.keys import key_resource
+from scanner.check import Check
+from scanner.dataset import Scope
+from scanner.datasets.kms import KMS_KEYS, KmsKey
+from scanner.model import Result, Severity, Status
+from scanner.view import View
+
+
+def _evidence(key: KmsKey) -> dict[str, object]:
+    return {
+        "api": ["kms:ListKeys", "kms:ListAliases", "kms:DescribeKey", "kms:GetKeyRotationStatus"],
+        "KeyId": key.key_id,
+        "Aliases": list(key.aliases),
+        "KeyManager": key.key_manager,
+        "KeyState": key.key_state,
+        "KeySpec": key.key_spec,
+        "KeyUsage": key.key_usage,
+        "Origin": key.origin,
+        "KeyRotationEnabled": key.rotation_enabled,
+        "RotationPeriodInDays": key.rotation_period_in_days,
+    }
+
+
+def evaluate(view: View) -> Iterator[Result]:
+    """One result per key in scope.
+
+    In scope: Enabled keys with KeyManager CUSTOMER, KeySpec SYMMETRIC_DEFAULT, KeyUsage
+    ENCRYPT_DECRYPT and Origin AWS_KMS: the keys AWS can rotate automatically. AWS managed keys
+    (rotated by AWS), asymmetric, HMAC, imported-material and custom/external key store keys
+    (rotation unsupported), and disabled or pending-deletion keys get no finding. Keys whose
+    aliases are all `alias/aws/...` are AWS managed keys and get no finding either: moto reports
+    them as CUSTOMER, and only AWS can create such aliases, so this is also right on AWS.
+    A key whose DescribeKey or GetKeyRotationStatus failed is ERROR (its scope or rotation is
+    unknown), unless its aliases already show it is AWS managed.
+    """
+    for key in view.get(KMS_KEYS):
+        if key.aws_alias_only:
+            continue
+        failed = key.error or (key.rotation_error if key.rotatable else None)
+        if failed is not None:
+            yield Result(
+                status=Status.ERROR,
+                resource=key_resource(key),
+                reason=f"Could not evaluate the key: {failed.describe()}",
+                evidence={**_evidence(key), "failed_calls": [failed.model_dump()]},
+                errors=(failed,),
+            )
+            continue
+        if not key.rotatable:
+            continue
+        ok = key.rotation_enabled is True
+        yield Result(
+            status=Status.PASS if ok else Status.FAIL,
+            resource=key_resource(key),
+            reason=(
+                "Automatic key rotation is enabled."
+                if ok
+                else "Automatic key rotation is disabled on this customer managed key."
+            ),
+            evidence=_evidence(key),
+        )
+
+
+CHECK = Check(
+    id="kms_key_rotation",
+    control_id="KMS.4",
+    title="AWS KMS key rotation should be enabled",
+    severity=Severity.MEDIUM,
+    resource_type="AwsKmsKey",
+    scope=Scope.REGION,
+    requires=(KMS_KEYS,),
+    evaluate=evaluate,
+    rationale=(
+        "Rotating key material limits how much data one key version protects and how long a "
+        "compromised key version stays useful."
+    ),
+    remediation="aws kms enable-key-rotation --key-id <key-id>",
+    remediation_url="https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html#kms-4",
+)

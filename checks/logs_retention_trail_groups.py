@@ -1,0 +1,126 @@
+"""CloudWatch.16: the log groups CloudTrail delivers to keep events for at least a year."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scanner.check import Check
+from scanner.dataset import Scope
+from scanner.datasets.cloudtrail import TRAILS, Trail
+from scanner.datasets.logs import LOG_GROUPS, log_group_arn, parse_log_group_arn
+from scanner.model import Resource, Result, Severity, Status
+from scanner.view import View
+
+MIN_RETENTION_DAYS = 365
+"""Security Hub's `minRetentionTime` parameter (default 365; it also allows 400, 545, 731, 1827
+and 3653). Configurable: change this constant, or call `build_check(min_retention_days=...)`."""
+
+
+def _trails_by_group(view: View) -> dict[str, list[Trail]]:
+    """Log group ARN (no `:*`) -> trails delivering to it, for groups this account owns here.
+
+    A log group is in its trail's home region, and a trail is always visible in its home
+    region, so the trails of the view's region suffice: this account's (required) and those of
+    other scanned accounts (best effort), so that a group receiving another account's trail
+    is evaluated in the account that owns the group.
+    """
+    trails: dict[str, Trail] = {t.arn: t for t in view.get(TRAILS)}
+    for acct in view.org.accounts():
+        if acct.account_id != view.account_id:
+            for trail in view.org.find(acct.account_id, TRAILS, view.region) or ():
+                trails.setdefault(trail.arn, trail)
+    out: dict[str, list[Trail]] = {}
+    for trail in sorted(trails.values(), key=lambda t: t.arn):
+        arn = trail.cloudwatch_logs_log_group_arn
+        parsed = parse_log_group_arn(arn) if arn else None
+        if arn and parsed and parsed[0] == view.account_id and parsed[1] == view.region:
+            out.setdefault(log_group_arn(arn), []).append(trail)
+    return out
+
+
+def evaluate(view: View, min_retention_days: int = MIN_RETENTION_DAYS) -> Iterator[Result]:
+    """One result per log group, owned by this account in this region, that a trail delivers to.
+
+    Security Hub evaluates every log group; this check narrows CloudWatch.16 to the groups that
+    hold CloudTrail events (the trails' CloudWatchLogsLogGroupArn). PASS when retentionInDays >=
+    min_retention_days, or when it is absent ("Never expire", as the Config rule says). A trail
+    pointing at a group that does not exist fails (nothing is retained). A group in an account
+    outside the scan, or in a region not scanned, is not evaluated.
+    """
+    groups = {g.name: g for g in view.get(LOG_GROUPS)}
+    for arn, trails in _trails_by_group(view).items():
+        parsed = parse_log_group_arn(arn)
+        name = parsed[2] if parsed else arn
+        group = groups.get(name)
+        evidence: dict[str, Any] = {
+            "api": ["cloudtrail:DescribeTrails", "logs:DescribeLogGroups"],
+            "logGroupName": name,
+            "trails": [t.arn for t in trails],
+            "min_retention_days": min_retention_days,
+        }
+        if group is None:
+            status = Status.FAIL
+            reason = (
+                f"Trail {', '.join(t.name for t in trails)} delivers to log group {name}, "
+                "which does not exist."
+            )
+            evidence["exists"] = False
+        else:
+            days = group.retention_in_days
+            evidence["retentionInDays"] = days
+            if days is None:
+                status, reason = Status.PASS, "The log group never expires events."
+            elif days >= min_retention_days:
+                status, reason = Status.PASS, f"Events are retained for {days} days."
+            else:
+                status = Status.FAIL
+                reason = f"Events are retained for {days} days, less than {min_retention_days}."
+        yield Result(
+            status=status,
+            resource=Resource(
+                type="AwsLogsLogGroup",
+                id=group.arn if group else arn,
+                region=view.region,
+                account_id=view.account_id,
+            ),
+            reason=reason,
+            evidence=evidence,
+            related_resources=tuple(
+                Resource(
+                    type="AwsCloudTrailTrail",
+                    id=t.arn,
+                    region=t.home_region,
+                    account_id=t.owner_account,
+                )
+                for t in trails
+            ),
+        )
+
+
+def build_check(min_retention_days: int = MIN_RETENTION_DAYS) -> Check:
+    def run(view: View) -> Iterator[Result]:
+        return evaluate(view, min_retention_days)
+
+    return Check(
+        id="logs_retention_trail_groups",
+        control_id="CloudWatch.16",
+        title="CloudWatch log groups should be retained for a specified time period",
+        severity=Severity.MEDIUM,
+        resource_type="AwsLogsLogGroup",
+        scope=Scope.REGION,
+        requires=(TRAILS, LOG_GROUPS),
+        evaluate=run,
+        rationale=(
+            "CloudTrail events in CloudWatch Logs are evidence for investigations and audits; "
+            "they must be kept at least as long as your retention policy requires."
+        ),
+        remediation=(
+            f"aws logs put-retention-policy --log-group-name <group> --retention-in-days "
+            f"{min_retention_days}"
+        ),
+        remediation_url="https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html#cloudwatch-16",
+    )
+
+
+CHECK = build_check()

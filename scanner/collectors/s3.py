@@ -1,0 +1,262 @@
+"""S3 collectors: account public access block, ListBuckets, and per-bucket settings by aspect.
+
+Per-bucket calls use a client in the bucket's region and only cover buckets in scanned regions.
+A per-bucket call that fails (other than the documented "not configured" errors) is recorded
+on that bucket's value, so one unreadable bucket does not hide the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from scanner.collect import CollectContext, error_from_exception
+from scanner.collector import Collector
+from scanner.datasets.s3 import (
+    S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
+    S3_BUCKET_ACLS,
+    S3_BUCKET_LOGGING,
+    S3_BUCKET_POLICIES,
+    S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
+    S3_BUCKET_VERSIONING,
+    S3_BUCKETS,
+    AccountPublicAccessBlock,
+    Bucket,
+    BucketAcl,
+    BucketLogging,
+    BucketPolicy,
+    BucketPublicAccessBlock,
+    BucketVersioning,
+    Grant,
+    PublicAccessBlock,
+)
+from scanner.model import CollectionError
+
+
+def _code(exc: BaseException) -> str | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code else None
+    return None
+
+
+def _pab(raw: dict[str, Any]) -> PublicAccessBlock:
+    return PublicAccessBlock(
+        block_public_acls=bool(raw.get("BlockPublicAcls", False)),
+        ignore_public_acls=bool(raw.get("IgnorePublicAcls", False)),
+        block_public_policy=bool(raw.get("BlockPublicPolicy", False)),
+        restrict_public_buckets=bool(raw.get("RestrictPublicBuckets", False)),
+    )
+
+
+def fetch_account_public_access_block(ctx: CollectContext) -> AccountPublicAccessBlock:
+    client = ctx.client("s3control", ctx.home_region)
+    try:
+        raw = client.get_public_access_block(AccountId=ctx.account_id)
+    except Exception as exc:
+        if _code(exc) == "NoSuchPublicAccessBlockConfiguration":
+            return AccountPublicAccessBlock(configured=False)
+        raise
+    return AccountPublicAccessBlock(
+        configured=True, settings=_pab(raw.get("PublicAccessBlockConfiguration", {}))
+    )
+
+
+def bucket_region(location: str | None) -> str:
+    """GetBucketLocation's LocationConstraint as a region name (None/"" is us-east-1)."""
+    if not location:
+        return "us-east-1"
+    if location == "EU":
+        return "eu-west-1"
+    return location
+
+
+def fetch_buckets(ctx: CollectContext) -> list[Bucket]:
+    raw = ctx.paginate("s3", "list_buckets", "Buckets", region=ctx.home_region)
+    out: list[Bucket] = []
+    for item in raw:
+        name = str(item["Name"])
+        created = item.get("CreationDate")
+        created_text = created.isoformat() if hasattr(created, "isoformat") else created
+        region: str | None = item.get("BucketRegion") or None
+        errors: dict[str, CollectionError] = {}
+        if region is None:
+            try:
+                loc = ctx.client("s3", ctx.home_region).get_bucket_location(Bucket=name)
+                region = bucket_region(loc.get("LocationConstraint"))
+            except Exception as exc:  # recorded on the bucket; the others are still listed
+                errors["region"] = error_from_exception(exc, ctx.home_region)
+        out.append(Bucket(name=name, region=region, creation_date=created_text, errors=errors))
+    return sorted(out, key=lambda b: b.name)
+
+
+def scanned_buckets(ctx: CollectContext) -> list[tuple[str, str]]:
+    """(name, region) of the listed buckets whose region is one the scan covers."""
+    return [
+        (b.name, b.region)
+        for b in ctx.account(S3_BUCKETS)
+        if b.region is not None and b.region in ctx.regions
+    ]
+
+
+_FAILED = object()
+
+
+def _call(
+    errors: dict[str, CollectionError],
+    field: str,
+    region: str,
+    call: Callable[[], Any],
+    absent: tuple[str, ...] = (),
+) -> Any:
+    """The response; None for an `absent` error code; _FAILED (recorded in errors) otherwise."""
+    try:
+        return call()
+    except Exception as exc:  # per-bucket failures are data on that bucket
+        if _code(exc) in absent:
+            return None
+        errors[field] = error_from_exception(exc, region)
+        return _FAILED
+
+
+def fetch_policies(ctx: CollectContext) -> dict[str, BucketPolicy]:
+    out: dict[str, BucketPolicy] = {}
+    for name, region in scanned_buckets(ctx):
+        s3 = ctx.client("s3", region)
+        errors: dict[str, CollectionError] = {}
+        raw = _call(
+            errors,
+            "policy",
+            region,
+            lambda: s3.get_bucket_policy(Bucket=name),  # noqa: B023 - called at once
+            absent=("NoSuchBucketPolicy",),
+        )
+        policy = raw.get("Policy") if isinstance(raw, dict) else None
+        is_public: bool | None = None
+        if policy is not None:
+            status = _call(
+                errors,
+                "policy_status",
+                region,
+                lambda: s3.get_bucket_policy_status(Bucket=name),  # noqa: B023
+                absent=("NoSuchBucketPolicy",),
+            )
+            if isinstance(status, dict) and "PolicyStatus" in status:
+                is_public = bool(status["PolicyStatus"].get("IsPublic", False))
+        out[name] = BucketPolicy(policy=policy, is_public=is_public, errors=errors)
+    return out
+
+
+def _grant(raw: dict[str, Any]) -> Grant:
+    grantee = raw.get("Grantee", {})
+    ident = grantee.get("URI") or grantee.get("ID") or grantee.get("EmailAddress") or ""
+    return Grant(
+        grantee_type=str(grantee.get("Type", "")),
+        grantee=str(ident),
+        permission=str(raw.get("Permission", "")),
+    )
+
+
+def fetch_acls(ctx: CollectContext) -> dict[str, BucketAcl]:
+    out: dict[str, BucketAcl] = {}
+    for name, region in scanned_buckets(ctx):
+        s3 = ctx.client("s3", region)
+        errors: dict[str, CollectionError] = {}
+        raw = _call(errors, "acl", region, lambda: s3.get_bucket_acl(Bucket=name))  # noqa: B023
+        if isinstance(raw, dict):
+            out[name] = BucketAcl(
+                owner_id=raw.get("Owner", {}).get("ID"),
+                grants=tuple(_grant(g) for g in raw.get("Grants", ())),
+            )
+        else:
+            out[name] = BucketAcl(errors=errors)
+    return out
+
+
+def fetch_public_access_blocks(ctx: CollectContext) -> dict[str, BucketPublicAccessBlock]:
+    out: dict[str, BucketPublicAccessBlock] = {}
+    for name, region in scanned_buckets(ctx):
+        s3 = ctx.client("s3", region)
+        errors: dict[str, CollectionError] = {}
+        raw = _call(
+            errors,
+            "public_access_block",
+            region,
+            lambda: s3.get_public_access_block(Bucket=name),  # noqa: B023
+            absent=("NoSuchPublicAccessBlockConfiguration",),
+        )
+        settings = (
+            _pab(raw.get("PublicAccessBlockConfiguration", {})) if isinstance(raw, dict) else None
+        )
+        out[name] = BucketPublicAccessBlock(settings=settings, errors=errors)
+    return out
+
+
+def fetch_logging(ctx: CollectContext) -> dict[str, BucketLogging]:
+    out: dict[str, BucketLogging] = {}
+    for name, region in scanned_buckets(ctx):
+        s3 = ctx.client("s3", region)
+        errors: dict[str, CollectionError] = {}
+        raw = _call(errors, "logging", region, lambda: s3.get_bucket_logging(Bucket=name))  # noqa: B023
+        enabled = raw.get("LoggingEnabled") if isinstance(raw, dict) else None
+        if enabled:
+            out[name] = BucketLogging(
+                enabled=True,
+                target_bucket=enabled.get("TargetBucket"),
+                target_prefix=enabled.get("TargetPrefix"),
+            )
+        else:
+            out[name] = BucketLogging(enabled=False, errors=errors)
+    return out
+
+
+def fetch_versioning(ctx: CollectContext) -> dict[str, BucketVersioning]:
+    out: dict[str, BucketVersioning] = {}
+    for name, region in scanned_buckets(ctx):
+        s3 = ctx.client("s3", region)
+        errors: dict[str, CollectionError] = {}
+        ver = _call(
+            errors, "versioning", region, lambda: s3.get_bucket_versioning(Bucket=name)  # noqa: B023
+        )
+        lock = _call(
+            errors,
+            "object_lock",
+            region,
+            lambda: s3.get_object_lock_configuration(Bucket=name),  # noqa: B023
+            absent=("ObjectLockConfigurationNotFoundError",),
+        )
+        ver_raw = ver if isinstance(ver, dict) else {}
+        lock_raw = lock.get("ObjectLockConfiguration", {}) if isinstance(lock, dict) else {}
+        out[name] = BucketVersioning(
+            status=ver_raw.get("Status") or None,
+            mfa_delete=ver_raw.get("MFADelete") or None,
+            object_lock_enabled=lock_raw.get("ObjectLockEnabled") == "Enabled",
+            errors=errors,
+        )
+    return out
+
+
+COLLECTORS = (
+    Collector(
+        S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
+        ("s3:GetAccountPublicAccessBlock",),
+        fetch_account_public_access_block,
+    ),
+    Collector(S3_BUCKETS, ("s3:ListAllMyBuckets", "s3:GetBucketLocation"), fetch_buckets),
+    Collector(
+        S3_BUCKET_POLICIES, ("s3:GetBucketPolicy", "s3:GetBucketPolicyStatus"), fetch_policies
+    ),
+    Collector(S3_BUCKET_ACLS, ("s3:GetBucketAcl",), fetch_acls),
+    Collector(
+        S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
+        ("s3:GetBucketPublicAccessBlock",),
+        fetch_public_access_blocks,
+    ),
+    Collector(S3_BUCKET_LOGGING, ("s3:GetBucketLogging",), fetch_logging),
+    Collector(
+        S3_BUCKET_VERSIONING,
+        ("s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration"),
+        fetch_versioning,
+    ),
+)

@@ -1,0 +1,161 @@
+"""S3 datasets: the account's public access block, its buckets, and per-bucket settings.
+
+Per-bucket settings are split by aspect (policy, ACL, public access block, logging, versioning)
+so that a scan collects only what its checks need. Each per-bucket value carries `errors` keyed
+by field: a sub-call that failed for one bucket is recorded there instead of failing the dataset.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from scanner.dataset import Dataset, Scope
+from scanner.model import CollectionError, Frozen
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+PUBLIC_GROUPS = frozenset({ALL_USERS, AUTHENTICATED_USERS})
+
+
+class PublicAccessBlock(Frozen):
+    """The four block public access settings (account or bucket level)."""
+
+    block_public_acls: bool = False
+    ignore_public_acls: bool = False
+    block_public_policy: bool = False
+    restrict_public_buckets: bool = False
+
+    def api_fields(self) -> dict[str, bool]:
+        return {
+            "BlockPublicAcls": self.block_public_acls,
+            "IgnorePublicAcls": self.ignore_public_acls,
+            "BlockPublicPolicy": self.block_public_policy,
+            "RestrictPublicBuckets": self.restrict_public_buckets,
+        }
+
+    def disabled(self) -> list[str]:
+        """API names of the settings that are off."""
+        return [name for name, on in self.api_fields().items() if not on]
+
+
+class AccountPublicAccessBlock(Frozen):
+    """s3control GetPublicAccessBlock for the account; not configured means all four off."""
+
+    configured: bool
+    settings: PublicAccessBlock = Field(default_factory=PublicAccessBlock)
+
+
+class Bucket(Frozen):
+    """A bucket from ListBuckets, with its region (BucketRegion or GetBucketLocation).
+
+    `region` is None when the location could not be read (then errors["region"] says why).
+    """
+
+    name: str
+    region: str | None = None
+    creation_date: str | None = None
+    errors: dict[str, CollectionError] = Field(default_factory=dict)
+
+
+class BucketPolicy(Frozen):
+    """GetBucketPolicy (None: no policy) and GetBucketPolicyStatus (None: unknown or no policy).
+
+    errors keys: "policy", "policy_status".
+    """
+
+    policy: str | None = None
+    is_public: bool | None = None
+    errors: dict[str, CollectionError] = Field(default_factory=dict)
+
+
+class Grant(Frozen):
+    """One ACL grant: grantee type (CanonicalUser, Group, AmazonCustomerByEmail), id and permission."""
+
+    grantee_type: str
+    grantee: str
+    permission: str
+
+
+class BucketAcl(Frozen):
+    """GetBucketAcl. errors key: "acl"."""
+
+    owner_id: str | None = None
+    grants: tuple[Grant, ...] = ()
+    errors: dict[str, CollectionError] = Field(default_factory=dict)
+
+
+class BucketPublicAccessBlock(Frozen):
+    """GetPublicAccessBlock for the bucket (None: not configured). errors key: "public_access_block"."""
+
+    settings: PublicAccessBlock | None = None
+    errors: dict[str, CollectionError] = Field(default_factory=dict)
+
+
+class BucketLogging(Frozen):
+    """GetBucketLogging. errors key: "logging"."""
+
+    enabled: bool = False
+    target_bucket: str | None = None
+    target_prefix: str | None = None
+    errors: dict[str, CollectionError] = Field(default_factory=dict)
+
+
+class BucketVersioning(Frozen):
+    """GetBucketVersioning and GetObjectLockConfiguration. errors keys: "versioning", "object_lock".
+
+    `status` is Enabled, Suspended or None (never enabled); `mfa_delete` Enabled, Disabled or None.
+    """
+
+    status: str | None = None
+    mfa_delete: str | None = None
+    object_lock_enabled: bool = False
+    errors: dict[str, CollectionError] = Field(default_factory=dict)
+
+
+S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: Dataset[AccountPublicAccessBlock] = Dataset(
+    "s3.account_public_access_block",
+    Scope.ACCOUNT,
+    AccountPublicAccessBlock,
+    "s3control GetPublicAccessBlock for the account, in the home region",
+)
+S3_BUCKETS: Dataset[list[Bucket]] = Dataset(
+    "s3.buckets",
+    Scope.ACCOUNT,
+    list[Bucket],
+    "ListBuckets, with each bucket's region (GetBucketLocation when BucketRegion is missing)",
+)
+S3_BUCKET_POLICIES: Dataset[dict[str, BucketPolicy]] = Dataset(
+    "s3.bucket_policies",
+    Scope.ACCOUNT,
+    dict[str, BucketPolicy],
+    "GetBucketPolicy and GetBucketPolicyStatus per bucket in a scanned region",
+    depends_on=(S3_BUCKETS,),
+)
+S3_BUCKET_ACLS: Dataset[dict[str, BucketAcl]] = Dataset(
+    "s3.bucket_acls",
+    Scope.ACCOUNT,
+    dict[str, BucketAcl],
+    "GetBucketAcl per bucket in a scanned region",
+    depends_on=(S3_BUCKETS,),
+)
+S3_BUCKET_PUBLIC_ACCESS_BLOCKS: Dataset[dict[str, BucketPublicAccessBlock]] = Dataset(
+    "s3.bucket_public_access_blocks",
+    Scope.ACCOUNT,
+    dict[str, BucketPublicAccessBlock],
+    "GetPublicAccessBlock per bucket in a scanned region",
+    depends_on=(S3_BUCKETS,),
+)
+S3_BUCKET_LOGGING: Dataset[dict[str, BucketLogging]] = Dataset(
+    "s3.bucket_logging",
+    Scope.ACCOUNT,
+    dict[str, BucketLogging],
+    "GetBucketLogging per bucket in a scanned region",
+    depends_on=(S3_BUCKETS,),
+)
+S3_BUCKET_VERSIONING: Dataset[dict[str, BucketVersioning]] = Dataset(
+    "s3.bucket_versioning",
+    Scope.ACCOUNT,
+    dict[str, BucketVersioning],
+    "GetBucketVersioning and GetObjectLockConfiguration per bucket in a scanned region",
+    depends_on=(S3_BUCKETS,),
+)
