@@ -71,6 +71,10 @@ def evaluate(view: View) -> Iterator[Result]:
     trail homed in another region that uses this key is not seen. AWS managed keys (KeyManager
     AWS, or only `alias/aws/...` aliases: moto reports those as CUSTOMER) cannot be deleted and
     get no finding. A key whose DescribeKey failed is ERROR.
+
+    `requires` lists TRAILS and LOG_GROUPS because the check reads them (for this account, in
+    the key's region) to name what the key protects: if either failed there, the region's
+    result is ERROR rather than a finding that silently omits a trail.
     """
     trails = _trails_here(view)
     for key in view.get(KMS_KEYS):
@@ -112,20 +116,19 @@ def evaluate(view: View) -> Iterator[Result]:
             Resource(type="AwsLogsLogGroup", id=g, region=view.region, account_id=g.split(":")[4])
             for g in groups
         )
+        uses = [f"trail {t.name}" for t in encrypts] + [f"log group {g}" for g in groups]
+        used = f" It encrypts {', '.join(uses)}." if uses else ""
         if key.pending_deletion:
-            uses = [f"trail {t.name}" for t in encrypts] + [f"log group {g}" for g in groups]
+            status = Status.FAIL
             reason = (
                 f"The key is {key.key_state}"
                 + (f" (deletion date {key.deletion_date})" if key.deletion_date else "")
                 + "."
-                + (f" It encrypts {', '.join(uses)}." if uses else "")
+                + used
             )
-            status = Status.FAIL
         else:
-            status, reason = (
-                Status.PASS,
-                f"The key is not scheduled for deletion ({key.key_state}).",
-            )
+            status = Status.PASS
+            reason = f"The key is not scheduled for deletion ({key.key_state}).{used}"
         yield Result(
             status=status,
             resource=key_resource(key),

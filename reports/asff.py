@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reports.text import evidence_json, safe_url, truncate
 from scanner.atomic import write_text_atomic
 from scanner.findings import Finding
 from scanner.model import Resource, Status
 
 SCHEMA_VERSION = "2018-10-08"
 PRODUCT_FIELD_PREFIX = "trailwatch/"
-ELLIPSIS = "…"
 
 # Limits from the Security Hub API model and the ASFF documentation.
 MAX_ID = 512
@@ -50,13 +50,6 @@ TYPE_BEST_PRACTICES = "Software and Configuration Checks/AWS Security Best Pract
 
 _EVIDENCE_KEY = PRODUCT_FIELD_PREFIX + "Evidence"
 _EVIDENCE_OMITTED = "(omitted: the finding exceeded the Security Hub size limit; see findings.json)"
-
-
-def truncate(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters, ending in an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
 
 
 def _text(value: str | None, limit: int, *fallbacks: str | None) -> str:
@@ -199,7 +192,7 @@ def _remediation(finding: Finding) -> dict[str, Any] | None:
     text = finding.remediation.strip()
     if text:
         recommendation["Text"] = truncate(text, MAX_RECOMMENDATION_TEXT)
-    url = (finding.remediation_url or "").strip()
+    url = safe_url(finding.remediation_url)
     if url:
         recommendation["Url"] = url
     return {"Recommendation": recommendation} if recommendation else None
@@ -212,12 +205,6 @@ def _field(fields: dict[str, str], key: str, value: str) -> None:
     value = value.strip()
     if key.strip() and value and key not in fields:
         fields[key] = truncate(value, MAX_PRODUCT_FIELD_VALUE)
-
-
-def evidence_json(evidence: dict[str, Any]) -> str:
-    return json.dumps(
-        evidence, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-    )
 
 
 def _product_fields(finding: Finding) -> dict[str, str]:

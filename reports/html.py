@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,13 +11,12 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from reports.asff import truncate
 from reports.summary import SEVERITY_ORDER, STATUS_ORDER, ScanMeta, ScanSummary
+from reports.text import evidence_json, safe_url, truncate
 from scanner.atomic import write_text_atomic
 from scanner.findings import Finding
 from scanner.model import Resource, Status
@@ -41,9 +39,11 @@ class Row:
     status_rank: int
     severity_rank: int
     label: str
-    account: str
+    check_anchor: str
     short_reason: str
+    reason_cut: bool
     short_resource: str
+    resource_cut: bool
     evidence: str
     evidence_truncated: bool
     related: tuple[Resource, ...]
@@ -54,7 +54,7 @@ class Row:
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("templates", "."),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -82,43 +82,36 @@ def _timestamp(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def safe_url(url: str | None) -> str | None:
-    """`url` when it is a plain http(s) link (never javascript:, data:, ...), else None."""
-    if not url:
-        return None
-    url = url.strip()
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
-
-
 def _pretty(evidence: dict[str, Any]) -> tuple[str, bool]:
     if not evidence:
         return "", False
-    text = json.dumps(evidence, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    text = evidence_json(evidence, indent=2)
     if len(text) <= MAX_EVIDENCE_CHARS:
         return text, False
     return truncate(text, MAX_EVIDENCE_CHARS), True
 
 
-def _row(index: int, f: Finding) -> Row:
+def _anchor(check_id: str) -> str:
+    """A stable, HTML-id-safe anchor for a check."""
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in check_id)
+    digest = hashlib.sha256(check_id.encode("utf-8")).hexdigest()[:8]
+    return f"check-{safe}-{digest}"
+
+
+def _row(index: int, f: Finding, anchors: dict[str, str]) -> Row:
     evidence, cut = _pretty(f.evidence)
-    name = f.account_name.strip()
+    reason = f.reason.strip()
     return Row(
         index=index,
         finding=f,
         status_rank=STATUS_ORDER.index(f.status),
         severity_rank=SEVERITY_ORDER.index(f.severity),
         label=f.control_id or f.check_id,
-        account=f"{name} ({f.account_id})" if name else f.account_id,
-        short_reason=truncate(f.reason.strip(), MAX_ROW_REASON),
+        check_anchor=anchors[f.check_id],
+        short_reason=truncate(reason, MAX_ROW_REASON),
+        reason_cut=len(reason) > MAX_ROW_REASON,
         short_resource=truncate(f.resource.id, MAX_ROW_RESOURCE),
+        resource_cut=len(f.resource.id) > MAX_ROW_RESOURCE,
         evidence=evidence,
         evidence_truncated=cut,
         related=f.related_resources,
@@ -158,7 +151,12 @@ def render_html(
 ) -> str:
     """The report as one HTML string."""
     ordered = sorted(findings, key=_sort_key)
-    rows = [_row(i, f) for i, f in enumerate(ordered)]
+    check_info: dict[str, Finding] = {}
+    for f in ordered:
+        check_info.setdefault(f.check_id, f)
+    check_ids = dict.fromkeys([*check_info, *(c.check_id for c in summary.checks)])
+    anchors = {check_id: _anchor(check_id) for check_id in check_ids}
+    rows = [_row(i, f, anchors) for i, f in enumerate(ordered)]
     group_passes = summary.by_status.PASS > PASS_GROUP_THRESHOLD
     main_rows = [r for r in rows if not (group_passes and r.finding.status is Status.PASS)]
     pass_rows = [r for r in rows if group_passes and r.finding.status is Status.PASS]
@@ -186,6 +184,8 @@ def render_html(
         statuses=STATUS_ORDER,
         severities=SEVERITY_ORDER,
         data=_script_data(meta, summary),
+        check_info=check_info,
+        anchors=anchors,
         css=Markup(css),  # noqa: S704 - our own static asset, hashed into the CSP
         noscript_css=Markup(noscript_css),  # noqa: S704
         js=Markup(js),  # noqa: S704

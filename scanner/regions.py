@@ -11,13 +11,15 @@ _PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 ENABLED_STATUSES = frozenset({"opt-in-not-required", "opted-in"})
 
 
-def known_regions() -> set[str]:
+def known_regions(partition: str | None = None) -> set[str]:
+    """Region names botocore knows, in one partition or in all of them."""
     import botocore.session
 
     session = botocore.session.get_session()
     out: set[str] = set()
-    for partition in session.get_available_partitions():
-        out.update(session.get_available_regions("ec2", partition_name=partition))
+    for name in session.get_available_partitions():
+        if partition is None or name == partition:
+            out.update(session.get_available_regions("ec2", partition_name=name))
     return out
 
 
@@ -36,10 +38,20 @@ def parse_regions(text: str | None) -> tuple[str, ...] | None:
 
 
 def split_enabled(
-    described: Iterable[dict[str, str]], wanted: tuple[str, ...] | None
+    described: Iterable[dict[str, str]],
+    wanted: tuple[str, ...] | None,
+    partition: str | None = None,
 ) -> tuple[tuple[str, ...], dict[str, str]]:
-    """(regions to scan, skipped region -> reason) from DescribeRegions(AllRegions=True) output."""
-    status = {r["RegionName"]: r.get("OptInStatus", "opt-in-not-required") for r in described}
+    """(regions to scan, skipped region -> reason) from DescribeRegions(AllRegions=True) output.
+
+    Regions of another partition (which only an emulator returns) are ignored.
+    """
+    in_partition = known_regions(partition) if partition else None
+    status = {
+        r["RegionName"]: r.get("OptInStatus", "opt-in-not-required")
+        for r in described
+        if in_partition is None or r["RegionName"] in in_partition
+    }
     enabled = sorted(r for r, s in status.items() if s in ENABLED_STATUSES)
     skipped: dict[str, str] = {}
     if wanted is None:

@@ -187,5 +187,5 @@ def _open_account(
         described = session.client("ec2", home).describe_regions(AllRegions=True)["Regions"]
     except Exception as exc:
         return None, (), {}, error_from_exception(exc, home)
-    regions, skipped = split_enabled(described, options.regions)
+    regions, skipped = split_enabled(described, options.regions, sessions.partition)
     return session, regions, skipped, None

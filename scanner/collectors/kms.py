@@ -31,12 +31,16 @@ def _describe(client: Any, key: KmsKey) -> KmsKey | None:
     except BotoCoreError as exc:
         return key.model_copy(update={"error": error_from_exception(exc, key.region)})
     deletion = meta.get("DeletionDate")
+    spec = _text(meta.get("KeySpec") or meta.get("CustomerMasterKeySpec"))
+    usage = _text(meta.get("KeyUsage"))
+    if usage is None and spec == "SYMMETRIC_DEFAULT":
+        usage = "ENCRYPT_DECRYPT"  # the only usage of that spec; moto omits the field
     return key.model_copy(
         update={
             "key_manager": _text(meta.get("KeyManager")),
             "key_state": _text(meta.get("KeyState")),
-            "key_spec": _text(meta.get("KeySpec") or meta.get("CustomerMasterKeySpec")),
-            "key_usage": _text(meta.get("KeyUsage")),
+            "key_spec": spec,
+            "key_usage": usage,
             "origin": _text(meta.get("Origin")),
             "multi_region": bool(meta.get("MultiRegion", False)),
             "description": _text(meta.get("Description")),

@@ -217,7 +217,10 @@ def fetch_versioning(ctx: CollectContext) -> dict[str, BucketVersioning]:
         s3 = ctx.client("s3", region)
         errors: dict[str, CollectionError] = {}
         ver = _call(
-            errors, "versioning", region, lambda: s3.get_bucket_versioning(Bucket=name)  # noqa: B023
+            errors,
+            "versioning",
+            region,
+            lambda: s3.get_bucket_versioning(Bucket=name),  # noqa: B023
         )
         lock = _call(
             errors,

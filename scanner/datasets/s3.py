@@ -69,7 +69,7 @@ class BucketPolicy(Frozen):
 
 
 class Grant(Frozen):
-    """One ACL grant: grantee type (CanonicalUser, Group, AmazonCustomerByEmail), id and permission."""
+    """One ACL grant: grantee type (CanonicalUser, Group, ...), grantee id/URI, permission."""
 
     grantee_type: str
     grantee: str
@@ -85,7 +85,10 @@ class BucketAcl(Frozen):
 
 
 class BucketPublicAccessBlock(Frozen):
-    """GetPublicAccessBlock for the bucket (None: not configured). errors key: "public_access_block"."""
+    """GetPublicAccessBlock for the bucket (None: not configured).
+
+    errors key: "public_access_block".
+    """
 
     settings: PublicAccessBlock | None = None
     errors: dict[str, CollectionError] = Field(default_factory=dict)

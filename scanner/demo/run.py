@@ -41,7 +41,10 @@ def deny_assume_role(account_id: str) -> Callable[[Any, str, str, str], None]:
             return
 
         def before_call(model: Any, params: Any, **_: Any) -> Any:
-            if model.name != "AssumeRole" or f"%3A{account_id}%3A" not in str(params.get("body")):
+            body = str(params.get("body"))
+            if model.name != "AssumeRole" or not (
+                f":{account_id}:" in body or f"%3A{account_id}%3A" in body
+            ):
                 return None
             from botocore.awsrequest import AWSResponse
 

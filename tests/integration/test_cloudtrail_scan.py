@@ -76,10 +76,10 @@ def test_good_multi_region_trail_passes_once_per_trail(
 def test_stopped_readonly_and_single_region_trails(
     account_client: Callable[..., Any], moto_endpoint: str, tmp_path: Path
 ) -> None:
-    arn = good_trail(account_client, name="ro")
+    arn = good_trail(account_client, name="readonly")
     ct = account_client("cloudtrail")
     ct.put_event_selectors(
-        TrailName="ro",
+        TrailName="readonly",
         EventSelectors=[{"ReadWriteType": "ReadOnly", "IncludeManagementEvents": True}],
     )
     bucket = make_bucket(account_client, "single-region-bucket", "eu-west-1")

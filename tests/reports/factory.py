@@ -18,6 +18,7 @@ HOSTILE = "<script>alert(1)</script>"
 TEMPLATE_INJECTION = "{{ 7*7 }}{% raw %}"
 NON_ASCII = "Zürich-账户-🚀"
 DOCS_URL = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html"
+RUNBOOK_URL = "http://example.com/runbook"
 CIS = "CIS AWS Foundations Benchmark v5.0.0/3.4"
 
 
@@ -70,7 +71,9 @@ def access_error() -> CollectionError:
 def hostile_findings() -> list[Finding]:
     """One finding per status plus edge cases every writer must survive."""
     long_reason = ("Reason with a <b>tag</b> & \"quotes\" 'single' " * 70)[:3000]
-    hostile_id = f"arn:aws:s3:::bucket-\"quoted\"-'single'-{HOSTILE}-{TEMPLATE_INJECTION}-{NON_ASCII}"
+    hostile_id = (
+        f"arn:aws:s3:::bucket-\"quoted\"-'single'-{HOSTILE}-{TEMPLATE_INJECTION}-{NON_ASCII}"
+    )
     many_related = tuple(
         Resource(type="AwsS3Bucket", id=f"arn:aws:s3:::related-{i}") for i in range(40)
     )
@@ -86,7 +89,7 @@ def hostile_findings() -> list[Finding]:
             title=f"Title {HOSTILE} {TEMPLATE_INJECTION} {NON_ASCII} " + "t" * 400,
             reason=long_reason,
             description=f"Rationale {HOSTILE} " + "d" * 2000,
-            account_name=f"acct {HOSTILE} \"q\" {NON_ASCII}",
+            account_name=f'acct {HOSTILE} "q" {NON_ASCII}',
             account_tags=many_tags,
             ou_path=("Root", f"OU {HOSTILE}", NON_ASCII),
             related_resources=many_related,
@@ -145,7 +148,7 @@ def hostile_findings() -> list[Finding]:
             standards=(),
             severity=Severity.HIGH,
             remediation="",
-            remediation_url="http://example.com/runbook",
+            remediation_url=RUNBOOK_URL,
             collected_at=NOW.replace(tzinfo=None),
         ),
         make_finding(

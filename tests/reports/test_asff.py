@@ -128,6 +128,14 @@ def test_oversized_parts_are_truncated_not_rejected() -> None:
     evidence = doc["ProductFields"]["trailwatch/Evidence"]
     assert len(evidence) == 2048 and evidence.endswith("…")
     assert doc["Remediation"]["Recommendation"]["Text"].endswith("…")
+    assert "Url" not in doc["Remediation"]["Recommendation"]  # javascript: is not a link
+
+
+def test_evidence_with_unsortable_keys_still_serialises() -> None:
+    doc = to_asff(make_finding(evidence={"by_id": {1: "one", "two": 2}}))
+    assert json.loads(doc["ProductFields"]["trailwatch/Evidence"]) == {
+        "by_id": {"1": "one", "two": 2}
+    }
 
 
 def test_finding_over_240kb_drops_evidence_first() -> None:
@@ -191,9 +199,7 @@ def test_id_is_stable_across_scans_and_distinct_per_resource() -> None:
 
 def test_identity_fields() -> None:
     doc = to_asff(make_finding())
-    assert doc["ProductArn"] == (
-        f"arn:aws:securityhub:us-east-1:{MGMT}:product/{MGMT}/default"
-    )
+    assert doc["ProductArn"] == (f"arn:aws:securityhub:us-east-1:{MGMT}:product/{MGMT}/default")
     assert doc["GeneratorId"] == "trailwatch/CloudTrail.4"
     assert doc["AwsAccountId"] == MGMT
     assert doc["CreatedAt"] == "2026-11-01T12:00:05.123Z"

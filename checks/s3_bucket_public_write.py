@@ -1,0 +1,51 @@
+"""S3.3: buckets do not allow public write access (policy or ACL, honouring block public access).
+
+Write actions are s3:Put*, s3:Delete*, s3:AbortMultipartUpload, s3:RestoreObject, s3:Replicate*;
+ACL permissions WRITE, WRITE_ACP and FULL_CONTROL granted to AllUsers or AuthenticatedUsers.
+See checks.lib.buckets.exposure for the exact rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.lib.buckets import each_bucket, public_result
+from scanner.check import Check
+from scanner.dataset import Scope
+from scanner.datasets.s3 import (
+    S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
+    S3_BUCKET_ACLS,
+    S3_BUCKET_POLICIES,
+    S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
+    S3_BUCKETS,
+)
+from scanner.model import Result, Severity
+from scanner.view import View
+
+
+def evaluate(view: View) -> Iterator[Result]:
+    """One result per bucket in the view's region."""
+    yield from each_bucket(view, lambda b, r: public_result(view, b, r, "write"))
+
+
+CHECK = Check(
+    id="s3_bucket_public_write",
+    control_id="S3.3",
+    title="S3 general purpose buckets should block public write access",
+    severity=Severity.CRITICAL,
+    resource_type="AwsS3Bucket",
+    scope=Scope.REGION,
+    requires=(
+        S3_BUCKETS,
+        S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
+        S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
+        S3_BUCKET_POLICIES,
+        S3_BUCKET_ACLS,
+    ),
+    evaluate=evaluate,
+    rationale="A bucket writable by anyone can be filled, overwritten or emptied by strangers "
+    "(for a log bucket: forged or deleted logs).",
+    remediation="Remove the public statements and ACL grants, and enable block public access "
+    "(aws s3api put-public-access-block --bucket <name> ...).",
+    remediation_url="https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html#s3-3",
+)

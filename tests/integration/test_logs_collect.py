@@ -1,0 +1,90 @@
+"""CloudWatch Logs collector against moto: log groups (paginated) and CloudWatch.16."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from scanner.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.evaluate import evaluate
+from scanner.frameworks import Frameworks
+from scanner.inventory import Inventory
+from scanner.registry import all_checks, select_checks
+from tests.conftest import DEFAULT_ACCOUNT, Faults
+from tests.integration.helpers import make_bucket
+
+
+def _groups(inv: Inventory, region: str = "us-east-1") -> dict[str, LogGroup]:
+    rec = inv.accounts[0].record(LOG_GROUPS.name, region)
+    assert rec is not None and rec.error is None
+    return {g.name: g for g in LOG_GROUPS.load(rec.data)}
+
+
+def _trail(client: Callable[..., Any], name: str, group: str) -> None:
+    bucket = make_bucket(client, f"{name}-bucket-logs-test")
+    client("cloudtrail").create_trail(
+        Name=name,
+        S3BucketName=bucket,
+        CloudWatchLogsLogGroupArn=(f"arn:aws:logs:us-east-1:{DEFAULT_ACCOUNT}:log-group:{group}:*"),
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/ct",
+    )
+
+
+def test_log_groups_are_collected_across_pages(
+    account_client: Callable[..., Any], scan_inventory: Callable[..., Inventory]
+) -> None:
+    logs = account_client("logs", "us-east-1")
+    for i in range(55):  # more than one page of DescribeLogGroups (50)
+        logs.create_log_group(logGroupName=f"/app/{i:02d}")
+    logs.create_log_group(logGroupName="/kept", kmsKeyId="arn:aws:kms:us-east-1:1:key/k")
+    logs.put_retention_policy(logGroupName="/kept", retentionInDays=365)
+    inv = scan_inventory(("CloudWatch.16",), regions=("us-east-1",))
+    groups = _groups(inv)
+    assert len(groups) == 56
+    kept = groups["/kept"]
+    assert kept.retention_in_days == 365
+    assert kept.arn == f"arn:aws:logs:us-east-1:{DEFAULT_ACCOUNT}:log-group:/kept"
+    assert kept.kms_key_id == "arn:aws:kms:us-east-1:1:key/k"
+    assert groups["/app/00"].retention_in_days is None
+
+
+def test_trail_log_group_retention_is_evaluated(
+    account_client: Callable[..., Any], scan_inventory: Callable[..., Inventory]
+) -> None:
+    logs = account_client("logs", "us-east-1")
+    for name, days in (("/ct/year", 365), ("/ct/month", 30), ("/ct/never", None)):
+        logs.create_log_group(logGroupName=name)
+        if days:
+            logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+    logs.create_log_group(logGroupName="/not-a-trail-group")
+    _trail(account_client, "year", "/ct/year")
+    _trail(account_client, "month", "/ct/month")
+    _trail(account_client, "never", "/ct/never")
+    _trail(account_client, "gone", "/ct/gone")
+    inv = scan_inventory(("CloudWatch.16",))
+    checks = select_checks(all_checks(), ["CloudWatch.16"])
+    statuses = {
+        f.resource.id.split(":log-group:")[1]: f.status.value
+        for f in evaluate(inv, checks, Frameworks(()))
+    }
+    assert statuses == {
+        "/ct/year": "PASS",
+        "/ct/month": "FAIL",
+        "/ct/never": "PASS",
+        "/ct/gone": "FAIL",
+    }
+
+
+def test_denied_describe_log_groups_is_error(
+    account_client: Callable[..., Any],
+    scan_inventory: Callable[..., Inventory],
+    faults: Faults,
+) -> None:
+    _trail(account_client, "denied", "/ct/denied")
+    faults.deny("DescribeLogGroups")
+    inv = scan_inventory(("CloudWatch.16",), regions=("us-east-1",))
+    rec = inv.accounts[0].record(LOG_GROUPS.name, "us-east-1")
+    assert rec is not None and rec.error is not None
+    assert rec.error.iam_action == "logs:DescribeLogGroups"
+    checks = select_checks(all_checks(), ["CloudWatch.16"])
+    assert {f.status.value for f in evaluate(inv, checks, Frameworks(()))} == {"ERROR"}

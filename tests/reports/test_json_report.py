@@ -1,0 +1,42 @@
+"""findings.json: one document (scan, summary, findings) that round-trips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reports.json_report import read_json, write_json
+from reports.summary import summarize
+from tests.reports.factory import HOSTILE, NON_ASCII, NOW, hostile_findings, make_meta
+
+
+def test_json_report_round_trips(tmp_path: Path) -> None:
+    findings = hostile_findings()
+    meta = make_meta(complete=False)
+    summary = summarize(findings, meta)
+    path = write_json(tmp_path / "findings.json", findings, meta, summary)
+
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert list(document) == ["scan", "summary", "findings"]
+    assert document["scan"]["complete"] is False
+    assert len(document["findings"]) == len(findings)
+
+    loaded = read_json(path)
+    assert loaded.scan == meta
+    assert loaded.summary == summary
+    dumped = [f.model_dump(mode="json") for f in findings]
+    assert [f.model_dump(mode="json") for f in loaded.findings] == dumped
+    plain = [i for i, f in enumerate(findings) if i != 1]  # [1] has a datetime in its evidence
+    assert [loaded.findings[i] for i in plain] == [findings[i] for i in plain]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["findings.json"]
+
+
+def test_json_keeps_text_and_serialises_evidence(tmp_path: Path) -> None:
+    findings = hostile_findings()
+    meta = make_meta()
+    path = write_json(tmp_path / "f.json", findings, meta, summarize(findings, meta))
+    text = path.read_text(encoding="utf-8")
+    assert NON_ASCII in text and HOSTILE in text  # JSON is data: stored verbatim, not escaped
+    hostile = json.loads(text)["findings"][1]
+    assert hostile["evidence"]["nested"]["when"] == NOW.isoformat().replace("+00:00", "Z")
+    assert len(hostile["evidence"]["blob"]) == 300_000  # the full evidence, never truncated
