@@ -421,7 +421,13 @@ def corpus(account: str) -> tuple[CorpusEvent, ...]:
 
     # Unauthorized and failed calls of other kinds.
     for source, name, code, region, ip in (
-        ("ec2.amazonaws.com", "DescribeInstances", "Client.UnauthorizedOperation", OTHER_REGION, ""),
+        (
+            "ec2.amazonaws.com",
+            "DescribeInstances",
+            "Client.UnauthorizedOperation",
+            OTHER_REGION,
+            "",
+        ),
         ("ec2.amazonaws.com", "TerminateInstances", "UnauthorizedOperation", GLOBAL_REGION, ""),
         ("kms.amazonaws.com", "Decrypt", "AccessDeniedException", OTHER_REGION, ""),
         ("sts.amazonaws.com", "AssumeRole", "AccessDenied", GLOBAL_REGION, ""),
@@ -497,7 +503,9 @@ def sample_events(
     return (
         CorpusEvent(
             label,
-            api_event(event_source, event_name, account=account, region=region, who=who, label=label),
+            api_event(
+                event_source, event_name, account=account, region=region, who=who, label=label
+            ),
         ),
     )
 

@@ -110,9 +110,7 @@ def _validate_condition(cond: Any, path: str) -> None:
     ((op, arg),) = cond.items()
     if op in ("prefix", "suffix"):
         if isinstance(arg, dict):
-            if set(arg) != {"equals-ignore-case"} or not isinstance(
-                arg["equals-ignore-case"], str
-            ):
+            if set(arg) != {"equals-ignore-case"} or not isinstance(arg["equals-ignore-case"], str):
                 raise EventPatternError(f"{path}: {op} takes a string or equals-ignore-case")
         elif not isinstance(arg, str):
             raise EventPatternError(f"{path}: {op} takes a string")

@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Union
+from typing import Any
 
 _NUMBER = re.compile(r"^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _NAME = re.compile(r"[A-Za-z0-9_\-@]+")
@@ -71,7 +71,7 @@ class Value:
         return self.regex.fullmatch(value) is not None
 
 
-Step = Union[str, int, None]  # a property name, an index, or None for [*]
+Step = str | int | None  # a property name, an index, or None for [*]
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ class Or:
 
 @dataclass(frozen=True)
 class Terms:
-    """An unstructured pattern, evaluated on the event's JSON text (as CloudWatch Logs stores it)."""
+    """An unstructured pattern, evaluated on the event's JSON text (as CloudWatch Logs has it)."""
 
     required: tuple[_Term, ...] = ()
     any_of: tuple[_Term, ...] = ()
@@ -171,7 +171,7 @@ class _Term:
         return self.text in message
 
 
-Node = Union[Compare, Test, And, Or, Terms]
+Node = Compare | Test | And | Or | Terms
 
 
 class _Raw:

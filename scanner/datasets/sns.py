@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from scanner.dataset import Dataset, Scope
 from scanner.datasets.cloudwatch import ALARMS
 from scanner.model import Frozen
 
 
-class TopicState(str, Enum):
+class TopicState(StrEnum):
     """What the scanner could learn about a topic an alarm notifies."""
 
     LISTED = "listed"
