@@ -33,6 +33,19 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+def ensure_writable(out_dir: Path) -> None:
+    """Fail before a long scan, not after it, when the output directory cannot be written."""
+    import tempfile
+
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise OutputError(f"cannot write to output directory {out_dir}: {_reason(exc)}") from None
+
+
 def write_reports(
     out_dir: Path,
     formats: Iterable[str],

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from scanner import __version__
 from scanner.errors import TrailwatchError, UsageError
@@ -95,27 +97,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _scan_arguments(p: argparse.ArgumentParser) -> None:
+    # Defaults are None so that trailwatch.yaml can supply them; see _merged().
+    p.add_argument(
+        "--config", type=Path, help="config file (default: ./trailwatch.yaml if present)"
+    )
     p.add_argument("--regions", help="comma list of regions (default: every enabled region)")
     p.add_argument("--checks", help="comma list of check ids or Security Hub control ids")
-    p.add_argument("--output-dir", default="trailwatch-out", type=Path)
-    p.add_argument("--format", default=",".join(FORMATS), help="comma list of json,asff,html")
+    p.add_argument("--output-dir", type=Path, help="where reports go (default trailwatch-out)")
+    p.add_argument("--format", help="comma list of json,asff,html (default: all)")
     p.add_argument("--endpoint-url", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS named profile")
     p.add_argument(
         "--fail-on",
-        default="low",
         help="lowest severity of a FAILED finding that makes the exit code 1 (default: low)",
     )
     p.add_argument(
-        "--org", action="store_true", help="scan every ACTIVE account of the Organization"
+        "--org", action="store_true", default=None, help="scan every ACTIVE Organization account"
     )
     p.add_argument("--accounts", help="comma list of account ids to scan")
     p.add_argument("--exclude-accounts", help="comma list of account ids to skip")
-    p.add_argument("--role-name", default="OrganizationAccountAccessRole")
-    p.add_argument("--external-id")
-    p.add_argument("--role-session-name", default="trailwatch")
+    p.add_argument("--role-name", help="role to assume in member accounts")
+    p.add_argument("--external-id", help="external id for AssumeRole")
+    p.add_argument("--role-session-name", help="session name for AssumeRole")
     p.add_argument("--home-region", help="region for account-level calls and findings")
-    p.add_argument("--max-workers", type=int, default=16, help="concurrent API calls (default 16)")
+    p.add_argument("--max-workers", type=int, help="concurrent collection jobs (default 16)")
     p.add_argument("--save-inventory", type=Path, help="also write the collected inventory here")
     p.add_argument(
         "--from-inventory", type=Path, help="evaluate a saved inventory instead of calling AWS"
@@ -157,38 +162,76 @@ def cmd_permissions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _merged(args: argparse.Namespace) -> dict[str, Any]:
+    """Command line over trailwatch.yaml over built-in defaults."""
+    from scanner.config import load_config
+
+    config, _path = load_config(args.config)
+    file = config.model_dump()
+
+    def pick(name: str, default: Any) -> Any:
+        value = getattr(args, name)
+        if value is not None:
+            return value
+        return file.get(name) if file.get(name) is not None else default
+
+    def listed(name: str) -> str | None:
+        value = getattr(args, name)
+        if value is not None:
+            return str(value)
+        from_file = file.get(name)
+        return ",".join(from_file) if from_file else None
+
+    return {
+        "regions": listed("regions"),
+        "checks": listed("checks"),
+        "accounts": listed("accounts"),
+        "exclude_accounts": listed("exclude_accounts"),
+        "format": args.format if args.format is not None else ",".join(file["formats"] or FORMATS),
+        "output_dir": Path(pick("output_dir", "trailwatch-out")),
+        "fail_on": pick("fail_on", "low"),
+        "org": bool(pick("org", False)),
+        "role_name": pick("role_name", "OrganizationAccountAccessRole"),
+        "external_id": pick("external_id", None),
+        "role_session_name": pick("role_session_name", "trailwatch"),
+        "home_region": pick("home_region", None),
+        "max_workers": pick("max_workers", 16),
+    }
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     from scanner.model import Severity
     from scanner.pipeline import ScanRequest, run_scan
     from scanner.regions import parse_regions
     from scanner.scan import ScanOptions
 
+    opts = _merged(args)
     try:
-        fail_on = Severity.parse(args.fail_on)
+        fail_on = Severity.parse(opts["fail_on"])
     except ValueError as exc:
         raise UsageError(f"--fail-on: {exc}") from None
-    if args.max_workers < 1:
+    if opts["max_workers"] < 1:
         raise UsageError("--max-workers must be at least 1")
     if args.from_inventory and not args.from_inventory.is_file():
         raise UsageError(f"--from-inventory: no such file: {args.from_inventory}")
     options = ScanOptions(
-        regions=parse_regions(args.regions),
-        org=args.org,
-        accounts=_accounts(args.accounts, "--accounts"),
-        exclude_accounts=_accounts(args.exclude_accounts, "--exclude-accounts"),
-        role_name=args.role_name,
-        external_id=args.external_id,
-        role_session_name=args.role_session_name,
+        regions=parse_regions(opts["regions"]),
+        org=opts["org"],
+        accounts=_accounts(opts["accounts"], "--accounts"),
+        exclude_accounts=_accounts(opts["exclude_accounts"], "--exclude-accounts"),
+        role_name=opts["role_name"],
+        external_id=opts["external_id"],
+        role_session_name=opts["role_session_name"],
         profile=args.profile,
         endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
-        home_region=_single_region(args.home_region),
-        max_workers=args.max_workers,
+        home_region=_single_region(opts["home_region"]),
+        max_workers=opts["max_workers"],
     )
     request = ScanRequest(
         options=options,
-        checks=_csv(args.checks),
-        output_dir=args.output_dir,
-        formats=_formats(args.format),
+        checks=_csv(opts["checks"]),
+        output_dir=opts["output_dir"],
+        formats=_formats(opts["format"]),
         fail_on=fail_on,
         save_inventory=args.save_inventory,
         from_inventory=args.from_inventory,
@@ -215,10 +258,17 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
+    # SIGTERM (CodeBuild timeouts, kill) stops a scan like Ctrl-C: reports are written atomically,
+    # so an interrupted scan leaves no report rather than a truncated one.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code: int = args.func(args)
         return code
@@ -226,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"trailwatch: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("trailwatch: interrupted", file=sys.stderr)
+        print("trailwatch: interrupted: no report written", file=sys.stderr)
         return 130
 
 

@@ -173,28 +173,43 @@ def collect(
         for t in targets
         for c in collectors
     )
+    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="collect")
+    try:
+        _collect_levels(pool, levels, targets, partition, total, progress)
+    except BaseException:
+        # Interrupted (SIGINT/SIGTERM) or failed: drop queued work, don't wait for it.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _collect_levels(
+    pool: ThreadPoolExecutor,
+    levels: list[list[Collector]],
+    targets: Sequence[AccountTarget],
+    partition: str,
+    total: int,
+    progress: Callable[[str], None] | None,
+) -> None:
     done = 0
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="collect") as pool:
-        for level in levels:
-            futures: list[Future[None]] = []
-            # Interleave accounts so that no single account gets every worker at once.
-            jobs = [
-                (t, c, region)
-                for c in level
-                for t in targets
-                for region in (t.regions if c.dataset.scope is Scope.REGION else (None,))
-            ]
-            jobs.sort(key=lambda j: (j[2] or "", j[1].dataset.name))
-            for target, collector, region in jobs:
-                futures.append(pool.submit(_run_one, target, collector, region, partition))
-            for fut in futures:
-                fut.result()
-                done += 1
-                if progress and (done % 25 == 0 or done == total):
-                    progress(
-                        f"collected {done}/{total} datasets ({time.monotonic() - started:.1f}s)"
-                    )
+    for level in levels:
+        futures: list[Future[None]] = []
+        # Interleave accounts so that no single account gets every worker at once.
+        jobs = [
+            (t, c, region)
+            for c in level
+            for t in targets
+            for region in (t.regions if c.dataset.scope is Scope.REGION else (None,))
+        ]
+        jobs.sort(key=lambda j: (j[2] or "", j[1].dataset.name))
+        for target, collector, region in jobs:
+            futures.append(pool.submit(_run_one, target, collector, region, partition))
+        for fut in futures:
+            fut.result()
+            done += 1
+            if progress and (done % 25 == 0 or done == total):
+                progress(f"collected {done}/{total} datasets ({time.monotonic() - started:.1f}s)")
 
 
 def _run_one(

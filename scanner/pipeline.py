@@ -56,8 +56,9 @@ def run_scan(
     checks = select_checks(all_checks(), request.checks)
     from reports.console import summary_table
     from reports.summary import ScanMeta, summarize
-    from reports.writers import write_reports
+    from reports.writers import ensure_writable, write_reports
 
+    ensure_writable(request.output_dir)
     calls: CallLog | None = None
     if request.from_inventory:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -35,7 +36,15 @@ def all_checks() -> list[Check]:
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
         raise RuntimeError(f"duplicate check ids: {sorted(dupes)}")
-    return sorted(checks, key=lambda c: (c.control_id or "~", c.id))
+    return sorted(checks, key=_order)
+
+
+def _order(check: Check) -> tuple[Any, ...]:
+    """Security Hub controls first, in natural order (S3.3 before S3.22), then our own checks."""
+    if not check.control_id:
+        return (1, (), check.id)
+    parts = tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", check.control_id))
+    return (0, parts, check.id)
 
 
 def all_collectors() -> list[Collector]:

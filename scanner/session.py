@@ -207,7 +207,7 @@ class Sessions:
         import botocore.session
         from botocore.credentials import (
             AssumeRoleCredentialFetcher,
-            DeferredRefreshableCredentials,
+            RefreshableCredentials,
         )
 
         with self._lock:
@@ -232,10 +232,12 @@ class Sessions:
             extra_args=extra,
             expiry_window_seconds=15 * 60,
         )
-        creds = DeferredRefreshableCredentials(
-            refresh_using=fetcher.fetch_credentials, method="assume-role"
+        # Assume now, so that a failure is known (and recorded) before collection starts;
+        # afterwards botocore refreshes the credentials before they expire.
+        first = fetcher.fetch_credentials()
+        creds = RefreshableCredentials.create_from_metadata(
+            metadata=first, refresh_using=fetcher.fetch_credentials, method="assume-role"
         )
-        creds.get_frozen_credentials()  # assume now, so a failure is known before collection
         session = botocore.session.Session()
         session.register_component("data_loader", self._loader)
         session._credentials = creds

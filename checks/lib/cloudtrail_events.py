@@ -6,8 +6,9 @@ and a denied attempt by an IAM user; plus console sign-ins (root, IAM user, fede
 without MFA; failed), root activity (API calls, a call made on the root's behalf by an AWS
 service, an AWS service event), unauthorized calls of several services and error codes, and
 decoys: the same event names from other services (Organizations and IoT `CreatePolicy`, API
-Gateway `CreateRoute`, ...) and unrelated calls. Global services (IAM, sign-in, Organizations,
-STS) are recorded in us-east-1, as CloudTrail records them.
+Gateway `CreateRoute`, ...) and unrelated calls. Global services (IAM, Organizations, STS) and
+root sign-ins are recorded in us-east-1, as CloudTrail records them; IAM users' console sign-ins
+also appear in another region (regional sign-in endpoints).
 
 A filter "covers" a control when it matches every corpus event the control's pattern matches;
 the corpus is the yardstick, so it is deliberately varied in identity, region and outcome.
@@ -371,6 +372,17 @@ def corpus(account: str) -> tuple[CorpusEvent, ...]:
                     f"{'Success' if success else 'Failure'}",
                     console_login(account, who, mfa=mfa, success=success),
                 )
+
+    # Console sign-ins through a regional sign-in endpoint (IAM users only).
+    for mfa in (True, False):
+        add(
+            f"signin:ConsoleLogin by IAMUser mfa={'Yes' if mfa else 'No'} Success in {OTHER_REGION}",
+            console_login(account, "IAMUser", mfa=mfa, success=True, region=OTHER_REGION),
+        )
+    add(
+        f"signin:ConsoleLogin by IAMUser mfa=No Failure in {OTHER_REGION}",
+        console_login(account, "IAMUser", mfa=False, success=False, region=OTHER_REGION),
+    )
 
     # Root activity.
     for source, name, region in (

@@ -98,9 +98,10 @@ def test_policy_status_public_without_a_recognised_statement_fails() -> None:
 
 
 def test_failed_sub_calls_give_error_never_pass() -> None:
+    # Policy unreadable and not neutralised by the account: ERROR.
     assert judge(Spec("b", failed=("policy",))) == "ERROR"
     assert judge(Spec("b", failed=("acl",))) == "ERROR"
-    assert judge(Spec("b", failed=("public_access_block",))) == "ERROR"
+    assert judge(Spec("b", grants=(public_grant(),), failed=("public_access_block",))) == "ERROR"
     assert judge(Spec("b", policy="{not json")) == "ERROR"
 
 
@@ -113,11 +114,15 @@ def test_block_public_access_settings_unknown_only_matter_for_public_grants() ->
     assert judge(Spec("b", failed=("public_access_block",)), account_bpa=ACCOUNT_ON) == "PASS"
     # Unreadable bucket-level settings with a public policy: could be neutralised, so ERROR.
     assert judge(Spec("b", policy=allow_public("b"), failed=("public_access_block",))) == "ERROR"
+    # The account restricts public policies and ignores public ACLs: neither is needed.
+    assert judge(Spec("b", failed=("policy", "acl")), account_bpa=ACCOUNT_ON) == "PASS"
+    # Nothing public: the missing settings could only make it more private.
+    assert judge(Spec("b", failed=("public_access_block",))) == "PASS"
 
 
 def test_error_findings_carry_the_failed_call() -> None:
     b = world()
-    put_s3(b.account(MGMT), Spec("b", failed=("policy",)), Spec("ok"))
+    put_s3(b.account(MGMT), Spec("b", failed=("policy",)), Spec("ok"), account_bpa=ACCOUNT_OFF)
     findings = {f.resource.id: f for f in run(CHECK, b)}
     bad = findings[arn("b")]
     assert bad.status is Status.ERROR and bad.region == HOME
