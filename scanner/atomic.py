@@ -17,6 +17,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[str]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; reports are shared evidence
         with os.fdopen(fd, mode, encoding="utf-8", newline="\n") as handle:
             yield handle
             handle.flush()
@@ -26,6 +27,12 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[str]]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: Path, text: str) -> None:
