@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.asff import arn_partition, finding_partition, finding_types
+from reports.text import safe_url
 from scanner import __version__
 from scanner.atomic import write_text_atomic
 from scanner.findings import Finding
@@ -66,6 +67,14 @@ def epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _first(*candidates: str | None) -> str:
+    """The first candidate that is not blank, stripped."""
+    for text in candidates:
+        if text and text.strip():
+            return text.strip()
+    return "-"
+
+
 def _resource(res: Resource, region: str, partition: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "uid": res.id,
@@ -98,7 +107,7 @@ def _status_details(finding: Finding) -> list[str]:
 def _compliance(finding: Finding) -> dict[str, Any]:
     status_id, status = COMPLIANCE_STATUS[finding.status]
     compliance: dict[str, Any] = {
-        "control": finding.control_id or finding.check_id,
+        "control": _first(finding.control_id, finding.check_id),
         "status_id": status_id,
         "status": status,
         "status_code": finding.status.asff,
@@ -120,7 +129,7 @@ def _compliance(finding: Finding) -> dict[str, Any]:
 
 def _remediation(finding: Finding) -> dict[str, Any] | None:
     text = finding.remediation.strip()
-    url = (finding.remediation_url or "").strip()
+    url = safe_url(finding.remediation_url)
     if not text and not url:
         return None
     remediation: dict[str, Any] = {"desc": text or "See the references."}
@@ -162,14 +171,14 @@ def to_ocsf(finding: Finding, *, partition: str | None = None) -> dict[str, Any]
         account["name"] = finding.account_name
     finding_info: dict[str, Any] = {
         "uid": finding.id,
-        "title": finding.title or finding.check_id,
+        "title": _first(finding.title, finding.control_id, finding.check_id),
         "created_time": moment,
         "first_seen_time": moment,
         "last_seen_time": moment,
         "types": finding_types(finding),
         "analytic": {
             "uid": finding.check_id,
-            "name": finding.control_id or finding.check_id,
+            "name": _first(finding.control_id, finding.check_id),
             "type_id": ANALYTIC_RULE[0],
             "type": ANALYTIC_RULE[1],
         },
@@ -192,7 +201,7 @@ def to_ocsf(finding: Finding, *, partition: str | None = None) -> dict[str, Any]
         "status": FINDING_STATUS_NEW[1],
         "time": moment,
         "timezone_offset": 0,
-        "message": reason or finding.title,
+        "message": _first(reason, finding.title, finding.check_id),
         "metadata": {
             "product": {
                 "name": PRODUCT_NAME,

@@ -447,7 +447,7 @@ class _Lifecycle:
         account, _, check = scope
         if (account, ALL_REGIONS, check) in self.evaluated:
             return (account, check) in self.error_checks
-        return False
+        return scope in self.errors
 
     def archivable(self, scope: CheckScope) -> bool:
         account, _, check = scope

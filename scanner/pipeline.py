@@ -69,7 +69,7 @@ def run_scan(
     else:
         state = collect_inventory(request.options, checks, progress, sessions)
         inventory, calls = state.inventory, state.calls
-        progress(f"{calls.total} API calls, {calls.retries} retries")
+        progress(f"{calls.total} API calls, {calls.retries} retries, {calls.repeated} repeated")
     if request.save_inventory:
         inventory.save(request.save_inventory)
         progress(f"inventory saved to {request.save_inventory}")

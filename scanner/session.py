@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import threading
@@ -28,8 +29,18 @@ class CallLog:
     """Counts every API call made (after retries), per (account, region, service, operation)."""
 
     calls: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    signatures: Counter[str] = field(default_factory=Counter)
     retries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def sign(self, signature: str) -> None:
+        with self.lock:
+            self.signatures[signature] += 1
+
+    @property
+    def repeated(self) -> int:
+        """Calls that repeated an earlier (account, region, operation, parameters) exactly."""
+        return sum(n - 1 for n in self.signatures.values() if n > 1)
 
     def add(self, key: tuple[str, str, str, str], attempts: int) -> None:
         with self.lock:
@@ -103,6 +114,9 @@ class AccountSession:
         )
         events = client.meta.events
         events.register("before-call.*.*", functools.partial(self._guard, service))
+        events.register(
+            "before-parameter-build.*.*", functools.partial(self._sign, service, region)
+        )
         events.register("after-call.*.*", functools.partial(self._count, service, region))
         if s.endpoint_url and service == "s3control":
             events.register("before-sign.s3-control.*", _strip_account_prefix)
@@ -114,6 +128,11 @@ class AccountSession:
         op = model.name
         if not is_read_only(service, op) and (service, op) not in self._settings.allow_writes:
             raise MutatingCallBlocked(f"refusing non-read call {service}:{op} during a scan")
+
+    def _sign(self, service: str, region: str, params: Any, model: Any, **_: Any) -> None:
+        """Record (account, region, operation, parameters) to detect repeated calls."""
+        args = json.dumps(params, sort_keys=True, default=str)
+        self._calls.sign("\x1f".join((self.account_id, region, service, model.name, args)))
 
     def _count(
         self, service: str, region: str, http_response: Any, parsed: Any, model: Any, **_: Any

@@ -375,8 +375,9 @@ def corpus(account: str) -> tuple[CorpusEvent, ...]:
 
     # Console sign-ins through a regional sign-in endpoint (IAM users only).
     for mfa in (True, False):
+        mfa_used = "Yes" if mfa else "No"
         add(
-            f"signin:ConsoleLogin by IAMUser mfa={'Yes' if mfa else 'No'} Success in {OTHER_REGION}",
+            f"signin:ConsoleLogin by IAMUser mfa={mfa_used} Success in {OTHER_REGION}",
             console_login(account, "IAMUser", mfa=mfa, success=True, region=OTHER_REGION),
         )
     add(
