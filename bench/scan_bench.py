@@ -198,8 +198,10 @@ def main() -> None:
             server.stdin.close()
         server.wait(timeout=30)
     n = args.accounts * len(regions)
-    print(f"trailwatch scan benchmark: {args.accounts} accounts x {len(regions)} regions, "
-          f"{args.latency_ms:g} ms added latency per call, --max-workers {args.max_workers}")  # fmt: skip
+    print(
+        f"trailwatch scan benchmark: {args.accounts} accounts x {len(regions)} regions, "
+        f"{args.latency_ms:g} ms added latency per call, --max-workers {args.max_workers}"
+    )
     print(f"  seeding (not measured)     {seeded:8.1f} s")
     print(f"  wall                       {result['wall_s']:8.1f} s")
     print(f"  scanner CPU                {result['cpu_s']:8.1f} s")

@@ -196,7 +196,10 @@ def test_fields_carry_the_finding() -> None:
     assert doc["compliance"]["requirements"] == list(finding.requirements)
     assert doc["compliance"]["standards"] == list(finding.standards)
     assert doc["compliance"]["status_details"] == [finding.reason]
-    assert doc["remediation"] == {"desc": finding.remediation, "references": [finding.remediation_url]}
+    assert doc["remediation"] == {
+        "desc": finding.remediation,
+        "references": [finding.remediation_url],
+    }
     assert [(r["uid"], r["type"]) for r in doc["resources"]] == [
         (finding.resource.id, "AwsCloudTrailTrail"),
         ("arn:aws:s3:::logs", "AwsS3Bucket"),
