@@ -695,19 +695,30 @@ def _read_existing(client: Any, bucket: TokenBucket, arn: str, account_id: str) 
 
 
 @dataclass
+class _Tally:
+    """One target's results (merged into the report by the main thread)."""
+
+    imported: int = 0
+    archived: int = 0
+    requests: int = 0
+    failed: list[FailedEntry] = field(default_factory=list)
+
+
+@dataclass
 class _Sender:
     client: Any
     bucket: TokenBucket
     sleep: Callable[[float], None]
     max_throttle_retries: int
-    report: ImportReport
+    tally: _Tally = field(default_factory=_Tally)
 
     def send(self, plan: TargetPlan, batch: list[dict[str, Any]]) -> None:
         ids = [str(d.get("Id", "")) for d in batch]
+        tally = self.tally
         attempt = 0
         while True:
             self.bucket.acquire()
-            self.report.requests += 1
+            tally.requests += 1
             try:
                 response = self.client.batch_import_findings(Findings=batch)
                 break
@@ -717,7 +728,7 @@ class _Sender:
                     self.sleep(min(20.0, 0.5 * 2**attempt))
                     attempt += 1
                     continue
-                self.report.failed.extend(
+                tally.failed.extend(
                     FailedEntry(plan.account_id, plan.region, fid, code, message) for fid in ids
                 )
                 return
@@ -726,7 +737,7 @@ class _Sender:
         for entry in failed:
             fid = str(entry.get("Id", ""))
             failed_ids.add(fid)
-            self.report.failed.append(
+            tally.failed.append(
                 FailedEntry(
                     plan.account_id,
                     plan.region,
@@ -737,7 +748,7 @@ class _Sender:
             )
         unreported = int(response.get("FailedCount") or 0) - len(failed)
         if unreported > 0:
-            self.report.failed.append(
+            tally.failed.append(
                 FailedEntry(
                     plan.account_id,
                     plan.region,
@@ -750,9 +761,34 @@ class _Sender:
             if fid in failed_ids:
                 continue
             if doc.get("RecordState") == ARCHIVED:
-                self.report.archived += 1
+                tally.archived += 1
             else:
-                self.report.imported += 1
+                tally.imported += 1
+
+
+@dataclass
+class _Reader:
+    """Pre-flight and existing findings of one target."""
+
+    client: Any = None
+    bucket: TokenBucket | None = None
+    existing: list[Any] = field(default_factory=list)
+    problem: str | None = None
+
+
+def _open_target(session: AccountSession, tplan: TargetPlan, bucket: TokenBucket) -> _Reader:
+    reader = _Reader(bucket=bucket)
+    try:
+        reader.client = session.client("securityhub", tplan.region)
+        reader.problem = _preflight(reader.client, bucket)
+        if reader.problem is None:
+            reader.existing = _read_existing(
+                reader.client, bucket, tplan.product_arn, tplan.account_id
+            )
+    except Exception as exc:
+        code, message = _error_code(exc)
+        reader.problem = f"cannot read existing findings (GetFindings: {code}: {message})"
+    return reader
 
 
 def import_findings(
@@ -765,6 +801,7 @@ def import_findings(
     partition: str | None = None,
     dry_run: bool = False,
     progress: Progress = lambda _m: None,
+    max_workers: int = 8,
     rate: float = MAX_REQUESTS_PER_SECOND,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
@@ -774,17 +811,18 @@ def import_findings(
     """Import ASFF findings, each with its own account's session, into its own region.
 
     `session_for(account_id)` returns that account's session (built with
-    `with_import_allowed` settings unless `dry_run`); an exception skips the account."""
+    `with_import_allowed` settings unless `dry_run`); an exception skips the account.
+    Targets run in parallel (`max_workers`), each under its own rate limit."""
+    from concurrent.futures import ThreadPoolExecutor
+
     base = plan_import(
         asff_findings, scopes_evaluated, include_passed, home_region, partition=partition
     )
     skipped: list[SkippedScope] = []
-    existing: dict[Target, list[Any]] = {}
-    reachable: dict[Target, tuple[Any, TokenBucket]] = {}
     sessions: dict[str, AccountSession | str] = {}
+    opened: list[tuple[TargetPlan, AccountSession]] = []
     for tplan in base.targets:
-        account_id, region = tplan.target
-        pending = len(tplan.to_import) + tplan.passed_not_sent
+        account_id = tplan.account_id
         if account_id not in sessions:
             try:
                 sessions[account_id] = session_for(account_id)
@@ -793,24 +831,30 @@ def import_findings(
                 sessions[account_id] = f"cannot open a session in the account: {code}: {message}"
         session = sessions[account_id]
         if isinstance(session, str):
-            skipped.append(SkippedScope(account_id, region, session, pending))
+            pending = len(tplan.to_import) + tplan.passed_not_sent
+            skipped.append(SkippedScope(account_id, tplan.region, session, pending))
+            progress(f"securityhub {account_id} {tplan.region}: skipped: {session}")
+        else:
+            opened.append((tplan, session))
+
+    workers = max(1, min(max_workers, len(opened) or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="securityhub") as pool:
+        readers = list(
+            pool.map(
+                lambda item: _open_target(item[1], item[0], TokenBucket(rate, 1.0, clock, sleep)),
+                opened,
+            )
+        )
+    existing: dict[Target, list[Any]] = {}
+    reachable: dict[Target, _Reader] = {}
+    for (tplan, _), reader in zip(opened, readers, strict=True):
+        if False:
+            pending = len(tplan.to_import) + tplan.passed_not_sent
+            skipped.append(SkippedScope(tplan.account_id, tplan.region, reader.problem, pending))
+            progress(f"securityhub {tplan.account_id} {tplan.region}: skipped: {reader.problem}")
             continue
-        bucket = TokenBucket(rate, 1.0, clock, sleep)
-        try:
-            client = session.client("securityhub", region)
-            problem = _preflight(client, bucket)
-            if problem is None:
-                existing[tplan.target] = _read_existing(
-                    client, bucket, tplan.product_arn, account_id
-                )
-        except Exception as exc:
-            code, message = _error_code(exc)
-            problem = f"cannot read existing findings (GetFindings: {code}: {message})"
-        if problem is not None:
-            skipped.append(SkippedScope(account_id, region, problem, pending))
-            progress(f"securityhub {account_id} {region}: skipped: {problem}")
-            continue
-        reachable[tplan.target] = (client, bucket)
+        existing[tplan.target] = reader.existing
+        reachable[tplan.target] = reader
 
     plan = plan_import(
         asff_findings,
@@ -822,15 +866,29 @@ def import_findings(
         partition=partition,
     )
     report = ImportReport(plan=plan, dry_run=dry_run, skipped=skipped)
+    work: list[tuple[TargetPlan, _Sender]] = []
     for tplan in plan.targets:
-        if tplan.target not in reachable:
+        reader_ = reachable.get(tplan.target)
+        if reader_ is None or reader_.bucket is None:
             continue
         report.failed.extend(tplan.invalid)
         progress(f"securityhub {tplan.describe()}")
-        if dry_run:
-            continue
-        client, bucket = reachable[tplan.target]
-        sender = _Sender(client, bucket, sleep, max_throttle_retries, report)
+        if not dry_run and tplan.findings:
+            work.append(
+                (tplan, _Sender(reader_.client, reader_.bucket, sleep, max_throttle_retries))
+            )
+
+    def run(item: tuple[TargetPlan, _Sender]) -> _Tally:
+        tplan, sender = item
         for batch in tplan.batches():
             sender.send(tplan, batch)
+        return sender.tally
+
+    workers = max(1, min(max_workers, len(work) or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="securityhub") as pool:
+        for tally in pool.map(run, work):
+            report.imported += tally.imported
+            report.archived += tally.archived
+            report.requests += tally.requests
+            report.failed.extend(tally.failed)
     return report

@@ -188,9 +188,13 @@ def candidate(mf: MetricFilter) -> Candidate:
 
 @dataclass(frozen=True)
 class FilterVerdict:
+    """Whether a filter is accepted; `missed` counts the required events it misses (when it
+    matches some of them: a near miss worth naming in the reason)."""
+
     ok: bool
     why: str
     facts: dict[str, Any] = field(default_factory=dict)
+    missed: int | None = None
 
 
 Acceptor = Callable[[Candidate], FilterVerdict]
@@ -229,6 +233,7 @@ def coverage(required: frozenset[str], account: str) -> Acceptor:
                 f"narrower than required: misses {len(missed)} of {len(required)} required "
                 f"events ({shown})",
                 {"missed_events": missed[:MAX_LISTED], "missed_count": len(missed)},
+                missed=len(missed) if len(missed) < len(required) else None,
             )
         return FilterVerdict(
             True,
@@ -248,7 +253,8 @@ def matches_all(events: Sequence[CorpusEvent]) -> Acceptor:
         pattern = c.pattern
         missed = [e.label for e in events if not pattern.matches(e.record)]
         if missed:
-            return FilterVerdict(False, "does not match " + ", ".join(missed))
+            near = len(missed) if len(missed) < len(events) else None
+            return FilterVerdict(False, "does not match " + ", ".join(missed), missed=near)
         return FilterVerdict(True, "matches " + ", ".join(e.label for e in events))
 
     return accept
@@ -280,10 +286,9 @@ def trail_chain(view: View, trail: Trail, accept: Acceptor, *, detail: bool = Tr
     if detail or not accepted:
         facts["metric_filters"] = [_filter_facts(c, v) for c, v in verdicts]
     if not accepted:
-        whys = "; ".join(f"{c.filter.filter_name}: {v.why}" for c, v in verdicts)
         return Outcome(
             Status.FAIL,
-            f"no metric filter on log group {ref.name} is valid ({whys})",
+            f"no metric filter on log group {ref.name} is valid ({_rejections(verdicts)})",
             METRIC_FILTER_NOT_VALID,
             facts,
         )
@@ -320,6 +325,21 @@ def trail_chain(view: View, trail: Trail, accept: Acceptor, *, detail: bool = Tr
     top = best(outcomes)
     facts["alarms"] = [o.facts for o in outcomes] if detail else [top.facts]
     return Outcome(top.status, top.why, top.reason_code, facts, top.errors, top.path)
+
+
+def _rejections(verdicts: Sequence[tuple[Candidate, FilterVerdict]]) -> str:
+    """The rejected filters worth naming: unparsable ones and near misses (fewest missed)."""
+    broken = [(c, v) for c, v in verdicts if c.pattern is None]
+    near = sorted(
+        ((c, v) for c, v in verdicts if c.pattern is not None and v.missed is not None),
+        key=lambda cv: cv[1].missed or 0,
+    )
+    named = (broken[:3] + near[:3]) or list(verdicts[:1])
+    parts = [f"{c.filter.filter_name}: {v.why}" for c, v in named]
+    others = len(verdicts) - len(named)
+    if others:
+        parts.append(f"{others} other filter(s) match none of the required events")
+    return "; ".join(parts)
 
 
 def _filter_facts(c: Candidate, v: FilterVerdict) -> dict[str, Any]:
