@@ -11,16 +11,19 @@ Decisions (controls.md 1.7 / 4.1, avoiding a false PASS):
 - Semantic coverage, not string equality: a filter is valid when it matches every event of the
   representative CloudTrail corpus (checks.lib.cloudtrail_events) that the control requires, so
   whitespace, term order, quoting and redundant parentheses do not matter. A narrower filter
-  FAILs naming the events it misses; an unparsable one FAILs with the parse error. A broader
-  filter (more events) still alerts on every required event and is valid; the evidence counts
-  the other events it matches.
+  FAILs naming the events it misses; an unparsable one FAILs with the parse error.
 - The required events are those that EVERY accepted pattern of the control matches (their
   intersection). Accepted: Security Hub's pattern (current, and the 2023 one where it differs)
-  and the CIS patterns of the versions mapped to the control (1.2.0 and 5.0.0, whose 3.0.0/4.x
-  texts are the same). So for CloudWatch.4/.13 the eventSource-scoped Security Hub pattern is
-  the yardstick (it is narrower than the CIS one, which also matches e.g. Organizations/IoT
-  `CreatePolicy` or API Gateway `CreateRoute`): both pass. For CloudWatch.2 the CIS 5.0.0
-  pattern (which drops `HeadBucket` and log-delivery denials) and Security Hub's both pass.
+  and the CIS patterns of controls.md 6.3 (v1.2.0 and v5.0.0; the UNCONFIRMED v1.4.0 4.1
+  transcription is broader than Security Hub's and would not change the intersection). So for
+  CloudWatch.4/.13 the eventSource-scoped Security Hub pattern is the yardstick (it is narrower
+  than the CIS one, which also matches e.g. Organizations/IoT `CreatePolicy` or API Gateway
+  `CreateRoute`): both pass. For CloudWatch.2 the CIS 5.0.0 pattern (which drops `HeadBucket`
+  and log-delivery denials) and Security Hub's both pass. `&&` binds tighter than `||`.
+- A filter that matches more than required (even every event) is accepted: it still alerts on
+  every required event. Security Hub's own matcher is an exact string comparison and would
+  FAIL such filters and the equivalent rewrites alike (controls.md 4.1); the issue asks for
+  semantic coverage, which is what we give.
 - "No data" (no finding) where Security Hub gives none: the account's multi-Region trails are
   all homed in another region, or owned by another account (an organization trail seen from a
   member). Security Hub's reason-code table alternatively lists CLOUDTRAIL_REGION_INVAILD

@@ -149,11 +149,12 @@ def _primary(doc: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def finding_region(doc: Mapping[str, Any]) -> str:
-    """The region a finding is about: `Region`, else the Id's, ProductArn's, resource's."""
+    """The region a finding is about: from a trailwatch Id, else `Region` (Security Hub sets it
+    to the region the finding was imported into), ProductArn's, the resource's."""
     parsed = _split_id(str(doc.get("Id", "")))
     for candidate in (
-        doc.get("Region"),
         parsed[1] if parsed else None,
+        doc.get("Region"),
         _arn_region(str(doc.get("ProductArn", ""))),
         _primary(doc).get("Region"),
     ):
@@ -407,9 +408,15 @@ class ImportPlan:
 
 
 def _clean(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy without the fields a provider must not send (incl. `aws/` ProductFields)."""
     out = copy.deepcopy(dict(doc))
     for key in (*NEVER_SENT, *SERVICE_POPULATED):
         out.pop(key, None)
+    fields = out.get("ProductFields")
+    if isinstance(fields, dict):
+        out["ProductFields"] = {k: v for k, v in fields.items() if not str(k).startswith("aws/")}
+        if not out["ProductFields"]:
+            del out["ProductFields"]
     return out
 
 
@@ -848,7 +855,7 @@ def import_findings(
     existing: dict[Target, list[Any]] = {}
     reachable: dict[Target, _Reader] = {}
     for (tplan, _), reader in zip(opened, readers, strict=True):
-        if False:
+        if reader.problem is not None:
             pending = len(tplan.to_import) + tplan.passed_not_sent
             skipped.append(SkippedScope(tplan.account_id, tplan.region, reader.problem, pending))
             progress(f"securityhub {tplan.account_id} {tplan.region}: skipped: {reader.problem}")

@@ -120,7 +120,11 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--external-id", help="external id for AssumeRole")
     p.add_argument("--role-session-name", help="session name for AssumeRole")
     p.add_argument("--home-region", help="region for account-level calls and findings")
-    p.add_argument("--max-workers", type=int, help="concurrent collection jobs (default 16)")
+    p.add_argument(
+        "--max-workers",
+        type=int,
+        help="concurrent API calls in total (default 32; at most 8 per account)",
+    )
     p.add_argument("--save-inventory", type=Path, help="also write the collected inventory here")
     p.add_argument(
         "--from-inventory", type=Path, help="evaluate a saved inventory instead of calling AWS"
@@ -195,7 +199,7 @@ def _merged(args: argparse.Namespace) -> dict[str, Any]:
         "external_id": pick("external_id", None),
         "role_session_name": pick("role_session_name", "trailwatch"),
         "home_region": pick("home_region", None),
-        "max_workers": pick("max_workers", 16),
+        "max_workers": pick("max_workers", 32),
     }
 
 

@@ -159,6 +159,10 @@ def plan_levels(collectors: Iterable[Collector]) -> list[list[Collector]]:
     return levels
 
 
+PER_ACCOUNT_CALLS = 8
+"""At most this many collection jobs (so API calls) in flight per account."""
+
+
 def collect(
     targets: Sequence[AccountTarget],
     collectors: Sequence[Collector],
@@ -166,50 +170,72 @@ def collect(
     max_workers: int,
     progress: Callable[[str], None] | None = None,
 ) -> None:
-    """Run every collector for every target; results land in each target's `records`."""
+    """Run every collector for every target; results land in each target's `records`.
+
+    Accounts are collected a few at a time (max_workers / PER_ACCOUNT_CALLS of them), each with
+    at most PER_ACCOUNT_CALLS jobs in flight; an account's clients are released when it is done,
+    so memory does not grow with the number of accounts.
+    """
     levels = plan_levels(collectors)
-    total = sum(
-        len(t.regions) if c.dataset.scope is Scope.REGION else 1
-        for t in targets
-        for c in collectors
-    )
-    pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="collect")
+    per_account = max(1, min(PER_ACCOUNT_CALLS, max_workers))
+    window = max(1, max_workers // per_account)
+    started = time.monotonic()
+    done = 0
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def one_account(target: AccountTarget) -> None:
+        nonlocal done
+        if stop.is_set():
+            return
+        _collect_account(target, levels, partition, per_account, stop)
+        target.session.release_clients()
+        with lock:
+            done += 1
+            n = done
+        if progress:
+            errors = sum(1 for r in target.records.values() if r.error is not None)
+            progress(
+                f"[{n}/{len(targets)}] account {target.account_id}: "
+                f"{len(target.records)} datasets, {errors} failed "
+                f"({time.monotonic() - started:.1f}s)"
+            )
+
+    pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="account")
     try:
-        _collect_levels(pool, levels, targets, partition, total, progress)
+        for fut in [pool.submit(one_account, t) for t in targets]:
+            fut.result()
     except BaseException:
         # Interrupted (SIGINT/SIGTERM) or failed: drop queued work, don't wait for it.
+        stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
 
-def _collect_levels(
-    pool: ThreadPoolExecutor,
+def _collect_account(
+    target: AccountTarget,
     levels: list[list[Collector]],
-    targets: Sequence[AccountTarget],
     partition: str,
-    total: int,
-    progress: Callable[[str], None] | None,
+    per_account: int,
+    stop: threading.Event,
 ) -> None:
-    done = 0
-    started = time.monotonic()
-    for level in levels:
-        futures: list[Future[None]] = []
-        # Interleave accounts so that no single account gets every worker at once.
-        jobs = [
-            (t, c, region)
-            for c in level
-            for t in targets
-            for region in (t.regions if c.dataset.scope is Scope.REGION else (None,))
-        ]
-        jobs.sort(key=lambda j: (j[2] or "", j[1].dataset.name))
-        for target, collector, region in jobs:
-            futures.append(pool.submit(_run_one, target, collector, region, partition))
-        for fut in futures:
-            fut.result()
-            done += 1
-            if progress and (done % 25 == 0 or done == total):
-                progress(f"collected {done}/{total} datasets ({time.monotonic() - started:.1f}s)")
+    with ThreadPoolExecutor(max_workers=per_account, thread_name_prefix="collect") as pool:
+        for level in levels:
+            jobs = [
+                (collector, region)
+                for collector in level
+                for region in (
+                    target.regions if collector.dataset.scope is Scope.REGION else (None,)
+                )
+            ]
+            futures: list[Future[None]] = [
+                pool.submit(_run_one, target, collector, region, partition)
+                for collector, region in jobs
+                if not stop.is_set()
+            ]
+            for fut in futures:
+                fut.result()
 
 
 def _run_one(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 from collections.abc import Iterable
 
 from scanner.errors import UsageError
@@ -11,16 +13,27 @@ _PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 ENABLED_STATUSES = frozenset({"opt-in-not-required", "opted-in"})
 
 
-def known_regions(partition: str | None = None) -> set[str]:
-    """Region names botocore knows, in one partition or in all of them."""
+_LOCK = threading.Lock()
+
+
+@functools.cache
+def _regions_by_partition() -> dict[str, frozenset[str]]:
     import botocore.session
 
-    session = botocore.session.get_session()
-    out: set[str] = set()
-    for name in session.get_available_partitions():
-        if partition is None or name == partition:
-            out.update(session.get_available_regions("ec2", partition_name=name))
-    return out
+    resolver = botocore.session.get_session().get_component("endpoint_resolver")
+    return {
+        name: frozenset(resolver.get_available_endpoints("ec2", partition_name=name))
+        for name in resolver.get_available_partitions()
+    }
+
+
+def known_regions(partition: str | None = None) -> frozenset[str]:
+    """Region names botocore knows (from its endpoints data), in one partition or in all."""
+    with _LOCK:  # built once; threads must not each load the endpoint data
+        by_partition = _regions_by_partition()
+    if partition is not None:
+        return by_partition.get(partition, frozenset())
+    return frozenset().union(*by_partition.values())
 
 
 def parse_regions(text: str | None) -> tuple[str, ...] | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from scanner import __version__
 from scanner.check import Check
 from scanner.collect import AccountTarget, collect, error_from_exception
+from scanner.collector import Collector
 from scanner.errors import CredentialsError, UsageError
 from scanner.inventory import AccountInfo, AccountInventory, Inventory, SkippedAccount
 from scanner.model import CollectionError
@@ -37,7 +39,7 @@ class ScanOptions:
     profile: str | None = None
     endpoint_url: str | None = None
     home_region: str | None = None
-    max_workers: int = 16
+    max_workers: int = 32
     max_attempts: int = 8
 
 
@@ -120,10 +122,13 @@ def collect_inventory(
         raise UsageError("no accounts left to scan")
 
     collectors = required_collectors(checks, all_collectors())
+    sessions.warm(["ec2", "sts", *botocore_services(collectors)])
     targets: list[AccountTarget] = []
     accounts: dict[str, AccountInventory] = {}
-    for info in infos:
-        session, regions, skipped_regions, error = _open_account(sessions, info, options, home)
+    # AssumeRole and DescribeRegions for every account, concurrently.
+    with ThreadPoolExecutor(max_workers=options.max_workers) as pool:
+        opened = list(pool.map(lambda info: _open_account(sessions, info, options, home), infos))
+    for info, (session, regions, skipped_regions, error) in zip(infos, opened, strict=True):
         if error is not None or session is None:
             accounts[info.account_id] = AccountInventory(
                 info=info, home_region=home, regions=(), access_error=error
@@ -161,6 +166,16 @@ def collect_inventory(
         skipped_accounts=tuple(skipped),
     )
     return ScanState(inventory=inventory, calls=sessions.calls, skipped=skipped)
+
+
+def botocore_services(collectors: Sequence[Collector]) -> set[str]:
+    """The botocore service names behind the collectors' declared IAM actions."""
+    out: set[str] = set()
+    for collector in collectors:
+        for action in collector.iam_actions:
+            prefix = action.split(":", 1)[0]
+            out.update(("s3", "s3control") if prefix == "s3" else (prefix,))
+    return out
 
 
 def _open_account(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,6 +98,11 @@ class AccountSession:
                 cached = self._create(service, region)
                 self._clients[key] = cached
             return cached
+
+    def release_clients(self) -> None:
+        """Drop cached clients (each holds ~0.4 MB); STS is kept for credential refresh."""
+        with self._lock:
+            self._clients = {k: v for k, v in self._clients.items() if k[0] == "sts"}
 
     def _create(self, service: str, region: str) -> Any:
         from botocore.config import Config
@@ -207,6 +213,17 @@ class Sessions:
             self._accounts[self.caller_account] = AccountSession(
                 self.caller_account, self._base, self.settings, self.calls
             )
+
+    def warm(self, services: Iterable[str]) -> None:
+        """Load service models once, before worker threads start.
+
+        botocore's loader cache is not guarded: threads that miss it together each parse the
+        same multi-megabyte model (EC2: about 60 MB of objects each), which multiplies memory.
+        """
+        for service in sorted(set(services)):
+            for kind in ("service-2", "endpoint-rule-set-1", "paginators-1"):
+                with contextlib.suppress(Exception):  # not every service has paginators
+                    self._loader.load_service_model(service, kind)
 
     def caller(self) -> AccountSession:
         return self._accounts[self.caller_account]

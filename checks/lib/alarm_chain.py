@@ -226,6 +226,12 @@ def coverage(required: frozenset[str], account: str) -> Acceptor:
         missed = [
             e.label for e in corpus(account) if e.label in required and e.label not in matched
         ]
+        if missed and len(missed) == len(required):
+            return FilterVerdict(
+                False,
+                f"matches none of the {len(required)} required events",
+                {"missed_count": len(missed)},
+            )
         if missed:
             shown = ", ".join(missed[:3]) + (", ..." if len(missed) > 3 else "")
             return FilterVerdict(
@@ -233,7 +239,7 @@ def coverage(required: frozenset[str], account: str) -> Acceptor:
                 f"narrower than required: misses {len(missed)} of {len(required)} required "
                 f"events ({shown})",
                 {"missed_events": missed[:MAX_LISTED], "missed_count": len(missed)},
-                missed=len(missed) if len(missed) < len(required) else None,
+                missed=len(missed),
             )
         return FilterVerdict(
             True,

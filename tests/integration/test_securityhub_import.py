@@ -628,6 +628,71 @@ def test_every_finding_sent_passes_botocore_validation_and_invalid_ones_are_repo
         assert "Region" not in doc  # populated by Security Hub itself
 
 
+def test_org_scan_fix_and_rescan_leaves_exactly_the_current_truth(
+    moto_endpoint: str, account_client: Callable[..., Any]
+) -> None:
+    from scanner.evaluate import evaluate
+    from scanner.registry import all_checks, select_checks
+    from scanner.scan import DEFAULT_ROLE, ScanOptions, collect_inventory
+    from tests.integration.helpers import good_trail, make_bucket
+
+    orgs = account_client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    member = orgs.create_account(Email="m@example.com", AccountName="member")[
+        "CreateAccountStatus"
+    ]["AccountId"]
+    good_trail(account_client, name="org")
+    logs = make_bucket(account_client, "member-logs", EU, member)
+    member_ct = account_client("cloudtrail", EU, member)
+    member_ct.create_trail(Name="own", S3BucketName=logs)
+    member_ct.create_trail(Name="temp", S3BucketName=logs)
+    for account in (DEFAULT_ACCOUNT, member):
+        enable(account_client, account, HOME, EU)
+    checks = select_checks(all_checks(), ["CloudTrail.4", "CloudTrail.3"])
+
+    def scan_and_import() -> tuple[list[Finding], ImportReport]:
+        sessions = make_sessions(moto_endpoint)
+        options = ScanOptions(org=True, regions=(HOME, EU), endpoint_url=moto_endpoint)
+        inventory = collect_inventory(options, checks, sessions=sessions).inventory
+        findings = list(evaluate(inventory, checks))
+        report = import_findings(
+            asff(findings),
+            session_factory(sessions, DEFAULT_ROLE, HOME),
+            home_region=HOME,
+            scopes_evaluated=evaluated_scopes(inventory, checks),
+            sleep=lambda _s: None,
+        )
+        return findings, report
+
+    first, report = scan_and_import()
+    assert report.ok and not report.skipped, report.lines()
+    own = f"arn:aws:cloudtrail:{EU}:{member}:trail/own"
+    temp = f"arn:aws:cloudtrail:{EU}:{member}:trail/temp"
+    failing = {f.resource.id: f for f in first if f.status is Status.FAIL}
+    assert {own, temp} <= set(failing)
+
+    member_ct.update_trail(Name="own", EnableLogFileValidation=True)  # fixed
+    member_ct.delete_trail(Name="temp")  # gone
+    second, report = scan_and_import()
+    assert report.ok, report.lines()
+
+    held: dict[str, dict[str, Any]] = {}
+    for account in (DEFAULT_ACCOUNT, member):
+        for region in (HOME, EU):
+            docs = stored(account_client, account, region)
+            assert not set(docs) & set(held)  # no Id twice anywhere
+            held.update(docs)
+    active = {fid: d for fid, d in held.items() if d["RecordState"] == "ACTIVE"}
+    current = {f.id: f for f in second if f.status is not Status.PASS}
+    assert set(active) == set(current)
+    for fid, finding in current.items():
+        assert active[fid]["Compliance"]["Status"] == finding.status.asff
+    assert held[failing[own].id]["RecordState"] == "ARCHIVED"
+    assert held[failing[own].id]["Compliance"]["Status"] == "PASSED"
+    assert held[failing[temp].id]["RecordState"] == "ARCHIVED"
+    assert held[failing[own].id]["CreatedAt"] == to_asff(failing[own])["CreatedAt"]
+
+
 # --------------------------------------------------------------------------- pure parts
 
 
@@ -703,6 +768,38 @@ def test_plan_ignores_findings_of_other_products_and_foreign_ids() -> None:
     target = plan.target(DEFAULT_ACCOUNT, HOME)
     assert target is not None and target.product_arn == arn
     assert [d["Id"] for d in target.to_archive] == [mine["Id"]]
+
+
+def test_archive_of_a_stored_finding_drops_service_fields_and_keeps_its_own_scope() -> None:
+    # an account-level finding evaluated in eu-west-1, stored in the home region as Security
+    # Hub returns it: Region set to the import region, aws/ ProductFields, a Workflow
+    doc = to_asff(account_error(DEFAULT_ACCOUNT, EU, "trail_check"))
+    doc["ProductArn"] = doc["ProductArn"].replace(EU, HOME)
+    doc["Compliance"]["Status"] = "FAILED"
+    stored_doc = dict(
+        doc,
+        Region=HOME,
+        ProductName="Default",
+        CompanyName="Personal",
+        ProcessedAt=_asff_ts(NOW1),
+        Workflow={"Status": "NOTIFIED"},
+        ProductFields={**doc["ProductFields"], "aws/securityhub/FindingId": "arn:x"},
+    )
+    existing = {(DEFAULT_ACCOUNT, HOME): [stored_doc]}
+    wrong_scope = {(DEFAULT_ACCOUNT, HOME, "trail_check")}
+    plan = plan_import([], wrong_scope, False, HOME, existing=existing, now=NOW2)
+    home = plan.target(DEFAULT_ACCOUNT, HOME)
+    assert home is not None and home.to_archive == [] and home.kept_active == [doc["Id"]]
+
+    plan = plan_import([], {(DEFAULT_ACCOUNT, EU, "trail_check")}, False, HOME, existing=existing)
+    home = plan.target(DEFAULT_ACCOUNT, HOME)
+    assert home is not None and len(home.to_archive) == 1
+    archived = home.to_archive[0]
+    assert archived["RecordState"] == "ARCHIVED" and archived["Id"] == doc["Id"]
+    gone = {"Region", "ProductName", "CompanyName", "ProcessedAt", "Workflow"}
+    assert not gone & set(archived)
+    assert not [k for k in archived["ProductFields"] if k.startswith("aws/")]
+    assert validation_error(archived) is None
 
 
 def test_evaluated_scopes_cover_regions_and_skip_unreachable_accounts() -> None:

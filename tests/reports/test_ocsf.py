@@ -16,8 +16,10 @@ from tests.reports.factory import NOW, access_error, hostile_findings, make_find
 
 # What OCSF 1.5.0 says about class 2003 and the objects it uses (controls.md §9 and the schema:
 # base_event -> finding -> compliance_finding, plus the cloud profile).
-EVENT_REQUIRED = ("activity_id", "category_uid", "class_uid", "metadata", "severity_id", "time")
-EVENT_REQUIRED += ("type_uid", "finding_info", "compliance")
+EVENT_REQUIRED = (
+    *("activity_id", "category_uid", "class_uid", "metadata", "severity_id", "time", "type_uid"),
+    *("finding_info", "compliance"),
+)
 EVENT_ATTRIBUTES = {
     # base_event
     "activity_id", "activity_name", "category_name", "category_uid", "class_name", "class_uid",
