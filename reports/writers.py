@@ -8,16 +8,11 @@ from pathlib import Path
 from reports.asff import write_asff
 from reports.html import write_html
 from reports.json_report import write_json
+from reports.ocsf import write_ocsf
 from reports.summary import ScanMeta, ScanSummary
 from scanner.errors import OutputError, UsageError
 from scanner.findings import Finding
-
-FORMATS: tuple[str, ...] = ("json", "asff", "html")
-FILENAMES: dict[str, str] = {
-    "json": "findings.json",
-    "asff": "findings.asff.json",
-    "html": "report.html",
-}
+from scanner.formats import FILENAMES, FORMATS
 
 Writer = Callable[[Path, Sequence[Finding], ScanMeta, ScanSummary], Path]
 
@@ -26,7 +21,16 @@ def _asff(path: Path, findings: Sequence[Finding], meta: ScanMeta, _: ScanSummar
     return write_asff(path, findings, partition=meta.partition)
 
 
-_WRITERS: dict[str, Writer] = {"json": write_json, "asff": _asff, "html": write_html}
+def _ocsf(path: Path, findings: Sequence[Finding], meta: ScanMeta, _: ScanSummary) -> Path:
+    return write_ocsf(path, findings, partition=meta.partition)
+
+
+_WRITERS: dict[str, Writer] = {
+    "json": write_json,
+    "asff": _asff,
+    "ocsf": _ocsf,
+    "html": write_html,
+}
 
 
 def _reason(exc: OSError) -> str:

@@ -13,15 +13,16 @@ from typing import Any
 
 from scanner import __version__
 from scanner.errors import TrailwatchError, UsageError
+from scanner.formats import DEFAULT_FORMATS, FORMATS
 
 log = logging.getLogger("trailwatch")
 
-FORMATS = ("json", "asff", "html")
 EXIT_CODES = """exit codes:
   0  scan complete, no FAILED finding at or above --fail-on
   1  FAILED findings at or above --fail-on
   2  bad usage, bad configuration or no credentials
   3  no such failures, but some data could not be collected (ERROR findings)
+  4  the Security Hub import left findings undelivered (FailedFindings)
 """
 
 
@@ -83,8 +84,26 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="scan a built-in demo Organization on an embedded moto server"
     )
     demo.add_argument("--output-dir", default="trailwatch-out", type=Path)
-    demo.add_argument("--format", default=",".join(FORMATS), help="comma list of json,asff,html")
+    demo.add_argument(
+        "--format", default=",".join(DEFAULT_FORMATS), help=f"comma list of {','.join(FORMATS)}"
+    )
     demo.set_defaults(func=cmd_demo)
+
+    imp = sub.add_parser(
+        "import", help="import a findings.asff.json into Security Hub (stable Ids, archiving)"
+    )
+    imp.add_argument("file", type=Path, help="a findings.asff.json written by `scan`")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send nothing"
+    )
+    imp.add_argument("--passed", action="store_true", help="also import PASSED findings")
+    imp.add_argument("--home-region", help="region for account-level findings (default us-east-1)")
+    imp.add_argument("--endpoint-url", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)")
+    imp.add_argument("--profile", help="AWS named profile")
+    imp.add_argument("--role-name", default="OrganizationAccountAccessRole")
+    imp.add_argument("--external-id")
+    imp.add_argument("--role-session-name", default="trailwatch")
+    imp.set_defaults(func=cmd_import)
 
     perms = sub.add_parser("permissions", help="print the IAM policy a scan needs")
     perms.add_argument("--checks", help="only what these checks need")
@@ -104,7 +123,7 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--regions", help="comma list of regions (default: every enabled region)")
     p.add_argument("--checks", help="comma list of check ids or Security Hub control ids")
     p.add_argument("--output-dir", type=Path, help="where reports go (default trailwatch-out)")
-    p.add_argument("--format", help="comma list of json,asff,html (default: all)")
+    p.add_argument("--format", help=f"comma list of {','.join(FORMATS)} (default: json,asff,html)")
     p.add_argument("--endpoint-url", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)")
     p.add_argument("--profile", help="AWS named profile")
     p.add_argument(
@@ -124,6 +143,19 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
         "--max-workers",
         type=int,
         help="concurrent API calls in total (default 32; at most 8 per account)",
+    )
+    p.add_argument(
+        "--securityhub",
+        action="store_true",
+        help="import the findings into Security Hub (each account's into its own account)",
+    )
+    p.add_argument(
+        "--securityhub-passed",
+        action="store_true",
+        help="also import PASSED findings (default: only failures, errors and warnings)",
+    )
+    p.add_argument(
+        "--securityhub-home-region", help="region for account-level findings (default: home)"
     )
     p.add_argument("--save-inventory", type=Path, help="also write the collected inventory here")
     p.add_argument(
@@ -191,7 +223,9 @@ def _merged(args: argparse.Namespace) -> dict[str, Any]:
         "checks": listed("checks"),
         "accounts": listed("accounts"),
         "exclude_accounts": listed("exclude_accounts"),
-        "format": args.format if args.format is not None else ",".join(file["formats"] or FORMATS),
+        "format": args.format
+        if args.format is not None
+        else ",".join(file["formats"] or DEFAULT_FORMATS),
         "output_dir": Path(pick("output_dir", "trailwatch-out")),
         "fail_on": pick("fail_on", "low"),
         "org": bool(pick("org", False)),
@@ -239,8 +273,28 @@ def cmd_scan(args: argparse.Namespace) -> int:
         fail_on=fail_on,
         save_inventory=args.save_inventory,
         from_inventory=args.from_inventory,
+        securityhub=args.securityhub,
+        securityhub_passed=args.securityhub_passed,
+        securityhub_home_region=_single_region(args.securityhub_home_region),
     )
     return run_scan(request, progress=log.info).exit_code
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from scanner.pipeline import import_file
+
+    return import_file(
+        args.file,
+        profile=args.profile,
+        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        home_region=_single_region(args.home_region) or "us-east-1",
+        role_name=args.role_name,
+        external_id=args.external_id,
+        role_session_name=args.role_session_name,
+        include_passed=args.passed,
+        dry_run=args.dry_run,
+        progress=log.info,
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -55,7 +55,7 @@ class ScanState:
 Progress = Callable[[str], None]
 
 
-def _home(options: ScanOptions) -> str:
+def scan_home_region(options: ScanOptions) -> str:
     if options.home_region:
         return options.home_region
     if options.regions and "us-east-1" not in options.regions:
@@ -70,7 +70,7 @@ def collect_inventory(
     sessions: Sessions | None = None,
 ) -> ScanState:
     started = datetime.now(UTC)
-    home = _home(options)
+    home = scan_home_region(options)
     sessions = sessions or Sessions(
         options.profile,
         ClientSettings(endpoint_url=options.endpoint_url, max_attempts=options.max_attempts),

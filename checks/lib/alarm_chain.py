@@ -22,6 +22,7 @@ PASS, then ERROR (it might pass), then WARNING, then the FAIL that got furthest.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -200,9 +201,23 @@ class FilterVerdict:
 Acceptor = Callable[[Candidate], FilterVerdict]
 
 
-@lru_cache(maxsize=8192)
+_ACCOUNT_ID = re.compile(r"\d{12}")
+_ANY_ACCOUNT = "000000000000"
+
+
 def matched_labels(pattern_text: str, account: str) -> frozenset[str]:
-    """Labels of the corpus events (recorded in `account`) that the pattern matches."""
+    """Labels of the corpus events (recorded in `account`) that the pattern matches.
+
+    A pattern that names no account id matches the same events whatever the account, so it is
+    evaluated once for all accounts (an Organization scan would otherwise repeat it per account).
+    """
+    if not _ACCOUNT_ID.search(pattern_text):
+        account = _ANY_ACCOUNT
+    return _matched_labels(pattern_text, account)
+
+
+@lru_cache(maxsize=8192)
+def _matched_labels(pattern_text: str, account: str) -> frozenset[str]:
     pattern = parse(pattern_text)
     return frozenset(e.label for e in corpus(account) if pattern.matches(e.record))
 
