@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,40 +25,51 @@ def _status(raw: dict[str, Any]) -> str:
     return str(raw.get("State") or raw.get("Status") or "ACTIVE")
 
 
-def discover_organization(org_client: Any, with_details: bool = True) -> OrgDiscovery:
-    """ListAccounts (paginated); ACTIVE accounts are scanned, the others recorded as skipped."""
+def discover_organization(
+    org_client: Any, with_details: bool = True, max_workers: int = 8
+) -> OrgDiscovery:
+    """ListAccounts (paginated); ACTIVE accounts are scanned, the others recorded as skipped.
+
+    OU paths and tags (ListParents, DescribeOrganizationalUnit, ListTagsForResource) are read
+    concurrently: they are per account and would otherwise dominate start-up for large orgs.
+    """
     desc = org_client.describe_organization()["Organization"]
-    accounts: list[AccountInfo] = []
+    raw_accounts: list[dict[str, Any]] = []
     skipped: list[SkippedAccount] = []
-    ou_names: dict[str, str] = {}
     for page in org_client.get_paginator("list_accounts").paginate():
         for raw in page.get("Accounts", []):
             status = _status(raw)
-            if status != "ACTIVE":
-                skipped.append(
-                    SkippedAccount(
-                        account_id=raw["Id"],
-                        name=raw.get("Name", ""),
-                        status=status,
-                        reason=f"account is {status}",
-                    )
-                )
+            if status == "ACTIVE":
+                raw_accounts.append(raw)
                 continue
-            ou_path: tuple[str, ...] = ()
-            tags: dict[str, str] = {}
-            if with_details:
-                ou_path = _ou_path(org_client, raw["Id"], ou_names)
-                tags = _tags(org_client, raw["Id"])
-            accounts.append(
-                AccountInfo(
+            skipped.append(
+                SkippedAccount(
                     account_id=raw["Id"],
                     name=raw.get("Name", ""),
-                    email=raw.get("Email", ""),
                     status=status,
-                    ou_path=ou_path,
-                    tags=tags,
+                    reason=f"account is {status}",
                 )
             )
+    ou_names: dict[str, str] = {}
+    lock = threading.Lock()
+
+    def info(raw: dict[str, Any]) -> AccountInfo:
+        ou_path: tuple[str, ...] = ()
+        tags: dict[str, str] = {}
+        if with_details:
+            ou_path = _ou_path(org_client, raw["Id"], ou_names, lock)
+            tags = _tags(org_client, raw["Id"])
+        return AccountInfo(
+            account_id=raw["Id"],
+            name=raw.get("Name", ""),
+            email=raw.get("Email", ""),
+            status="ACTIVE",
+            ou_path=ou_path,
+            tags=tags,
+        )
+
+    with ThreadPoolExecutor(max_workers=max_workers) as pool:
+        accounts = list(pool.map(info, raw_accounts))
     return OrgDiscovery(
         organization_id=desc.get("Id"),
         management_account_id=desc.get("MasterAccountId"),
@@ -65,7 +78,9 @@ def discover_organization(org_client: Any, with_details: bool = True) -> OrgDisc
     )
 
 
-def _ou_path(org_client: Any, account_id: str, names: dict[str, str]) -> tuple[str, ...]:
+def _ou_path(
+    org_client: Any, account_id: str, names: dict[str, str], lock: threading.Lock
+) -> tuple[str, ...]:
     """Root-to-parent OU names (best effort: the path is context, not a verdict)."""
     path: list[str] = []
     child = account_id
@@ -78,10 +93,12 @@ def _ou_path(org_client: Any, account_id: str, names: dict[str, str]) -> tuple[s
             path.append("Root")
             break
         pid = parent["Id"]
-        if pid not in names:
-            ou = org_client.describe_organizational_unit(OrganizationalUnitId=pid)
-            names[pid] = ou["OrganizationalUnit"].get("Name", pid)
-        path.append(names[pid])
+        with lock:  # held during the call: each OU is described once, however many accounts
+            if pid not in names:
+                ou = org_client.describe_organizational_unit(OrganizationalUnitId=pid)
+                names[pid] = ou["OrganizationalUnit"].get("Name", pid)
+            name = names[pid]
+        path.append(name)
         child = pid
     return tuple(reversed(path))
 

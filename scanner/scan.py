@@ -85,7 +85,10 @@ def collect_inventory(
         from scanner.discovery import discover_organization
 
         try:
-            found = discover_organization(sessions.caller().client("organizations", home))
+            found = discover_organization(
+                sessions.caller().client("organizations", home),
+                max_workers=min(8, options.max_workers),
+            )
         except Exception as exc:
             err = error_from_exception(exc, home)
             raise CredentialsError(

@@ -22,9 +22,15 @@ def _write(out_dir: Path, formats: list[str]) -> list[Path]:
 def test_writes_every_format(tmp_path: Path) -> None:
     out = tmp_path / "new" / "dir"
     paths = _write(out, list(reversed(FORMATS)))
-    assert [p.name for p in paths] == ["findings.json", "findings.asff.json", "report.html"]
+    assert [p.name for p in paths] == [
+        "findings.json",
+        "findings.asff.json",
+        "findings.ocsf.json",
+        "report.html",
+    ]
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)
     assert len(json.loads((out / "findings.asff.json").read_text())) == len(hostile_findings())
+    assert len(json.loads((out / "findings.ocsf.json").read_text())) == len(hostile_findings())
 
 
 def test_writes_only_the_selected_formats(tmp_path: Path) -> None:
