@@ -50,7 +50,7 @@ def discover_organization(
                     reason=f"account is {status}",
                 )
             )
-    ou_names: dict[str, str] = {}
+    ou_names: dict[str, Any] = {}
     lock = threading.Lock()
 
     def info(raw: dict[str, Any]) -> AccountInfo:
@@ -79,13 +79,16 @@ def discover_organization(
 
 
 def _ou_path(
-    org_client: Any, account_id: str, names: dict[str, str], lock: threading.Lock
+    org_client: Any, account_id: str, names: dict[str, Any], lock: threading.Lock
 ) -> tuple[str, ...]:
-    """Root-to-parent OU names (best effort: the path is context, not a verdict)."""
+    """Root-to-parent OU names (best effort: the path is context, not a verdict).
+
+    `names` caches, per OU id, its name and its parent: accounts that share OUs cause no
+    repeated ListParents or DescribeOrganizationalUnit call.
+    """
     path: list[str] = []
-    child = account_id
+    parents = org_client.list_parents(ChildId=account_id).get("Parents", [])
     for _ in range(6):  # Organizations allows at most 5 OU levels under the root
-        parents = org_client.list_parents(ChildId=child).get("Parents", [])
         if not parents:
             break
         parent = parents[0]
@@ -93,13 +96,13 @@ def _ou_path(
             path.append("Root")
             break
         pid = parent["Id"]
-        with lock:  # held during the call: each OU is described once, however many accounts
+        with lock:  # held during the calls: each OU is looked up once
             if pid not in names:
                 ou = org_client.describe_organizational_unit(OrganizationalUnitId=pid)
-                names[pid] = ou["OrganizationalUnit"].get("Name", pid)
-            name = names[pid]
+                up = org_client.list_parents(ChildId=pid).get("Parents", [])
+                names[pid] = (ou["OrganizationalUnit"].get("Name", pid), up)
+            name, parents = names[pid]
         path.append(name)
-        child = pid
     return tuple(reversed(path))
 
 
