@@ -66,6 +66,38 @@ class ClientSettings:
     """Called with (client, service, region, account_id) for each new client (tests)."""
 
 
+_CLASS_CACHE: dict[tuple[str, str], Any] = {}
+_CLASS_LOCK = threading.Lock()
+
+
+def _cache_client_classes() -> None:
+    """Build each service's client class once per process instead of once per client.
+
+    botocore generates a fresh class (a method and docstring per API operation: ~700 for EC2)
+    for every client; an Organization scan creates thousands of clients of the same dozen
+    services, and class generation was most of the scanner's CPU time. The class depends only on
+    the service model and the handlers of the `creating-client-class` event, which are the same
+    for every session this process makes.
+    """
+    from botocore.client import ClientCreator
+
+    original = ClientCreator._create_client_class
+    if getattr(original, "_trailwatch_cached", False):
+        return
+
+    def cached(self: Any, service_name: str, service_model: Any) -> Any:
+        key = (service_name, str(service_model.api_version))
+        with _CLASS_LOCK:
+            cls = _CLASS_CACHE.get(key)
+            if cls is None:
+                cls = original(self, service_name, service_model)
+                _CLASS_CACHE[key] = cls
+        return cls
+
+    cached._trailwatch_cached = True  # type: ignore[attr-defined]
+    ClientCreator._create_client_class = cached
+
+
 def _strip_account_prefix(request: Any, **_: Any) -> None:
     request.url = _ACCOUNT_PREFIX.sub("//", request.url, count=1)
 
@@ -162,6 +194,7 @@ class Sessions:
         import botocore.session
         from botocore.exceptions import ProfileNotFound
 
+        _cache_client_classes()
         self.settings = settings or ClientSettings()
         self.calls = call_log or CallLog()
         try:
