@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.lib.trails import owned_trails_homed_here, trail_resource
+from checks.lib.trails import log_group_resource, owned_trails_homed_here, trail_resource
 from scanner.check import Check
 from scanner.dataset import Scope
 from scanner.datasets.cloudtrail import TRAILS
@@ -29,6 +29,7 @@ def evaluate(view: View) -> Iterator[Result]:
                 "CloudWatchLogsLogGroupArn": group,
                 "CloudWatchLogsRoleArn": trail.cloudwatch_logs_role_arn,
             },
+            related_resources=log_group_resource(trail),
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.lib.trails import owned_trails_homed_here, trail_resource
+from checks.lib.trails import key_resource, owned_trails_homed_here, trail_resource
 from scanner.check import Check
 from scanner.dataset import Scope
 from scanner.datasets.cloudtrail import TRAILS
@@ -25,6 +25,7 @@ def evaluate(view: View) -> Iterator[Result]:
                 else "KmsKeyId is not defined: log files are only encrypted with SSE-S3."
             ),
             evidence={"api": "cloudtrail:DescribeTrails", "KmsKeyId": trail.kms_key_id},
+            related_resources=key_resource(trail),
         )
 
 

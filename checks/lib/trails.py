@@ -35,6 +35,25 @@ def owned_trails_homed_here(view: View) -> list[Trail]:
     ]
 
 
+def key_resource(trail: Trail) -> tuple[Resource, ...]:
+    """The trail's KMS key as a related resource (when the trail names it by ARN)."""
+    key = trail.kms_key_id or ""
+    if not key.startswith("arn:") or ":key/" not in key:
+        return ()
+    parts = key.split(":")
+    return (Resource(type="AwsKmsKey", id=key, region=parts[3], account_id=parts[4]),)
+
+
+def log_group_resource(trail: Trail) -> tuple[Resource, ...]:
+    """The trail's CloudWatch Logs group as a related resource (ARN without the trailing :*)."""
+    arn = trail.cloudwatch_logs_log_group_arn or ""
+    if not arn.startswith("arn:"):
+        return ()
+    arn = arn.removesuffix(":*")
+    parts = arn.split(":")
+    return (Resource(type="AwsLogsLogGroup", id=arn, region=parts[3], account_id=parts[4]),)
+
+
 def trail_resource(trail: Trail) -> Resource:
     return Resource(
         type="AwsCloudTrailTrail",

@@ -35,3 +35,27 @@ def test_failed_listing_is_error() -> None:
     list_trails(b.account(MGMT), trail("t", cloudwatch_logs_log_group_arn=GROUP))
     b.account(MGMT).fail(TRAILS)
     assert {f.status.value for f in run(CHECK, b)} == {"ERROR"}
+
+
+def test_trail_finding_links_its_log_group_and_key() -> None:
+    from checks.cloudtrail_cloudwatch_logs import CHECK as CWL
+    from checks.cloudtrail_kms_encryption import CHECK as KMS
+    from scanner.datasets.cloudtrail import TRAILS, Trail
+    from tests.builders import MGMT, InventoryBuilder, run
+
+    key = f"arn:aws:kms:us-east-1:{'4' * 12}:key/abc"
+    trail = Trail(
+        name="t",
+        arn=f"arn:aws:cloudtrail:us-east-1:{MGMT}:trail/t",
+        home_region="us-east-1",
+        kms_key_id=key,
+        cloudwatch_logs_log_group_arn=f"arn:aws:logs:us-east-1:{MGMT}:log-group:/ct:*",
+    )
+    builder = InventoryBuilder()
+    builder.account(MGMT).put(TRAILS, [trail])
+    (cwl,) = run(CWL, builder)
+    assert [r.id for r in cwl.related_resources] == [f"arn:aws:logs:us-east-1:{MGMT}:log-group:/ct"]
+    (kms,) = run(KMS, builder)
+    assert [(r.type, r.id, r.account_id) for r in kms.related_resources] == [
+        ("AwsKmsKey", key, "4" * 12)
+    ]
