@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.text import evidence_json, safe_url, truncate
-from scanner.atomic import write_text_atomic
+from scanner.atomic import write_json_array_atomic
 from scanner.findings import Finding
 from scanner.model import Resource, Status
 
@@ -316,6 +316,7 @@ def write_asff(
     partition: str | None = None,
 ) -> Path:
     """Write findings.asff.json (a JSON array of ASFF findings) atomically; returns `path`."""
-    docs = to_asff_list(findings, product_region, partition=partition)
-    write_text_atomic(path, json.dumps(docs, ensure_ascii=False, indent=1) + "\n")
+    write_json_array_atomic(
+        path, (to_asff(f, product_region, partition=partition) for f in findings)
+    )
     return path

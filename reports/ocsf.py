@@ -24,7 +24,7 @@ from typing import Any
 from reports.asff import arn_partition, finding_partition, finding_types
 from reports.text import safe_url
 from scanner import __version__
-from scanner.atomic import write_text_atomic
+from scanner.atomic import write_json_array_atomic
 from scanner.findings import Finding
 from scanner.model import Resource, Severity, Status
 
@@ -238,7 +238,5 @@ def to_ocsf_list(
 
 def write_ocsf(path: Path, findings: Sequence[Finding], *, partition: str | None = None) -> Path:
     """Write findings.ocsf.json (a JSON array of Compliance Findings) atomically; returns `path`."""
-    docs = to_ocsf_list(findings, partition=partition)
-    text = json.dumps(docs, ensure_ascii=False, indent=1, allow_nan=False)
-    write_text_atomic(path, text + "\n")
+    write_json_array_atomic(path, (to_ocsf(f, partition=partition) for f in findings))
     return path

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 @contextmanager
@@ -38,3 +39,18 @@ def _umask() -> int:
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_writer(path) as handle:
         handle.write(text)
+
+
+def write_json_array_atomic(
+    path: Path, items: Iterable[Any], head: str = "", tail: str = "", indent: int = 1
+) -> None:
+    """Stream a JSON array (optionally inside `head` ... `tail`) item by item, atomically.
+
+    Only one item is serialised at a time, so memory does not grow with the number of items.
+    """
+    with atomic_writer(path) as handle:
+        handle.write(head + "[")
+        for n, item in enumerate(items):
+            handle.write(",\n" if n else "\n")
+            handle.write(json.dumps(item, ensure_ascii=False, indent=indent, allow_nan=False))
+        handle.write("\n]" + tail + "\n")
