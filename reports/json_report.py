@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.summary import ScanMeta, ScanSummary
-from scanner.atomic import write_text_atomic
+from scanner.atomic import write_json_array_atomic
 from scanner.findings import Finding
 from scanner.model import Frozen
 
@@ -36,9 +36,18 @@ def write_json(
     path: Path, findings: Sequence[Finding], meta: ScanMeta, summary: ScanSummary
 ) -> Path:
     """Write findings.json atomically; returns `path`."""
-    document = to_json_document(findings, meta, summary)
-    text = json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False)
-    write_text_atomic(path, text + "\n")
+
+    # Streamed: the findings are serialised one at a time (memory stays flat at 20,000+).
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False)
+
+    head = (
+        f'{{\n"scan": {dumps(meta.model_dump(mode="json"))},\n'
+        f'"summary": {dumps(summary.model_dump(mode="json"))},\n"findings": '
+    )
+    write_json_array_atomic(
+        path, (f.model_dump(mode="json", fallback=repr) for f in findings), head=head, tail="\n}"
+    )
     return path
 
 
