@@ -159,6 +159,26 @@ def run_scan(endpoint: str, regions: tuple[str, ...], max_workers: int) -> dict[
     }
 
 
+def startup_figures() -> tuple[float, float]:
+    """(best `trailwatch --help` wall seconds of 5, the demo scan's own wall seconds)."""
+    import re
+
+    cli = [sys.executable, "-m", "scanner.cli"]
+    best = min(_timed([*cli, "--help"]) for _ in range(5))
+    with tempfile.TemporaryDirectory() as out:
+        proc = subprocess.run(
+            [*cli, "demo", "--output-dir", out], capture_output=True, text=True, check=True
+        )
+    match = re.search(r"scan took ([0-9.]+)s", proc.stderr)
+    return best, float(match.group(1)) if match else float("nan")
+
+
+def _timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, check=True)
+    return time.perf_counter() - t0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=20)
@@ -212,6 +232,9 @@ def main() -> None:
     print(f"  throttling retries         {result['retries']:8d}")
     print(f"  findings                   {result['findings']:8d}  {result['statuses']}")
     print(f"  report bytes               {result['report_bytes']:8d}")
+    help_s, demo_s = startup_figures()
+    print(f"  trailwatch --help           {help_s:8.2f} s")
+    print(f"  demo Organization scan      {demo_s:8.2f} s  (after start-up and seeding)")
     print("  calls per operation:")
     for op, count in result["per_operation"].items():
         print(f"    {op:<48} {count:7d}  ({count / n:.2f} per account-region)")

@@ -76,14 +76,17 @@ def seed(org: DemoOrg) -> None:
         CloudWatchLogsLogGroupArn=group_arn,
         CloudWatchLogsRoleArn=f"arn:aws:iam::{mgmt.account_id}:role/CloudTrailToCloudWatch",
     )
+    # All management events; S3 object-level events for writes only (a common cost choice:
+    # S3.22 passes, S3.23 fails across the Organization).
     ct.put_event_selectors(
         TrailName="org-trail",
         EventSelectors=[
+            {"ReadWriteType": "All", "IncludeManagementEvents": True},
             {
-                "ReadWriteType": "All",
-                "IncludeManagementEvents": True,
+                "ReadWriteType": "WriteOnly",
+                "IncludeManagementEvents": False,
                 "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],
-            }
+            },
         ],
     )
     ct.put_insight_selectors(
