@@ -46,6 +46,17 @@ from checks.lib.alarm_chain import (
     required_labels,
     trail_chain,
 )
+from checks.lib.cloudtrail_events import (
+    CLOUDTRAIL_EVENTS,
+    CONFIG_EVENTS,
+    GATEWAY_EVENTS,
+    IAM_POLICY_EVENTS,
+    NACL_EVENTS,
+    ROUTE_TABLE_EVENTS,
+    S3_POLICY_EVENTS,
+    SECURITY_GROUP_EVENTS,
+    VPC_EVENTS,
+)
 from checks.lib.trails import visible_trails
 from scanner.check import Check
 from scanner.dataset import Scope
@@ -97,88 +108,16 @@ def _sh_cis(sh: str, cis5: str) -> tuple[Pattern, ...]:
     return (Pattern("Security Hub", sh), Pattern("CIS v5.0.0", cis5))
 
 
-_IAM = (
-    "DeleteGroupPolicy",
-    "DeleteRolePolicy",
-    "DeleteUserPolicy",
-    "PutGroupPolicy",
-    "PutRolePolicy",
-    "PutUserPolicy",
-    "CreatePolicy",
-    "DeletePolicy",
-    "CreatePolicyVersion",
-    "DeletePolicyVersion",
-    "AttachRolePolicy",
-    "DetachRolePolicy",
-    "AttachUserPolicy",
-    "DetachUserPolicy",
-    "AttachGroupPolicy",
-    "DetachGroupPolicy",
-)
-_TRAIL = ("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging")
-_S3 = (
-    "PutBucketAcl",
-    "PutBucketPolicy",
-    "PutBucketCors",
-    "PutBucketLifecycle",
-    "PutBucketReplication",
-    "DeleteBucketPolicy",
-    "DeleteBucketCors",
-    "DeleteBucketLifecycle",
-    "DeleteBucketReplication",
-)
-_CONFIG = (
-    "StopConfigurationRecorder",
-    "DeleteDeliveryChannel",
-    "PutDeliveryChannel",
-    "PutConfigurationRecorder",
-)
-_SG = (
-    "AuthorizeSecurityGroupIngress",
-    "AuthorizeSecurityGroupEgress",
-    "RevokeSecurityGroupIngress",
-    "RevokeSecurityGroupEgress",
-    "CreateSecurityGroup",
-    "DeleteSecurityGroup",
-)
-_NACL = (
-    "CreateNetworkAcl",
-    "CreateNetworkAclEntry",
-    "DeleteNetworkAcl",
-    "DeleteNetworkAclEntry",
-    "ReplaceNetworkAclEntry",
-    "ReplaceNetworkAclAssociation",
-)
-_GW = (
-    "CreateCustomerGateway",
-    "DeleteCustomerGateway",
-    "AttachInternetGateway",
-    "CreateInternetGateway",
-    "DeleteInternetGateway",
-    "DetachInternetGateway",
-)
-_ROUTE = (
-    "CreateRoute",
-    "CreateRouteTable",
-    "ReplaceRoute",
-    "ReplaceRouteTableAssociation",
-    "DeleteRouteTable",
-    "DeleteRoute",
-    "DisassociateRouteTable",
-)
-_VPC = (
-    "CreateVpc",
-    "DeleteVpc",
-    "ModifyVpcAttribute",
-    "AcceptVpcPeeringConnection",
-    "CreateVpcPeeringConnection",
-    "DeleteVpcPeeringConnection",
-    "RejectVpcPeeringConnection",
-    "AttachClassicLinkVpc",
-    "DetachClassicLinkVpc",
-    "DisableVpcClassicLink",
-    "EnableVpcClassicLink",
-)
+# Event names from the corpus module (one list per CIS monitoring item).
+_IAM = IAM_POLICY_EVENTS
+_TRAIL = CLOUDTRAIL_EVENTS
+_S3 = S3_POLICY_EVENTS
+_CONFIG = CONFIG_EVENTS
+_SG = tuple(e for e in SECURITY_GROUP_EVENTS if e != "ModifySecurityGroupRules")  # CIS v5 only
+_NACL = NACL_EVENTS
+_GW = GATEWAY_EVENTS
+_ROUTE = ROUTE_TABLE_EVENTS
+_VPC = VPC_EVENTS
 
 _ROOT = (
     '{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && '
