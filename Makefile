@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= trailwatch-out
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck cfnlint unit bench bench-watch clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,18 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q
 
-test: lint typecheck unit
+# Every CloudFormation template: zero errors (cfn-lint exits non-zero on errors and warnings).
+cfnlint: $(STAMP)
+	$(BIN)/cfn-lint -- deploy/cloudformation/*.yaml
+
+test: lint typecheck cfnlint unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/scan_bench.py $(BENCH_ARGS)
+
+# Real time: per-event latency (event -> imported finding) and API calls per event, on moto.
+bench-watch: $(STAMP)
+	$(BIN)/python bench/watch_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) dist build .mypy_cache .ruff_cache .pytest_cache

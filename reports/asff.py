@@ -149,7 +149,7 @@ def _status_reasons(finding: Finding) -> list[dict[str, str]]:
                 "Description": _text(finding.reason, MAX_STATUS_REASON_DESCRIPTION),
             }
         )
-    if finding.status is Status.ERROR:
+    if finding.verdict is Status.ERROR:
         for err in dict.fromkeys(finding.errors):
             if len(reasons) == MAX_STATUS_REASONS:
                 break
@@ -170,7 +170,9 @@ def _status_reasons(finding: Finding) -> list[dict[str, str]]:
 
 
 def _compliance(finding: Finding) -> dict[str, Any]:
-    compliance: dict[str, Any] = {"Status": finding.status.asff}
+    # A suppressed finding keeps its verdict; the suppression is in ProductFields (Workflow is
+    # never sent: providers cannot set it).
+    compliance: dict[str, Any] = {"Status": finding.verdict.asff}
     if finding.control_id and finding.control_id.strip():
         compliance["SecurityControlId"] = finding.control_id.strip()
     requirements = [r.strip() for r in finding.requirements if r.strip()]
@@ -214,6 +216,13 @@ def _product_fields(finding: Finding) -> dict[str, str]:
     _field(fields, "AccountName", finding.account_name)
     _field(fields, "OUPath", "/".join(finding.ou_path))
     _field(fields, "ReasonCode", finding.reason_code or "")
+    if finding.suppression is not None:
+        sup = finding.suppression
+        _field(fields, "Suppressed", "true")
+        _field(fields, "Suppression/Reason", sup.reason)
+        _field(fields, "Suppression/Owner", sup.owner)
+        _field(fields, "Suppression/Expires", sup.expires.isoformat())
+        _field(fields, "Suppression/Rule", f"suppressions[{sup.rule}] {sup.check}")
     if finding.evidence:
         _field(fields, "Evidence", evidence_json(finding.evidence))
     for key in sorted(finding.account_tags):
@@ -266,7 +275,7 @@ def to_asff(
     moment = asff_timestamp(finding.collected_at)
     types = finding_types(finding)
     original = truncate(finding.severity.value, MAX_SEVERITY_ORIGINAL)
-    label = "INFORMATIONAL" if finding.status is Status.PASS else finding.severity.value
+    label = "INFORMATIONAL" if finding.verdict is Status.PASS else finding.severity.value
     severity = {"Label": label, "Original": original}
     reason = finding.reason.strip()
     rationale = finding.description.strip()

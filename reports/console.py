@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from reports.summary import SEVERITY_ORDER, STATUS_ORDER, ScanSummary, StatusCounts
+from reports.summary import SEVERITY_ORDER, STATUS_ORDER, ReportExtras, ScanSummary, StatusCounts
 
 WIDTH = 100
 MAX_ACCOUNT_ROWS = 20
-_NAME_WIDTH = WIDTH - 2 - 5 * 8  # label column; five 8-wide count columns
+_COL = 11
+_NAME_WIDTH = WIDTH - 2 - (len(STATUS_ORDER) + 1) * _COL  # label; one column per status + total
 
 
 def _cut(text: str, width: int) -> str:
@@ -14,17 +15,18 @@ def _cut(text: str, width: int) -> str:
 
 
 def _header(label: str) -> str:
-    cols = "".join(f"{s.value:>8}" for s in STATUS_ORDER) + f"{'TOTAL':>8}"
+    cols = "".join(f"{s.value:>{_COL}}" for s in STATUS_ORDER) + f"{'TOTAL':>{_COL}}"
     return f"{label:<{_NAME_WIDTH}}  {cols}"
 
 
 def _line(label: str, counts: StatusCounts) -> str:
-    cols = "".join(f"{counts.of(s):>8}" for s in STATUS_ORDER) + f"{counts.total:>8}"
+    cols = "".join(f"{counts.of(s):>{_COL}}" for s in STATUS_ORDER) + f"{counts.total:>{_COL}}"
     return f"{_cut(label, _NAME_WIDTH):<{_NAME_WIDTH}}  {cols}"
 
 
-def summary_table(summary: ScanSummary) -> str:
-    """Counts by status, by severity and per account (worst first, at most 20 rows)."""
+def summary_table(summary: ScanSummary, extras: ReportExtras | None = None) -> str:
+    """Counts by status, by severity and per account (worst first, at most 20 rows); then the
+    frameworks' % compliant and, with a baseline, the changes."""
     rule = "-" * WIDTH
     out: list[str] = []
     state = "complete" if summary.complete else "INCOMPLETE (interrupted)"
@@ -49,4 +51,15 @@ def summary_table(summary: ScanSummary) -> str:
     if hidden > 0:
         out.append(f"... and {hidden} more accounts (see report.html)")
     out.append(rule)
+    if summary.frameworks:
+        for fw in summary.frameworks:
+            pct = "n/a" if fw.percent is None else f"{fw.percent:.1f}%"
+            line = f"{fw.name}: {pct} compliant ({fw.passed} of {fw.assessed} requirements)"
+            out.append(_cut(line, WIDTH))
+        out.append(rule)
+    changes = extras.changes if extras else None
+    if changes is not None:
+        moved = ", ".join(f"{n} {c.value.replace('_', ' ')}" for c, n in changes.counts.items())
+        out.append(_cut(f"Since {changes.baseline.scan_id or 'the baseline'}: {moved}", WIDTH))
+        out.append(rule)
     return "\n".join(out)

@@ -1,11 +1,20 @@
-"""report.html: one self-contained, offline HTML file (inline CSS and JS, no external resources)."""
+"""report.html: one self-contained, offline HTML file (inline CSS and JS, no external resources).
+
+Summary, changes since a baseline, per-framework status, suppressions and the check catalogue
+are plain HTML. The findings table is drawn by the page script from one compact JSON block
+(shared strings are stored once: checks, accounts, regions, resource types), a page at a time, so
+20,000 findings stay a file of a few MB that opens in a second. Passing findings are grouped per
+check. The embedded finding data has a size budget: over it, passing findings' evidence and then
+long evidence are left out of the HTML (findings.json always holds all of it).
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -15,39 +24,41 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from reports.summary import SEVERITY_ORDER, STATUS_ORDER, ScanMeta, ScanSummary
+from reports.diff import CHANGE_ORDER, Change, ChangeItem
+from reports.summary import (
+    REQUIREMENT_ORDER,
+    SEVERITY_ORDER,
+    STATUS_ORDER,
+    ReportExtras,
+    ScanMeta,
+    ScanSummary,
+)
 from reports.text import evidence_json, safe_url, truncate
 from scanner.atomic import write_text_atomic
 from scanner.findings import Finding
-from scanner.model import Resource, Status
+from scanner.model import Status
 
 TEMPLATE = "report.html.j2"
-#: Above this many PASS findings, they are listed in a collapsed section of their own.
-PASS_GROUP_THRESHOLD = 2000
-#: Evidence longer than this (pretty-printed chars) is cut in the HTML; findings.json has it all.
-MAX_EVIDENCE_CHARS = 50_000
-MAX_ROW_REASON = 300
-MAX_ROW_RESOURCE = 160
+#: Bytes of embedded finding data (rows) above which evidence is left out, passing first.
+DATA_BUDGET = 10_000_000
+#: Evidence per finding in the HTML (characters of compact JSON); findings.json has all of it.
+MAX_EVIDENCE = 20_000
+MAX_PASS_EVIDENCE = 4_000
+_ALL = 10**9
+#: Caps applied in order while the data is over budget: (pass evidence, other evidence, reason).
+SHRINK_STEPS: tuple[tuple[int, int, int], ...] = (
+    (_ALL, _ALL, _ALL),
+    (MAX_PASS_EVIDENCE, MAX_EVIDENCE, 4_000),
+    (0, MAX_EVIDENCE, 4_000),
+    (0, 2_000, 1_000),
+    (0, 300, 300),
+    (0, 0, 200),
+)
+MAX_RESOURCE = 2_048
+#: Change rows listed in the changes section; the rest through the table's Change filter.
+MAX_CHANGE_ROWS = 500
 
-
-@dataclass(frozen=True)
-class Row:
-    """What the template shows for one finding (all text; the template escapes it)."""
-
-    index: int
-    finding: Finding
-    status_rank: int
-    severity_rank: int
-    label: str
-    check_anchor: str
-    short_reason: str
-    reason_cut: bool
-    short_resource: str
-    resource_cut: bool
-    evidence: str
-    evidence_truncated: bool
-    related: tuple[Resource, ...]
-    remediation_url: str | None
+EVIDENCE_FULL, EVIDENCE_CUT, EVIDENCE_OMITTED = 0, 1, 2
 
 
 @cache
@@ -61,6 +72,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["ts"] = _timestamp
+    env.filters["pct"] = _percent
     return env
 
 
@@ -82,13 +94,8 @@ def _timestamp(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _pretty(evidence: dict[str, Any]) -> tuple[str, bool]:
-    if not evidence:
-        return "", False
-    text = evidence_json(evidence, indent=2)
-    if len(text) <= MAX_EVIDENCE_CHARS:
-        return text, False
-    return truncate(text, MAX_EVIDENCE_CHARS), True
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}%"
 
 
 def _anchor(check_id: str) -> str:
@@ -98,49 +105,192 @@ def _anchor(check_id: str) -> str:
     return f"check-{safe}-{digest}"
 
 
-def _row(index: int, f: Finding, anchors: dict[str, str]) -> Row:
-    evidence, cut = _pretty(f.evidence)
-    reason = f.reason.strip()
-    return Row(
-        index=index,
-        finding=f,
-        status_rank=STATUS_ORDER.index(f.status),
-        severity_rank=SEVERITY_ORDER.index(f.severity),
-        label=f.control_id or f.check_id,
-        check_anchor=anchors[f.check_id],
-        short_reason=truncate(reason, MAX_ROW_REASON),
-        reason_cut=len(reason) > MAX_ROW_REASON,
-        short_resource=truncate(f.resource.id, MAX_ROW_RESOURCE),
-        resource_cut=len(f.resource.id) > MAX_ROW_RESOURCE,
-        evidence=evidence,
-        evidence_truncated=cut,
-        related=f.related_resources,
-        remediation_url=safe_url(f.remediation_url),
-    )
+def _script_json(value: Any) -> str:
+    """JSON that is safe inside <script type="application/json"> (no `</script`, no `<!--`)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _escape_script(text)
 
 
-def _sort_key(f: Finding) -> tuple[int, int, str, str, str, str]:
+def _escape_script(text: str) -> str:
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@dataclass
+class _Index:
+    """Strings stored once in the page data, referred to by position."""
+
+    items: list[Any] = field(default_factory=list)
+    positions: dict[Any, int] = field(default_factory=dict)
+
+    def of(self, key: Any, value: Any = None) -> int:
+        pos = self.positions.get(key)
+        if pos is None:
+            pos = len(self.items)
+            self.positions[key] = pos
+            self.items.append(key if value is None else value)
+        return pos
+
+
+def _sort_key(f: Finding, marks: dict[str, Change] | None) -> tuple[Any, ...]:
+    change = CHANGE_ORDER.index(marks.get(f.id, Change.UNCHANGED)) if marks is not None else 0
     return (
+        change,
         STATUS_ORDER.index(f.status),
         SEVERITY_ORDER.index(f.severity),
-        f.control_id or f.check_id,
+        (f.control_id or f.check_id).lower(),
         f.account_id,
         f.region,
         f.resource.id,
     )
 
 
-def _script_data(meta: ScanMeta, summary: ScanSummary) -> dict[str, Any]:
-    """The data the page script needs (filter choices); everything else is in the markup."""
-    return {
-        "scan_id": meta.scan_id,
-        "complete": meta.complete,
+def _id_part(f: Finding) -> str:
+    """The finding id's digest when the id has the usual shape (the page rebuilds it), else
+    the whole id after a `!`."""
+    prefix = f"trailwatch/{f.account_id}/{f.region}/{f.check_id}/"
+    if f.id.startswith(prefix) and "/" not in f.id[len(prefix) :]:
+        return f.id[len(prefix) :]
+    return "!" + f.id
+
+
+@dataclass
+class _PageData:
+    """Everything the page script needs, and the check catalogue for the template."""
+
+    meta: dict[str, Any]
+    rows: list[str]
+    checks: dict[str, Finding]
+    anchors: dict[str, str]
+    evidence_omitted: int = 0
+    evidence_cut: int = 0
+
+    def script(self) -> str:
+        head = _script_json(self.meta)  # a non-empty object: "{...}"
+        return head[:-1] + ',"findings":[' + ",".join(self.rows) + "]}"
+
+
+def _evidence(f: Finding, cap: int) -> tuple[str, int]:
+    if not f.evidence:
+        return "", EVIDENCE_FULL
+    if cap <= 0:
+        return "", EVIDENCE_OMITTED
+    text = evidence_json(f.evidence)
+    if len(text) <= cap:
+        return text, EVIDENCE_FULL
+    return truncate(text, cap), EVIDENCE_CUT
+
+
+def _build(
+    ordered: Sequence[Finding],
+    marks: dict[str, Change] | None,
+    meta: ScanMeta,
+    summary: ScanSummary,
+) -> _PageData:
+    checks = _Index()
+    accounts = _Index()
+    regions = _Index()
+    types = _Index()
+    times = _Index()
+    rules = _Index()
+    catalogue: dict[str, Finding] = {}
+    anchors: dict[str, str] = {}
+    names = {a.account_id: a.name for a in meta.accounts}
+    for acct in summary.accounts:
+        names.setdefault(acct.account_id, acct.name)
+    for f in ordered:
+        if f.check_id not in catalogue:
+            catalogue[f.check_id] = f
+            anchors[f.check_id] = _anchor(f.check_id)
+    for chk in summary.checks:
+        anchors.setdefault(chk.check_id, _anchor(chk.check_id))
+    for acct in summary.accounts:  # filter choices in summary order (worst first)
+        accounts.of(acct.account_id, [acct.account_id, acct.name, ""])
+    for region in summary.regions:
+        regions.of(region.region)
+
+    def check_pos(f: Finding) -> int:
+        label = f.control_id or f.check_id
+        url = safe_url(f.remediation_url) or ""
+        return checks.of(
+            f.check_id,
+            [f.check_id, label, f.title, anchors[f.check_id], f.remediation, url],
+        )
+
+    def account_pos(f: Finding) -> int:
+        pos = accounts.of(f.account_id, [f.account_id, f.account_name, ""])
+        entry = accounts.items[pos]
+        if not entry[1] and (f.account_name or names.get(f.account_id)):
+            entry[1] = f.account_name or names.get(f.account_id, "")
+        if not entry[2] and f.ou_path:
+            entry[2] = " / ".join(f.ou_path)
+        return pos
+
+    def rows_for(pass_cap: int, other_cap: int, reason_cap: int) -> tuple[list[str], int, int]:
+        rows: list[str] = []
+        omitted = cut = 0
+        for f in ordered:
+            cap = pass_cap if f.verdict is Status.PASS else other_cap
+            evidence, state = _evidence(f, cap)
+            omitted += state == EVIDENCE_OMITTED
+            cut += state == EVIDENCE_CUT
+            sup = f.suppression
+            row: list[Any] = [
+                check_pos(f),
+                STATUS_ORDER.index(f.status),
+                SEVERITY_ORDER.index(f.severity),
+                account_pos(f),
+                regions.of(f.region),
+                types.of(f.resource.type),
+                truncate(f.resource.id, MAX_RESOURCE),
+                truncate(f.reason.strip(), reason_cap),
+                evidence,
+                state,
+                _id_part(f),
+                f.reason_code or "",
+                [[types.of(r.type), r.id, r.region or ""] for r in f.related_resources],
+                [[e.operation, e.iam_action, e.region or "", e.code, e.message] for e in f.errors],
+                times.of(_timestamp(f.collected_at)),
+                rules.of(
+                    sup.rule, [sup.rule, sup.check, sup.reason, sup.owner, sup.expires.isoformat()]
+                )
+                if sup
+                else -1,
+                STATUS_ORDER.index(f.suppressed_status)
+                if f.status is Status.SUPPRESSED and f.suppressed_status
+                else -1,
+                CHANGE_ORDER.index(marks.get(f.id, Change.UNCHANGED)) if marks is not None else -1,
+            ]
+            defaults: list[Any] = ["", [], [], 0, -1, -1, -1]
+            while len(row) > 11 and row[-1] == defaults[len(row) - 12]:
+                row.pop()
+            rows.append(_escape_script(json.dumps(row, ensure_ascii=False, separators=(",", ":"))))
+        return rows, omitted, cut
+
+    rows: list[str] = []
+    omitted = cut = 0
+    for pass_cap, other_cap, reason_cap in SHRINK_STEPS:
+        rows, omitted, cut = rows_for(pass_cap, other_cap, reason_cap)
+        if sum(len(r.encode("utf-8")) + 1 for r in rows) <= DATA_BUDGET:
+            break
+    page_meta = {
+        "scanId": meta.scan_id,
         "statuses": [s.value for s in STATUS_ORDER],
         "severities": [s.value for s in SEVERITY_ORDER],
-        "accounts": [{"id": a.account_id, "name": a.name} for a in summary.accounts],
-        "regions": [r.region for r in summary.regions],
-        "total": summary.total,
+        "changes": [c.value for c in CHANGE_ORDER] if marks is not None else None,
+        "checks": checks.items,
+        "accounts": accounts.items,
+        "regions": regions.items,
+        "types": types.items,
+        "times": times.items,
+        "rules": rules.items,
+        "total": len(ordered),
     }
+    return _PageData(page_meta, rows, catalogue, anchors, omitted, cut)
+
+
+def _listed_changes(items: Sequence[ChangeItem]) -> list[ChangeItem]:
+    """The change items the changes section lists (still failing ones are only counted)."""
+    return [i for i in items if i.change is not Change.STILL_FAILING]
 
 
 def render_html(
@@ -148,18 +298,14 @@ def render_html(
     meta: ScanMeta,
     summary: ScanSummary,
     generated_at: datetime | None = None,
+    extras: ReportExtras | None = None,
 ) -> str:
     """The report as one HTML string."""
-    ordered = sorted(findings, key=_sort_key)
-    check_info: dict[str, Finding] = {}
-    for f in ordered:
-        check_info.setdefault(f.check_id, f)
-    check_ids = dict.fromkeys([*check_info, *(c.check_id for c in summary.checks)])
-    anchors = {check_id: _anchor(check_id) for check_id in check_ids}
-    rows = [_row(i, f, anchors) for i, f in enumerate(ordered)]
-    group_passes = summary.by_status.PASS > PASS_GROUP_THRESHOLD
-    main_rows = [r for r in rows if not (group_passes and r.finding.status is Status.PASS)]
-    pass_rows = [r for r in rows if group_passes and r.finding.status is Status.PASS]
+    extras = extras or ReportExtras()
+    changes = extras.changes
+    marks = changes.marks() if changes else None
+    ordered = sorted(findings, key=lambda f: _sort_key(f, marks))
+    page = _build(ordered, marks, meta, summary)
 
     css = _asset("report.css")
     noscript_css = _asset("report-noscript.css")
@@ -174,18 +320,27 @@ def render_html(
             "form-action 'none'",
         )
     )
+    suppressions = extras.suppressions
+    listed = _listed_changes(changes.items) if changes else []
     template = _environment().get_template(TEMPLATE)
     return template.render(
         meta=meta,
         summary=summary,
-        main_rows=main_rows,
-        pass_rows=pass_rows,
-        group_passes=group_passes,
         statuses=STATUS_ORDER,
         severities=SEVERITY_ORDER,
-        data=_script_data(meta, summary),
-        check_info=check_info,
-        anchors=anchors,
+        requirement_order=REQUIREMENT_ORDER,
+        check_info=page.checks,
+        anchors=page.anchors,
+        safe_url=safe_url,
+        changes=changes,
+        change_rows=listed[:MAX_CHANGE_ROWS],
+        change_total=len(listed),
+        max_change_rows=MAX_CHANGE_ROWS,
+        suppressions=suppressions,
+        suppression_warnings=suppressions.warnings if suppressions else [],
+        evidence_omitted=page.evidence_omitted,
+        evidence_cut=page.evidence_cut,
+        data=Markup(page.script()),  # noqa: S704 - JSON escaped by _escape_script
         css=Markup(css),  # noqa: S704 - our own static asset, hashed into the CSP
         noscript_css=Markup(noscript_css),  # noqa: S704
         js=Markup(js),  # noqa: S704
@@ -207,8 +362,12 @@ def _duration(meta: ScanMeta) -> str:
 
 
 def write_html(
-    path: Path, findings: Sequence[Finding], meta: ScanMeta, summary: ScanSummary
+    path: Path,
+    findings: Sequence[Finding],
+    meta: ScanMeta,
+    summary: ScanSummary,
+    extras: ReportExtras | None = None,
 ) -> Path:
     """Write report.html atomically; returns `path`."""
-    write_text_atomic(path, render_html(findings, meta, summary))
+    write_text_atomic(path, render_html(findings, meta, summary, extras=extras))
     return path

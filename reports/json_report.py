@@ -7,33 +7,64 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from reports.summary import ScanMeta, ScanSummary
+from reports.diff import Change, ChangeSet
+from reports.summary import ReportExtras, ScanMeta, ScanSummary
 from scanner.atomic import write_json_array_atomic
 from scanner.findings import Finding
 from scanner.model import Frozen
+from scanner.suppressions import SuppressionReport
+
+#: Per-finding key (with --baseline) that says how the finding changed since the baseline.
+CHANGE_KEY = "change"
 
 
 class JsonReport(Frozen):
     """The findings.json document, readable back for diffs and re-rendering."""
 
     scan: ScanMeta
+    changes: ChangeSet | None = None
     summary: ScanSummary
+    suppressions: SuppressionReport | None = None
     findings: tuple[Finding, ...] = ()
 
 
+def _sections(meta: ScanMeta, summary: ScanSummary, extras: ReportExtras | None) -> dict[str, Any]:
+    """Everything but the findings, in document order: changes come right after the scan."""
+    out: dict[str, Any] = {"scan": meta.model_dump(mode="json")}
+    if extras and extras.changes:
+        out["changes"] = extras.changes.model_dump(mode="json")
+    out["summary"] = summary.model_dump(mode="json")
+    if extras and extras.suppressions:
+        out["suppressions"] = extras.suppressions.model_dump(mode="json")
+    return out
+
+
+def _finding(f: Finding, marks: dict[str, Change] | None) -> dict[str, Any]:
+    doc: dict[str, Any] = f.model_dump(mode="json", fallback=repr)
+    if marks is not None:
+        doc[CHANGE_KEY] = marks.get(f.id, Change.UNCHANGED).value
+    return doc
+
+
 def to_json_document(
-    findings: Sequence[Finding], meta: ScanMeta, summary: ScanSummary
+    findings: Sequence[Finding],
+    meta: ScanMeta,
+    summary: ScanSummary,
+    extras: ReportExtras | None = None,
 ) -> dict[str, Any]:
     """The plain JSON value of the report (strings, numbers, lists, dicts only)."""
-    return {
-        "scan": meta.model_dump(mode="json"),
-        "summary": summary.model_dump(mode="json"),
-        "findings": [f.model_dump(mode="json", fallback=repr) for f in findings],
-    }
+    marks = extras.changes.marks() if extras and extras.changes else None
+    doc = _sections(meta, summary, extras)
+    doc["findings"] = [_finding(f, marks) for f in findings]
+    return doc
 
 
 def write_json(
-    path: Path, findings: Sequence[Finding], meta: ScanMeta, summary: ScanSummary
+    path: Path,
+    findings: Sequence[Finding],
+    meta: ScanMeta,
+    summary: ScanSummary,
+    extras: ReportExtras | None = None,
 ) -> Path:
     """Write findings.json atomically; returns `path`."""
 
@@ -41,16 +72,24 @@ def write_json(
     def dumps(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, indent=1, allow_nan=False)
 
-    head = (
-        f'{{\n"scan": {dumps(meta.model_dump(mode="json"))},\n'
-        f'"summary": {dumps(summary.model_dump(mode="json"))},\n"findings": '
-    )
+    marks = extras.changes.marks() if extras and extras.changes else None
+    sections = _sections(meta, summary, extras)
+    head = "{\n" + "".join(f"{json.dumps(k)}: {dumps(v)},\n" for k, v in sections.items())
     write_json_array_atomic(
-        path, (f.model_dump(mode="json", fallback=repr) for f in findings), head=head, tail="\n}"
+        path, (_finding(f, marks) for f in findings), head=head + '"findings": ', tail="\n}"
     )
     return path
 
 
 def read_json(path: Path) -> JsonReport:
-    """Load a findings.json written by `write_json`."""
-    return JsonReport.model_validate_json(path.read_text(encoding="utf-8"))
+    """Load a findings.json written by `write_json` (per-finding change marks are dropped)."""
+    text = path.read_text(encoding="utf-8")
+    if f'"{CHANGE_KEY}":' not in text:  # no --baseline: parsed straight into the models
+        return JsonReport.model_validate_json(text)
+    doc = json.loads(text)
+    del text
+    if isinstance(doc, dict) and isinstance(doc.get("findings"), list):
+        for item in doc["findings"]:
+            if isinstance(item, dict):
+                item.pop(CHANGE_KEY, None)
+    return JsonReport.model_validate(doc)

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
 
+from scanner.evaluate import ACCOUNT_ACCESS_CHECK
 from scanner.findings import Finding
 from scanner.inventory import Inventory, SkippedAccount
 from scanner.model import Frozen, Severity, Status
 
+if TYPE_CHECKING:
+    from reports.diff import ChangeSet
+    from scanner.frameworks import Framework, Requirement
+    from scanner.suppressions import SuppressionReport
+
 #: Display order of statuses: what needs attention first.
-STATUS_ORDER: tuple[Status, ...] = (Status.FAIL, Status.ERROR, Status.WARNING, Status.PASS)
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.FAIL,
+    Status.ERROR,
+    Status.WARNING,
+    Status.SUPPRESSED,
+    Status.PASS,
+)
 #: Display order of severities: most severe first.
 SEVERITY_ORDER: tuple[Severity, ...] = tuple(reversed(Severity))
 
@@ -38,6 +53,10 @@ class ScanMeta(Frozen):
     complete: bool = True
     partition: str = "aws"
     organization_id: str | None = None
+    shard: str | None = None
+    """`K/N` when the scan covered one shard of the Organization (`--shard`)."""
+    frameworks: tuple[str, ...] = ()
+    """The `--framework` keys the scan was restricted to (empty: every framework)."""
 
     @classmethod
     def from_inventory(
@@ -46,6 +65,7 @@ class ScanMeta(Frozen):
         checks: Iterable[str],
         finished_at: datetime,
         complete: bool = True,
+        frameworks: Iterable[str] = (),
     ) -> ScanMeta:
         """The metadata of a scan whose data is `inventory`; `checks` are the selected check ids."""
         regions = sorted({r for acct in inventory.accounts for r in acct.regions})
@@ -65,6 +85,7 @@ class ScanMeta(Frozen):
             complete=complete,
             partition=inventory.partition,
             organization_id=inventory.organization_id,
+            frameworks=tuple(frameworks),
         )
 
 
@@ -74,11 +95,12 @@ class StatusCounts(Frozen):
     FAIL: int = 0
     ERROR: int = 0
     WARNING: int = 0
+    SUPPRESSED: int = 0
     PASS: int = 0
 
     @property
     def total(self) -> int:
-        return self.FAIL + self.ERROR + self.WARNING + self.PASS
+        return self.FAIL + self.ERROR + self.WARNING + self.SUPPRESSED + self.PASS
 
     def of(self, status: Status) -> int:
         return int(getattr(self, status.value))
@@ -107,6 +129,198 @@ class CheckSummary(Frozen):
         return self.control_id or self.check_id
 
 
+class CheckLike(Protocol):
+    """What the summary needs of a check (scanner.check.Check satisfies it)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def control_id(self) -> str | None: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+class RequirementStatus(StrEnum):
+    """A framework requirement's status in one scan (Security Hub control-status semantics)."""
+
+    PASS = "PASS"  # noqa: S105 - a status, not a password
+    FAIL = "FAIL"
+    WARNING = "WARNING"
+    NOT_AVAILABLE = "NOT_AVAILABLE"
+    """Some data could not be collected (ERROR findings, or an account not accessible)."""
+    SUPPRESSED = "SUPPRESSED"
+    """Every finding in scope is an accepted risk."""
+    NO_DATA = "NO_DATA"
+    """Its checks ran and found nothing to evaluate (Security Hub's "No data")."""
+    NOT_EVALUATED = "NOT_EVALUATED"
+    """Some or all of the checks that decide it were not part of this scan."""
+    MANUAL = "MANUAL"
+    """Needs a manual assessment; no check decides it."""
+
+
+#: Display order, what needs attention first.
+REQUIREMENT_ORDER: tuple[RequirementStatus, ...] = tuple(RequirementStatus)
+#: Statuses in the % compliant denominator: MANUAL and NO_DATA are left out (as Security Hub
+#: leaves out controls with no data); NOT_EVALUATED and SUPPRESSED are in it, never compliant.
+ASSESSED: frozenset[RequirementStatus] = frozenset(
+    set(RequirementStatus) - {RequirementStatus.MANUAL, RequirementStatus.NO_DATA}
+)
+
+
+class RequirementSummary(Frozen):
+    """One requirement (or one standard member control) and the findings that decide it."""
+
+    id: str
+    title: str = ""
+    label: str = ""
+    """As Security Hub writes it in Compliance.RelatedRequirements."""
+    status: RequirementStatus
+    checks: tuple[str, ...] = ()
+    """The check or control ids the framework names for it."""
+    check_ids: tuple[str, ...] = ()
+    """The checks of this scan that decide it."""
+    check_labels: tuple[str, ...] = ()
+    """Their control ids (or check ids), in the same order."""
+    missing: tuple[str, ...] = ()
+    """Named checks that were not part of this scan."""
+    counts: StatusCounts = StatusCounts()
+    failing_accounts: int = 0
+
+
+class FrameworkSummary(Frozen):
+    """A framework's requirements with their status, and the share that complies."""
+
+    key: str
+    name: str
+    standards_id: str | None = None
+    requirements: tuple[RequirementSummary, ...] = ()
+    members: tuple[RequirementSummary, ...] = ()
+    """Controls in the standard whose requirement number is not mapped (not in the %)."""
+    statuses: dict[RequirementStatus, int] = {}
+
+    @property
+    def assessed(self) -> int:
+        return sum(n for st, n in self.statuses.items() if st in ASSESSED)
+
+    @property
+    def passed(self) -> int:
+        return self.statuses.get(RequirementStatus.PASS, 0)
+
+    @property
+    def percent(self) -> float | None:
+        """% of assessed requirements that pass; None when none could be assessed."""
+        if not self.assessed:
+            return None
+        return round(100.0 * self.passed / self.assessed, 1)
+
+    @classmethod
+    def build(
+        cls, framework: Framework, findings: Sequence[Finding], checks: Sequence[CheckLike]
+    ) -> FrameworkSummary:
+        by_check: dict[str, list[Finding]] = {}
+        access_errors: list[Finding] = []
+        for f in findings:
+            by_check.setdefault(f.check_id, []).append(f)
+            if f.check_id == ACCOUNT_ACCESS_CHECK and f.status is Status.ERROR:
+                access_errors.append(f)
+        reqs = tuple(
+            _requirement(
+                req.id,
+                req.title,
+                framework.label(req),
+                req,
+                checks,
+                by_check,
+                access_errors,
+            )
+            for req in framework.requirements
+        )
+        members = tuple(
+            _requirement(ref, _title(ref, checks), ref, None, checks, by_check, access_errors)
+            for ref in framework.members
+        )
+        statuses = Counter(r.status for r in reqs)
+        return cls(
+            key=framework.key,
+            name=framework.name,
+            standards_id=framework.standards_id,
+            requirements=reqs,
+            members=members,
+            statuses={st: statuses[st] for st in REQUIREMENT_ORDER if statuses[st]},
+        )
+
+
+def _title(ref: str, checks: Sequence[CheckLike]) -> str:
+    for check in checks:
+        if ref in (check.id, check.control_id):
+            return check.title
+    return ""
+
+
+def _requirement(
+    req_id: str,
+    title: str,
+    label: str,
+    req: Requirement | None,
+    checks: Sequence[CheckLike],
+    by_check: dict[str, list[Finding]],
+    access_errors: Sequence[Finding],
+) -> RequirementSummary:
+    refs = tuple(req.checks) if req is not None else (req_id,)
+    if req is not None and req.manual:
+        return RequirementSummary(
+            id=req_id, title=title, label=label, status=RequirementStatus.MANUAL, checks=refs
+        )
+    deciding = [c for c in checks if c.id in refs or (c.control_id and c.control_id in refs)]
+    ids = [c.id for c in deciding]
+    covered = {ref for ref in refs for c in checks if ref in (c.id, c.control_id)}
+    missing = tuple(ref for ref in refs if ref not in covered)
+    tally: Counter[Status] = Counter()
+    failing: set[str] = set()
+    for check_id in ids:
+        for f in by_check.get(check_id, ()):
+            tally[f.status] += 1
+            if f.status is Status.FAIL:
+                failing.add(f.account_id)
+    if ids:  # an account that could not be scanned was not assessed for this requirement
+        for f in access_errors:
+            tally[f.status] += 1
+    status = _requirement_status(tally)
+    if missing and status in (RequirementStatus.PASS, RequirementStatus.NO_DATA):
+        status = RequirementStatus.NOT_EVALUATED  # never a PASS from part of its checks
+    if not ids:
+        status = RequirementStatus.NOT_EVALUATED
+    return RequirementSummary(
+        id=req_id,
+        title=title,
+        label=label,
+        status=status,
+        checks=refs,
+        check_ids=tuple(ids),
+        check_labels=tuple(c.control_id or c.id for c in deciding),
+        missing=missing,
+        counts=_counts(tally),
+        failing_accounts=len(failing),
+    )
+
+
+def _requirement_status(tally: Counter[Status]) -> RequirementStatus:
+    """Security Hub's rule: suppressed findings do not decide the status."""
+    if tally[Status.FAIL]:
+        return RequirementStatus.FAIL
+    if tally[Status.ERROR]:
+        return RequirementStatus.NOT_AVAILABLE
+    if tally[Status.WARNING]:
+        return RequirementStatus.WARNING
+    if tally[Status.PASS]:
+        return RequirementStatus.PASS
+    if tally[Status.SUPPRESSED]:
+        return RequirementStatus.SUPPRESSED
+    return RequirementStatus.NO_DATA
+
+
 class ScanSummary(Frozen):
     """Counts computed from the findings of one scan (plus the accounts and regions it covered)."""
 
@@ -118,6 +332,7 @@ class ScanSummary(Frozen):
     regions: tuple[RegionSummary, ...] = ()
     checks: tuple[CheckSummary, ...] = ()
     skipped_accounts: int = 0
+    frameworks: tuple[FrameworkSummary, ...] = ()
 
     @property
     def has_failures(self) -> bool:
@@ -127,9 +342,22 @@ class ScanSummary(Frozen):
     def has_errors(self) -> bool:
         return self.by_status.ERROR > 0
 
+    @property
+    def has_suppressed(self) -> bool:
+        return self.by_status.SUPPRESSED > 0
+
     @classmethod
-    def build(cls, findings: Sequence[Finding], meta: ScanMeta) -> ScanSummary:
-        """Count `findings`; every scanned account and region appears, even with no findings."""
+    def build(
+        cls,
+        findings: Sequence[Finding],
+        meta: ScanMeta,
+        frameworks: Sequence[Framework] = (),
+        checks: Sequence[CheckLike] = (),
+    ) -> ScanSummary:
+        """Count `findings`; every scanned account and region appears, even with no findings.
+
+        `frameworks` get a per-requirement status, decided by `checks` (the checks of the scan).
+        """
         by_status: Counter[Status] = Counter()
         by_severity: dict[Severity, Counter[Status]] = {s: Counter() for s in SEVERITY_ORDER}
         by_account: dict[str, Counter[Status]] = {a.account_id: Counter() for a in meta.accounts}
@@ -162,7 +390,7 @@ class ScanSummary(Frozen):
             RegionSummary(region=region, counts=_counts(by_region[region]))
             for region in sorted(by_region)
         ]
-        checks = sorted(
+        check_rows = sorted(
             (
                 CheckSummary(
                     check_id=check_id,
@@ -182,14 +410,29 @@ class ScanSummary(Frozen):
             by_severity={sev: _counts(tally) for sev, tally in by_severity.items()},
             accounts=tuple(accounts),
             regions=tuple(regions),
-            checks=tuple(checks),
+            checks=tuple(check_rows),
             skipped_accounts=len(meta.skipped_accounts),
+            frameworks=tuple(FrameworkSummary.build(fw, findings, checks) for fw in frameworks),
         )
 
 
-def summarize(findings: Sequence[Finding], meta: ScanMeta) -> ScanSummary:
+def summarize(
+    findings: Sequence[Finding],
+    meta: ScanMeta,
+    frameworks: Sequence[Framework] = (),
+    checks: Sequence[CheckLike] = (),
+) -> ScanSummary:
     """The summary of one scan (same as `ScanSummary.build`)."""
-    return ScanSummary.build(findings, meta)
+    return ScanSummary.build(findings, meta, frameworks, checks)
+
+
+@dataclass(frozen=True)
+class ReportExtras:
+    """What some reports show beyond the findings: suppression outcomes, changes since a
+    baseline scan."""
+
+    suppressions: SuppressionReport | None = None
+    changes: ChangeSet | None = None
 
 
 def _counts(tally: Counter[Status]) -> StatusCounts:

@@ -6,15 +6,19 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from reports.asff import write_asff
+from reports.csv_report import write_csv
 from reports.html import write_html
 from reports.json_report import write_json
+from reports.junit import write_junit
 from reports.ocsf import write_ocsf
-from reports.summary import ScanMeta, ScanSummary
+from reports.summary import ReportExtras, ScanMeta, ScanSummary
 from scanner.errors import OutputError, UsageError
 from scanner.findings import Finding
 from scanner.formats import FILENAMES, FORMATS
+from scanner.model import Status
 
 Writer = Callable[[Path, Sequence[Finding], ScanMeta, ScanSummary], Path]
+ExtrasWriter = Callable[[Path, Sequence[Finding], ScanMeta, ScanSummary, ReportExtras | None], Path]
 
 
 def _asff(path: Path, findings: Sequence[Finding], meta: ScanMeta, _: ScanSummary) -> Path:
@@ -22,7 +26,12 @@ def _asff(path: Path, findings: Sequence[Finding], meta: ScanMeta, _: ScanSummar
 
 
 def _ocsf(path: Path, findings: Sequence[Finding], meta: ScanMeta, _: ScanSummary) -> Path:
-    return write_ocsf(path, findings, partition=meta.partition)
+    # OCSF has no suppressed compliance status: a suppressed finding goes out with its verdict.
+    verdicts = [
+        f.model_copy(update={"status": f.verdict}) if f.status is Status.SUPPRESSED else f
+        for f in findings
+    ]
+    return write_ocsf(path, verdicts, partition=meta.partition)
 
 
 _WRITERS: dict[str, Writer] = {
@@ -30,6 +39,14 @@ _WRITERS: dict[str, Writer] = {
     "asff": _asff,
     "ocsf": _ocsf,
     "html": write_html,
+    "junit": write_junit,
+    "csv": write_csv,
+}
+#: Writers that also show ReportExtras (suppression outcomes, changes since a baseline).
+_EXTRAS_WRITERS: dict[str, ExtrasWriter] = {
+    "json": write_json,
+    "html": write_html,
+    "csv": write_csv,
 }
 
 
@@ -56,6 +73,7 @@ def write_reports(
     findings: Sequence[Finding],
     meta: ScanMeta,
     summary: ScanSummary,
+    extras: ReportExtras | None = None,
 ) -> list[Path]:
     """Write each format (in FORMATS order, duplicates ignored); returns the paths written."""
     wanted = list(dict.fromkeys(f.strip().lower() for f in formats))
@@ -77,7 +95,11 @@ def write_reports(
             continue
         path = out_dir / FILENAMES[fmt]
         try:
-            written.append(_WRITERS[fmt](path, findings, meta, summary))
+            with_extras = _EXTRAS_WRITERS.get(fmt)
+            if with_extras is not None:
+                written.append(with_extras(path, findings, meta, summary, extras))
+            else:
+                written.append(_WRITERS[fmt](path, findings, meta, summary))
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
     return written

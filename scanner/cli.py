@@ -9,20 +9,25 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner import __version__
 from scanner.errors import TrailwatchError, UsageError
 from scanner.formats import DEFAULT_FORMATS, FORMATS
 
+if TYPE_CHECKING:
+    from scanner.shard import Shard
+
 log = logging.getLogger("trailwatch")
 
 EXIT_CODES = """exit codes:
   0  scan complete, no FAILED finding at or above --fail-on
-  1  FAILED findings at or above --fail-on
+  1  FAILED findings at or above --fail-on (with --fail-on-new: new or regressed ones only;
+     suppressed findings never count)
   2  bad usage, bad configuration or no credentials
   3  no such failures, but some data could not be collected (ERROR findings)
   4  the Security Hub import left findings undelivered (FailedFindings)
+  5  the reports were written but could not be uploaded to S3 (--upload)
 """
 
 
@@ -78,7 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scan_arguments(scan)
+    _shard_arguments(scan)
+    _upload_arguments(scan)
+    _report_arguments(scan)
     scan.set_defaults(func=cmd_scan)
+    _merge_parser(sub)
+    _verify_parser(sub)
+    _watch_parser(sub)
 
     demo = sub.add_parser(
         "demo", help="scan a built-in demo Organization on an embedded moto server"
@@ -234,6 +245,8 @@ def _merged(args: argparse.Namespace) -> dict[str, Any]:
         "role_session_name": pick("role_session_name", "trailwatch"),
         "home_region": pick("home_region", None),
         "max_workers": pick("max_workers", 32),
+        "frameworks": tuple(config.frameworks or ()),
+        "suppressions": tuple(config.suppressions or ()),
     }
 
 
@@ -252,6 +265,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise UsageError("--max-workers must be at least 1")
     if args.from_inventory and not args.from_inventory.is_file():
         raise UsageError(f"--from-inventory: no such file: {args.from_inventory}")
+    shard = _shard(args, opts["org"])
     options = ScanOptions(
         regions=parse_regions(opts["regions"]),
         org=opts["org"],
@@ -264,6 +278,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
         home_region=_single_region(opts["home_region"]),
         max_workers=opts["max_workers"],
+        shard=shard,
     )
     request = ScanRequest(
         options=options,
@@ -276,6 +291,192 @@ def cmd_scan(args: argparse.Namespace) -> int:
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
+        **_upload_request(args),
+        **_report_request(args, opts),
+    )
+    return run_scan(request, progress=log.info).exit_code
+
+
+def _report_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--framework",
+        action="append",
+        metavar="KEY",
+        help="scan only the checks this framework maps and report only its section "
+        "(repeatable; e.g. cis-5.0, fsbp, pci-4.0.1, nist-800-53-r5)",
+    )
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="OLD_DIR",
+        help="mark findings new / regressed / resolved / still failing against "
+        "OLD_DIR/findings.json",
+    )
+    p.add_argument(
+        "--fail-on-new",
+        action="store_true",
+        help="with --baseline: exit 1 only for new failures (new or regressed)",
+    )
+
+
+def _report_request(args: argparse.Namespace, opts: dict[str, Any]) -> dict[str, Any]:
+    """--framework (else trailwatch.yaml `frameworks`), suppressions, --baseline, --fail-on-new."""
+    keys = tuple(k for text in args.framework or () for k in _csv(text))
+    if args.framework is not None and not keys:
+        raise UsageError("--framework needs a framework key (e.g. cis-5.0)")
+    if args.fail_on_new and args.baseline is None:
+        raise UsageError("--fail-on-new needs --baseline OLD_DIR (the scan to compare with)")
+    return {
+        "frameworks": keys or opts["frameworks"],
+        "suppressions": opts["suppressions"],
+        "baseline": args.baseline,
+        "fail_on_new": args.fail_on_new,
+    }
+
+
+def _verify_parser(sub: Any) -> None:
+    verify = sub.add_parser(
+        "verify",
+        help="re-check the SHA-256 of every file listed in DIR/manifest.json",
+        description="Exit 0 when every file listed in DIR/manifest.json is present with its "
+        "size and SHA-256; 1 with one line per problem otherwise; 2 for bad usage.",
+    )
+    verify.add_argument("dir", type=Path, metavar="DIR", help="a scan's output directory")
+    verify.set_defaults(func=cmd_verify)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from reports.manifest import MANIFEST, sha256_file, verify_manifest
+
+    problems, notes = verify_manifest(args.dir)
+    for line in problems:
+        print(line)
+    for line in notes:
+        log.info("note: %s", line)
+    if problems:
+        log.error("verify: %d problem(s) in %s", len(problems), args.dir)
+        return 1
+    digest = sha256_file(args.dir / MANIFEST)
+    print(f"ok: every file listed in {args.dir / MANIFEST} matches (manifest sha256 {digest})")
+    return 0
+
+
+def _shard_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="scan only shard K of N of the Organization's ACTIVE accounts (with --org; "
+        "combine the N outputs with `trailwatch merge`)",
+    )
+
+
+def _shard(args: argparse.Namespace, org: bool) -> Shard | None:
+    if args.shard is None:
+        return None
+    from scanner.shard import parse_shard
+
+    shard = parse_shard(args.shard)
+    if not org:
+        raise UsageError("--shard partitions an Organization: it needs --org")
+    if args.from_inventory:
+        raise UsageError("--shard selects accounts to collect: not with --from-inventory")
+    return shard
+
+
+def _upload_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--upload",
+        metavar="S3URL",
+        help="after writing, upload every output file to s3://bucket/prefix/<date>/<scan-id>/",
+    )
+    p.add_argument("--kms-key-id", help="with --upload: SSE-KMS with this KMS key (id or ARN)")
+
+
+def _upload_request(args: argparse.Namespace) -> dict[str, Any]:
+    if not args.upload:
+        if args.kms_key_id:
+            raise UsageError("--kms-key-id applies to --upload")
+        return {}
+    from scanner.upload import parse_s3_url
+
+    return {"upload": parse_s3_url(args.upload), "kms_key_id": args.kms_key_id or None}
+
+
+def _merge_parser(sub: Any) -> None:
+    merge = sub.add_parser(
+        "merge",
+        help="merge the outputs of `scan --shard K/N` into one set of reports",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge.add_argument(
+        "dirs",
+        nargs="+",
+        metavar="DIR",
+        help="a shard's output folder, or s3://bucket/prefix/ (every shard output below it)",
+    )
+    merge.add_argument("--output-dir", default=Path("trailwatch-out"), type=Path)
+    merge.add_argument(
+        "--config", type=Path, help="suppressions from this file (default: ./trailwatch.yaml)"
+    )
+    merge.add_argument(
+        "--format", default=",".join(DEFAULT_FORMATS), help=f"comma list of {','.join(FORMATS)}"
+    )
+    merge.add_argument("--fail-on", default="low", help="as for scan (default: low)")
+    merge.add_argument("--endpoint-url", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)")
+    merge.add_argument("--profile", help="AWS named profile")
+    merge.add_argument("--securityhub", action="store_true", help="import the merged findings")
+    merge.add_argument("--securityhub-passed", action="store_true")
+    merge.add_argument("--securityhub-home-region")
+    merge.add_argument("--role-name", default="OrganizationAccountAccessRole")
+    merge.add_argument("--external-id")
+    merge.add_argument("--role-session-name", default="trailwatch")
+    _upload_arguments(merge)
+    merge.set_defaults(func=cmd_merge)
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from reports.merge import merge_shards
+    from reports.writers import ensure_writable
+    from scanner.model import Severity
+    from scanner.pipeline import ScanRequest, run_scan
+    from scanner.scan import ScanOptions
+
+    try:
+        fail_on = Severity.parse(args.fail_on)
+    except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
+    formats = _formats(args.format)
+    upload = _upload_request(args)
+    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    from scanner.config import load_config
+
+    config, _path = load_config(args.config)
+    ensure_writable(args.output_dir)
+    merged = merge_shards(args.dirs, profile=args.profile, endpoint_url=endpoint, progress=log.info)
+    homes = [a.home_region for a in merged.inventory.accounts]
+    options = ScanOptions(
+        org=True,
+        role_name=args.role_name,
+        external_id=args.external_id or None,
+        role_session_name=args.role_session_name,
+        profile=args.profile,
+        endpoint_url=endpoint,
+        home_region=homes[0] if homes else None,
+    )
+    request = ScanRequest(
+        options=options,
+        checks=merged.check_ids,
+        output_dir=args.output_dir,
+        formats=formats,
+        fail_on=fail_on,
+        inventory=merged.inventory,
+        frameworks=merged.frameworks,
+        suppressions=tuple(config.suppressions or ()),
+        securityhub=args.securityhub,
+        securityhub_passed=args.securityhub_passed,
+        securityhub_home_region=_single_region(args.securityhub_home_region),
+        **upload,
     )
     return run_scan(request, progress=log.info).exit_code
 
@@ -295,6 +496,59 @@ def cmd_import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         progress=log.info,
     )
+
+
+def _watch_parser(sub: Any) -> None:
+    watch = sub.add_parser(
+        "watch",
+        help="replay CloudTrail API-call events: re-evaluate what each changed (real time)",
+        description="Each event (one JSON object per line: an EventBridge 'AWS API Call via "
+        "CloudTrail' event or a CloudTrail record) re-collects the data of the checks it "
+        "affects, in its account, and re-evaluates them. Exit code: 2 if a line was malformed, "
+        "3 if data could not be collected, 4 if the import left findings undelivered.",
+    )
+    watch.add_argument("--events", type=Path, required=True, help="a JSONL file of events")
+    watch.add_argument(
+        "--inventory", type=Path, help="saved inventory: the rest of the Organization (context)"
+    )
+    watch.add_argument("--securityhub", action="store_true", help="import the findings")
+    watch.add_argument("--passed", action="store_true", help="also import PASSED findings")
+    watch.add_argument(
+        "--dry-run", action="store_true", help="with --securityhub: print the import plan only"
+    )
+    watch.add_argument("--regions", help="comma list of regions in scope (default: enabled)")
+    watch.add_argument("--checks", help="comma list of check ids or Security Hub control ids")
+    watch.add_argument("--home-region", help="region for account-level calls and findings")
+    watch.add_argument("--endpoint-url", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)")
+    watch.add_argument("--profile", help="AWS named profile")
+    watch.add_argument("--role-name", default="OrganizationAccountAccessRole")
+    watch.add_argument("--external-id")
+    watch.add_argument("--role-session-name", default="trailwatch")
+    watch.set_defaults(func=cmd_watch)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from scanner.regions import parse_regions
+    from scanner.scan import ScanOptions
+    from scanner.watch import WatchOptions, run_watch
+
+    scan = ScanOptions(
+        regions=parse_regions(args.regions),
+        role_name=args.role_name,
+        external_id=args.external_id,
+        role_session_name=args.role_session_name,
+        profile=args.profile,
+        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        home_region=_single_region(args.home_region),
+    )
+    options = WatchOptions(
+        scan=scan,
+        checks=_csv(args.checks),
+        securityhub=args.securityhub,
+        securityhub_passed=args.passed,
+        dry_run=args.dry_run,
+    )
+    return run_watch(args.events, options, inventory=args.inventory, progress=log.info)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

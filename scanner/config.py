@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scanner.errors import ConfigError
+from scanner.suppressions import SuppressionRule
 
 DEFAULT_CONFIG = Path("trailwatch.yaml")
 
@@ -29,6 +30,8 @@ class FileConfig(BaseModel):
     formats: list[str] | None = None
     fail_on: str | None = None
     max_workers: int | None = Field(default=None, ge=1, le=256)
+    frameworks: list[str] | None = None
+    suppressions: list[SuppressionRule] | None = None
 
 
 def load_config(path: Path | None) -> tuple[FileConfig, Path | None]:
@@ -62,5 +65,5 @@ def load_config(path: Path | None) -> tuple[FileConfig, Path | None]:
         if first["type"] == "extra_forbidden":
             message = f"unknown key {loc!r}"
         else:
-            message = f"{loc}: {first['msg']}"
+            message = f"{loc}: {first['msg'].removeprefix('Value error, ')}"
         raise ConfigError(f"{path}: {message}") from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
@@ -17,6 +17,17 @@ def finding_id(check_id: str, account_id: str, region: str, resource_id: str) ->
         "\x1f".join((check_id, account_id, region, resource_id)).encode()
     ).hexdigest()[:32]
     return f"trailwatch/{account_id}/{region}/{check_id}/{digest}"
+
+
+class Suppression(Frozen):
+    """The trailwatch.yaml `suppressions` entry (accepted risk) that applies to a finding."""
+
+    rule: int
+    """Position of the entry in the `suppressions` list (0-based)."""
+    check: str
+    reason: str
+    owner: str
+    expires: date
 
 
 class Finding(Frozen):
@@ -45,7 +56,17 @@ class Finding(Frozen):
     requirements: tuple[str, ...] = ()
     standards: tuple[str, ...] = ()
     collected_at: datetime
+    suppressed_status: Status | None = None
+    """The check's verdict when `status` is SUPPRESSED."""
+    suppression: Suppression | None = None
 
     @property
     def is_failure(self) -> bool:
         return self.status is Status.FAIL
+
+    @property
+    def verdict(self) -> Status:
+        """What the check decided: `status`, or the status a suppression replaced."""
+        if self.status is Status.SUPPRESSED and self.suppressed_status is not None:
+            return self.suppressed_status
+        return self.status

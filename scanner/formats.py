@@ -7,6 +7,8 @@ FILENAMES: dict[str, str] = {
     "asff": "findings.asff.json",
     "ocsf": "findings.ocsf.json",
     "html": "report.html",
+    "junit": "findings.junit.xml",
+    "csv": "findings.csv",
 }
 FORMATS: tuple[str, ...] = tuple(FILENAMES)
 DEFAULT_FORMATS: tuple[str, ...] = ("json", "asff", "html")

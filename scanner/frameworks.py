@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from scanner.errors import UsageError
+
 if TYPE_CHECKING:
     from scanner.check import Check
+
+
+def normalize_key(text: str) -> str:
+    """A framework key as users may type it: case-insensitive, and `cis-5.0.0` = `cis-5.0` =
+    `cis-5` (trailing `.0` version parts are dropped)."""
+    key = "".join(text.split()).lower()
+    return re.sub(r"(?<=\d)(?:\.0)+$", "", key)
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,17 @@ class Framework:
     def label(self, req: Requirement) -> str:
         return f"{self.requirement_prefix}{self.separator}{req.id}"
 
+    @property
+    def check_refs(self) -> frozenset[str]:
+        """Every check id or control id the framework names (requirements and members)."""
+        refs = {ref for req in self.requirements for ref in req.checks}
+        return frozenset(refs | set(self.members))
+
+    def maps(self, check: Check) -> bool:
+        """True when a requirement of the framework (or its member list) names `check`."""
+        refs = self.check_refs
+        return check.id in refs or (check.control_id is not None and check.control_id in refs)
+
 
 @dataclass
 class Frameworks:
@@ -63,6 +85,27 @@ class Frameworks:
                 raw = yaml.safe_load(entry.read_text(encoding="utf-8"))
                 items.append(_framework(raw))
         return cls(tuple(items))
+
+    def select(self, keys: Iterable[str]) -> tuple[Framework, ...]:
+        """The frameworks named by `keys` (see normalize_key); an unknown key is a UsageError."""
+        index = {normalize_key(fw.key): fw for fw in self.items}
+        chosen: dict[str, Framework] = {}
+        unknown: list[str] = []
+        for key in keys:
+            fw = index.get(normalize_key(key))
+            if fw is None:
+                unknown.append(key)
+            else:
+                chosen[fw.key] = fw
+        if unknown:
+            known = ", ".join(fw.key for fw in self.items)
+            raise UsageError(f"unknown framework(s): {', '.join(unknown)} (choose from {known})")
+        return tuple(chosen.values())
+
+    @staticmethod
+    def checks_of(frameworks: Sequence[Framework], checks: Sequence[Check]) -> list[Check]:
+        """The checks (in their order) that at least one of `frameworks` maps."""
+        return [c for c in checks if any(fw.maps(c) for fw in frameworks)]
 
     @staticmethod
     def _refs(check: Check) -> list[str]:

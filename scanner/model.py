@@ -21,6 +21,7 @@ class Status(StrEnum):
     FAIL = "FAIL"
     WARNING = "WARNING"
     ERROR = "ERROR"
+    SUPPRESSED = "SUPPRESSED"  # an accepted risk (trailwatch.yaml); verdict: Finding.verdict
 
     @property
     def asff(self) -> str:
@@ -32,6 +33,9 @@ _ASFF_STATUS = {
     Status.FAIL: "FAILED",
     Status.WARNING: "WARNING",
     Status.ERROR: "NOT_AVAILABLE",
+    # Never the ASFF status of a finding: a suppressed finding keeps its underlying verdict in
+    # Compliance.Status (Finding.verdict). Mapped only so that the property is total.
+    Status.SUPPRESSED: "NOT_AVAILABLE",
 }
 
 

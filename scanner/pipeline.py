@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.errors import UsageError
 from scanner.evaluate import evaluate
@@ -15,8 +17,17 @@ from scanner.model import Severity, Status
 from scanner.registry import all_checks, select_checks
 from scanner.scan import ScanOptions, collect_inventory, scan_home_region
 from scanner.session import CallLog, ClientSettings, Sessions
+from scanner.upload import S3Location
+
+if TYPE_CHECKING:
+    from reports.diff import Baseline
+    from reports.summary import ReportExtras, ScanMeta
+    from scanner.check import Check
+    from scanner.frameworks import Framework
+    from scanner.suppressions import SuppressionRule
 
 Progress = Callable[[str], None]
+log = logging.getLogger("trailwatch")
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,19 @@ class ScanRequest:
     securityhub: bool = False
     securityhub_passed: bool = False
     securityhub_home_region: str | None = None
+    inventory: Inventory | None = None
+    """An inventory already in memory (`trailwatch merge`): evaluated, nothing collected."""
+    upload: S3Location | None = None
+    """`--upload`: every output file goes there once written (see scanner.upload)."""
+    kms_key_id: str | None = None
+    frameworks: tuple[str, ...] = ()
+    """`--framework`: only the checks these frameworks map, and only their report sections."""
+    suppressions: tuple[SuppressionRule, ...] = ()
+    """trailwatch.yaml `suppressions` (accepted risks)."""
+    baseline: Path | None = None
+    """`--baseline OLD_DIR`: mark each finding against OLD_DIR/findings.json."""
+    fail_on_new: bool = False
+    """Exit 1 only for new failures (new or regressed since the baseline)."""
 
 
 @dataclass
@@ -45,9 +69,18 @@ class ScanOutcome:
 EXIT_IMPORT_FAILED = 4
 
 
-def exit_code(findings: Sequence[Finding], fail_on: Severity) -> int:
-    """1 when a FAILED finding is at or above fail_on; else 3 when any ERROR; else 0."""
-    if any(f.status is Status.FAIL and f.severity.rank >= fail_on.rank for f in findings):
+def exit_code(findings: Sequence[Finding], fail_on: Severity, only: set[str] | None = None) -> int:
+    """1 when a FAILED finding is at or above fail_on; else 3 when any ERROR; else 0.
+
+    Suppressed findings never count. With `only` (finding Ids: the new failures of
+    `--fail-on-new`), only those FAILED findings can make it 1.
+    """
+    if any(
+        f.status is Status.FAIL
+        and f.severity.rank >= fail_on.rank
+        and (only is None or f.id in only)
+        for f in findings
+    ):
         return 1
     if any(f.status is Status.ERROR for f in findings):
         return 3
@@ -60,6 +93,8 @@ def run_scan(
     sessions: Sessions | None = None,
 ) -> ScanOutcome:
     checks = select_checks(all_checks(), request.checks)
+    plan = _plan_reports(request, checks)
+    checks = plan.checks
     if request.securityhub and sessions is None:
         sessions = _import_sessions(request.options.profile, request.options.endpoint_url)
     from reports.console import summary_table
@@ -68,7 +103,9 @@ def run_scan(
 
     ensure_writable(request.output_dir)
     calls: CallLog | None = None
-    if request.from_inventory:
+    if request.inventory is not None:
+        inventory = request.inventory
+    elif request.from_inventory:
         try:
             inventory = Inventory.load(request.from_inventory)
         except (OSError, ValueError) as exc:
@@ -81,16 +118,47 @@ def run_scan(
     if request.save_inventory:
         inventory.save(request.save_inventory)
         progress(f"inventory saved to {request.save_inventory}")
+    shard_files: list[Path] = []
+    if request.options.shard is not None:  # `trailwatch merge` evaluates the shards' inventories
+        from scanner.shard import SHARD_INVENTORY
+
+        shard_files.append(request.output_dir / SHARD_INVENTORY)
+        inventory.save(shard_files[0])
     findings = list(evaluate(inventory, checks))
     meta = ScanMeta.from_inventory(
-        inventory, checks=[c.id for c in checks], finished_at=datetime.now(UTC)
+        inventory,
+        checks=[c.id for c in checks],
+        finished_at=datetime.now(UTC),
+        frameworks=[fw.key for fw in plan.selected],
     )
-    summary = summarize(findings, meta)
-    paths = write_reports(request.output_dir, request.formats, findings, meta, summary)
-    print(summary_table(summary))
+    if request.options.shard is not None:
+        meta = meta.model_copy(update={"shard": str(request.options.shard)})
+    findings, extras = _apply_report_plan(plan, findings, meta)
+    summary = summarize(findings, meta, plan.shown, checks)
+    paths = write_reports(request.output_dir, request.formats, findings, meta, summary, extras)
+    paths = [*shard_files, *paths]
+    paths.append(_write_manifest(request, meta, paths))
+    print(summary_table(summary, extras))
     for path in paths:
         print(f"wrote {path}")
-    code = exit_code(findings, request.fail_on)
+    new_failures = extras.changes.new_failure_ids() if extras.changes else None
+    code = exit_code(findings, request.fail_on, new_failures if request.fail_on_new else None)
+    if request.upload is not None:
+        from scanner.upload import upload_reports
+
+        code = max(
+            code,
+            upload_reports(
+                paths,
+                request.upload,
+                started_at=meta.started_at,
+                scan_id=meta.scan_id,
+                kms_key_id=request.kms_key_id,
+                profile=request.options.profile,
+                endpoint_url=request.options.endpoint_url,
+                progress=progress,
+            ),
+        )
     if request.securityhub and sessions is not None:
         if not sessions.caller_account:
             sessions.identify(scan_home_region(request.options))
@@ -123,6 +191,95 @@ def run_scan(
         inventory=inventory,
         paths=paths,
         calls=calls,
+    )
+
+
+@dataclass(frozen=True)
+class _ReportPlan:
+    """What `--framework`, suppressions and `--baseline` need, checked before any AWS call."""
+
+    checks: list[Check]
+    selected: tuple[Framework, ...]
+    """The `--framework` frameworks (empty: none asked for)."""
+    shown: tuple[Framework, ...]
+    """The frameworks the reports show: the selected ones, else all."""
+    suppressions: tuple[SuppressionRule, ...]
+    baseline: Baseline | None
+
+
+def _plan_reports(request: ScanRequest, checks: list[Check]) -> _ReportPlan:
+    from scanner.frameworks import Frameworks
+    from scanner.suppressions import validate_rules
+
+    frameworks = Frameworks.load()
+    selected = frameworks.select(request.frameworks) if request.frameworks else ()
+    if selected:
+        checks = Frameworks.checks_of(selected, checks)
+        if not checks:
+            keys = ", ".join(fw.key for fw in selected)
+            raise UsageError(f"--framework {keys}: none of the selected checks is mapped to it")
+    known = [ref for c in all_checks() for ref in (c.id, c.control_id) if ref]
+    validate_rules(request.suppressions, known)
+    if request.fail_on_new and request.baseline is None:
+        raise UsageError("--fail-on-new needs --baseline OLD_DIR (the scan to compare with)")
+    baseline = None
+    if request.baseline is not None:
+        from reports.diff import load_baseline
+
+        baseline = load_baseline(request.baseline)
+    return _ReportPlan(
+        checks=checks,
+        selected=selected,
+        shown=selected or frameworks.items,
+        suppressions=request.suppressions,
+        baseline=baseline,
+    )
+
+
+def _apply_report_plan(
+    plan: _ReportPlan, findings: list[Finding], meta: ScanMeta
+) -> tuple[list[Finding], ReportExtras]:
+    """Suppressions first (warned about on stderr), then the comparison with the baseline."""
+    from reports.summary import ReportExtras
+
+    suppression_report = None
+    if plan.suppressions:
+        from scanner.suppressions import apply_suppressions
+
+        findings, suppression_report = apply_suppressions(
+            findings,
+            plan.suppressions,
+            today=datetime.now(UTC).date(),
+            checks_in_scan=[(c.id, c.control_id) for c in plan.checks],
+        )
+        for line in suppression_report.warnings:
+            log.warning("warning: %s", line)
+    changes = None
+    if plan.baseline is not None:
+        from reports.diff import compare
+
+        info = plan.baseline.info
+        if info.verified is False:
+            log.warning(
+                "warning: baseline %s: findings.json does not match its manifest", info.path
+            )
+        changes = compare(
+            findings,
+            plan.baseline,
+            check_ids=meta.check_ids,
+            accounts=[a.account_id for a in meta.accounts],
+            regions=meta.regions,
+        )
+    return findings, ReportExtras(suppressions=suppression_report, changes=changes)
+
+
+def _write_manifest(request: ScanRequest, meta: ScanMeta, paths: list[Path]) -> Path:
+    """manifest.json, last: every file this scan wrote into the output directory."""
+    from reports.manifest import write_manifest
+
+    files = [*paths, *([request.save_inventory] if request.save_inventory else [])]
+    return write_manifest(
+        request.output_dir, files, scan_id=meta.scan_id, tool_version=meta.tool_version
     )
 
 

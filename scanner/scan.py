@@ -19,6 +19,7 @@ from scanner.model import CollectionError
 from scanner.regions import split_enabled
 from scanner.registry import all_collectors, required_collectors
 from scanner.session import AccountSession, CallLog, ClientSettings, Sessions
+from scanner.shard import Shard
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ class ScanOptions:
     home_region: str | None = None
     max_workers: int = 32
     max_attempts: int = 8
+    shard: Shard | None = None
+    """Only the ACTIVE accounts of this shard (`--shard K/N`, with org=True)."""
 
 
 @dataclass
@@ -87,6 +90,7 @@ def collect_inventory(
         try:
             found = discover_organization(
                 sessions.caller().client("organizations", home),
+                with_details=options.shard is None,  # a shard reads details of its accounts only
                 max_workers=min(8, options.max_workers),
             )
         except Exception as exc:
@@ -108,6 +112,19 @@ def collect_inventory(
         if missing:
             raise UsageError(f"account(s) not in the Organization: {', '.join(missing)}")
         infos = [i for i in infos if i.account_id in wanted]
+    if options.shard is not None:
+        from scanner.shard import shard_accounts
+
+        if not options.org:
+            raise UsageError("--shard partitions an Organization: it needs --org")
+        total = len(infos)
+        infos = shard_accounts(
+            sessions.caller().client("organizations", home),
+            infos,
+            options.shard,
+            max_workers=min(8, options.max_workers),
+        )
+        progress(f"shard {options.shard}: {len(infos)} of {total} account(s)")
     if options.exclude_accounts:
         excluded = set(options.exclude_accounts)
         for info in infos:
@@ -121,7 +138,7 @@ def collect_inventory(
                     )
                 )
         infos = [i for i in infos if i.account_id not in excluded]
-    if not infos:
+    if not infos and options.shard is None:  # an empty shard is a valid (empty) scan
         raise UsageError("no accounts left to scan")
 
     collectors = required_collectors(checks, all_collectors())

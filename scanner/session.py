@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -102,6 +103,109 @@ def _strip_account_prefix(request: Any, **_: Any) -> None:
     request.url = _ACCOUNT_PREFIX.sub("//", request.url, count=1)
 
 
+# --- unreadable responses are retried, never parsed as data ------------------------------------
+# botocore reads bodies without enforcing Content-Length, parses a 2xx JSON or CBOR body that is
+# not a document as an empty result, and raises (without retrying) on XML it cannot parse. A
+# body cut short or garbled on the way would then become "no trails" or a lost dataset. Such a
+# response is instead raised as a transient HTTP client error, which the retry policy retries.
+
+#: Operations whose whole body is a JSON document although the protocol is XML.
+_JSON_PAYLOADS = frozenset({("s3", "GetBucketPolicy")})
+
+
+@functools.cache
+def unreadable_response_error() -> Any:
+    from botocore.exceptions import HTTPClientError
+
+    class UnreadableResponse(HTTPClientError):  # type: ignore[misc]
+        """A response cut short, or whose body is not a well-formed document of its protocol."""
+
+        fmt = "unreadable response: {error}"
+
+    return UnreadableResponse
+
+
+def _send_checked(client_ref: Any, request: Any, event_name: str, **_: Any) -> Any:
+    """before-send (last, after the rate limiter): send, then check the body before parsing."""
+    client = client_ref()  # a weak reference: the client's own handlers must not keep it alive
+    response = client._endpoint.http_session.send(request)
+    if getattr(request, "stream_output", False):
+        return response
+    model = client.meta.service_model
+    problem = response_problem(
+        model.service_name,
+        getattr(model, "resolved_protocol", None) or model.protocol,
+        model.operation_model(event_name.rsplit(".", 1)[-1]),
+        request.method,
+        response.status_code,
+        response.headers,
+        response.content,
+    )
+    if problem:
+        raise unreadable_response_error()(error=problem)
+    return response
+
+
+def response_problem(
+    service: str,
+    protocol: str,
+    operation: Any,
+    method: str,
+    status: int,
+    headers: Any,
+    body: bytes,
+) -> str | None:
+    """Why botocore could not read this response faithfully (None when it can)."""
+    declared = headers.get("content-length")
+    cut = declared is not None and declared.isdigit() and int(declared) != len(body)
+    if cut and method != "HEAD":
+        return f"{operation.name}: body cut short ({len(body)} of {declared} bytes)"
+    if headers.get("content-encoding") or method == "HEAD":
+        return None
+    ok = status < 300
+    stripped = body.strip()
+    try:
+        if protocol in ("json", "rest-json"):
+            text = body.decode("utf-8")
+            document = ok and stripped and not _raw_payload(operation)
+            if document and not isinstance(json.loads(text), dict):
+                raise ValueError("not a JSON object")
+        elif protocol == "smithy-rpc-v2-cbor":
+            if stripped:
+                _check_cbor(body)
+        elif ok and (service, operation.name) in _JSON_PAYLOADS:
+            json.loads(body.decode("utf-8"))
+        elif ok and _raw_payload(operation):
+            return None
+        elif not stripped:
+            if protocol != "rest-xml" and status < 500:
+                raise ValueError("empty body")
+        elif not (status >= 500 and stripped.startswith(b"<html>")):
+            from xml.etree import ElementTree
+
+            ElementTree.fromstring(body)  # noqa: S314 - well-formedness only, as botocore parses
+    except Exception as exc:
+        return f"{operation.name}: HTTP {status} body is not well-formed {protocol}: {exc}"[:300]
+    return None
+
+
+def _raw_payload(operation: Any) -> bool:
+    shape = operation.output_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    return bool(payload) and shape.members[payload].type_name in ("blob", "string")
+
+
+def _check_cbor(body: bytes) -> None:
+    """One complete CBOR map and nothing after it (botocore's parser stops at the first item)."""
+    from botocore.parsers import RpcV2CBORParser
+
+    parser = RpcV2CBORParser()
+    stream = parser.get_peekable_stream_from_bytes(body)
+    item = parser.parse_data_item(stream)
+    if not isinstance(item, dict) or stream.read(1):
+        raise ValueError("not one complete CBOR map")
+
+
 class AccountSession:
     """Credentials for one account; builds and caches clients per (region, service)."""
 
@@ -156,6 +260,7 @@ class AccountSession:
             "before-parameter-build.*.*", functools.partial(self._sign, service, region)
         )
         events.register("after-call.*.*", functools.partial(self._count, service, region))
+        events.register_last("before-send", functools.partial(_send_checked, weakref.ref(client)))
         if s.endpoint_url and service == "s3control":
             events.register("before-sign.s3-control.*", _strip_account_prefix)
         if s.client_hook is not None:

@@ -1,157 +1,510 @@
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
+  var root = document.documentElement;
+  root.classList.add("js");
 
   var dataNode = document.getElementById("tw-data");
   var data = dataNode ? JSON.parse(dataNode.textContent) : {};
-  var tables = Array.prototype.slice.call(document.querySelectorAll("table.findings"));
-  var bodies = [];
-  tables.forEach(function (table) {
-    bodies = bodies.concat(Array.prototype.slice.call(table.tBodies));
-  });
-  bodies = bodies.filter(function (b) { return b.classList.contains("finding"); });
+  var rows = data.findings || [];
+  var STATUSES = data.statuses || [];
+  var SEVERITIES = data.severities || [];
+  var CHANGES = data.changes || null;
+  var CHECKS = data.checks || [];
+  var ACCOUNTS = data.accounts || [];
+  var REGIONS = data.regions || [];
+  var TYPES = data.types || [];
+  var TIMES = data.times || [];
+  var RULES = data.rules || [];
+  var PASS = STATUSES.indexOf("PASS");
+  var PAGE = 200;
 
+  // Row layout (see reports/html.py): 0 check, 1 status, 2 severity, 3 account, 4 region,
+  // 5 resource type, 6 resource id, 7 reason, 8 evidence, 9 evidence state, 10 id part,
+  // 11 reason code, 12 related, 13 errors, 14 time, 15 rule, 16 verdict, 17 change.
+  function at(row, i, fallback) { return row.length > i ? row[i] : fallback; }
+
+  var body = document.getElementById("findings-body");
+  var table = document.getElementById("findings-table");
   var form = document.getElementById("filters");
   var fStatus = document.getElementById("f-status");
   var fSeverity = document.getElementById("f-severity");
   var fAccount = document.getElementById("f-account");
   var fRegion = document.getElementById("f-region");
+  var fCheck = document.getElementById("f-check");
+  var fChange = document.getElementById("f-change");
   var fText = document.getElementById("f-text");
+  var fGroup = document.getElementById("f-group");
   var countOut = document.getElementById("f-count");
-  var passGroup = document.getElementById("pass-group");
+  var groupsBody = document.getElementById("groups-body");
 
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function pill(value, prefix) {
+    return el("span", (prefix || "pill st-") + String(value).toLowerCase(),
+      String(value).replace(/_/g, " "));
+  }
   function addOptions(select, items) {
     if (!select) { return; }
     items.forEach(function (item) {
       var opt = document.createElement("option");
-      opt.value = item.value;
-      opt.textContent = item.label;
+      opt.value = String(item[0]);
+      opt.textContent = item[1];
       select.appendChild(opt);
     });
   }
-  function plain(values) {
-    return (values || []).map(function (v) { return { value: v, label: v }; });
-  }
-  addOptions(fStatus, plain(data.statuses));
-  addOptions(fSeverity, plain(data.severities));
-  addOptions(fAccount, (data.accounts || []).map(function (a) {
-    return { value: a.id, label: a.name ? a.name + " (" + a.id + ")" : a.id };
+  addOptions(fStatus, STATUSES.map(function (s) { return [s, s]; }));
+  addOptions(fSeverity, SEVERITIES.map(function (s) { return [s, s]; }));
+  addOptions(fAccount, ACCOUNTS.map(function (a, i) {
+    return [i, a[1] ? a[1] + " (" + a[0] + ")" : a[0]];
   }));
-  addOptions(fRegion, plain(data.regions));
+  addOptions(fRegion, REGIONS.map(function (r, i) { return [i, r]; }));
+  var checkOrder = CHECKS.map(function (c, i) { return i; }).sort(function (a, b) {
+    return CHECKS[a][1].localeCompare(CHECKS[b][1], undefined, { numeric: true });
+  });
+  addOptions(fCheck, checkOrder.map(function (i) {
+    var c = CHECKS[i];
+    return [i, c[1] === c[0] ? c[0] : c[1] + " (" + c[0] + ")"];
+  }));
+  if (CHANGES) {
+    addOptions(fChange, CHANGES.map(function (c, i) { return [i, c.replace(/_/g, " ")]; }));
+  }
+  var checkIndex = {};
+  CHECKS.forEach(function (c, i) { checkIndex[c[0]] = i; });
 
-  var searchText = new Map();
-  function textOf(body) {
-    var text = searchText.get(body);
+  function findingId(row) {
+    var part = row[10];
+    if (part.charAt(0) === "!") { return part.slice(1); }
+    return "trailwatch/" + ACCOUNTS[row[3]][0] + "/" + REGIONS[row[4]] + "/" +
+      CHECKS[row[0]][0] + "/" + part;
+  }
+
+  var haystacks = [];
+  function haystack(i) {
+    var text = haystacks[i];
     if (text === undefined) {
-      var main = body.rows[0];
-      var extra = [];
-      Array.prototype.forEach.call(main.querySelectorAll("[title]"), function (el) {
-        extra.push(el.getAttribute("title"));
-      });
-      text = (main.textContent + " " + extra.join(" ") + " " + (body.dataset.region || "")).toLowerCase();
-      searchText.set(body, text);
+      var row = rows[i];
+      var check = CHECKS[row[0]];
+      var acct = ACCOUNTS[row[3]];
+      text = [check[0], check[1], check[2], acct[0], acct[1], acct[2], REGIONS[row[4]],
+        TYPES[row[5]], row[6], row[7], at(row, 11, ""), STATUSES[row[1]], findingId(row)]
+        .join(" \u0001 ").toLowerCase();
+      haystacks[i] = text;
     }
     return text;
   }
 
-  function applyFilters() {
-    var status = fStatus ? fStatus.value : "";
-    var severity = fSeverity ? fSeverity.value : "";
-    var account = fAccount ? fAccount.value : "";
-    var region = fRegion ? fRegion.value : "";
-    var words = (fText ? fText.value : "").toLowerCase().split(/\s+/).filter(Boolean);
-    var shown = 0;
-    bodies.forEach(function (body) {
-      var d = body.dataset;
-      var ok = (!status || d.status === status) &&
-        (!severity || d.severity === severity) &&
-        (!account || d.account === account) &&
-        (!region || d.region === region);
-      if (ok && words.length) {
-        var text = textOf(body);
-        ok = words.every(function (w) { return text.indexOf(w) !== -1; });
-      }
-      body.hidden = !ok;
-      if (ok) { shown += 1; }
-    });
-    if (passGroup && status === "PASS") { passGroup.open = true; }
-    if (countOut) {
-      countOut.textContent = "Showing " + shown + " of " + bodies.length + " findings";
+  var sortState = { key: null, dir: 1 };
+  var openGroups = {};
+  var openDetails = {};
+  var limit = PAGE;
+
+  function sortValue(row, key) {
+    switch (key) {
+      case "status": return row[1];
+      case "severity": return row[2];
+      case "check": return CHECKS[row[0]][1].toLowerCase();
+      case "account": return (ACCOUNTS[row[3]][1] || ACCOUNTS[row[3]][0]).toLowerCase();
+      case "region": return REGIONS[row[4]];
+      case "resource": return row[6].toLowerCase();
+      case "reason": return row[7].toLowerCase();
+      default: return 0;
     }
+  }
+  function compareIndexes(a, b) {
+    if (sortState.key) {
+      var x = sortValue(rows[a], sortState.key);
+      var y = sortValue(rows[b], sortState.key);
+      if (x < y) { return -sortState.dir; }
+      if (x > y) { return sortState.dir; }
+    }
+    return a - b;
+  }
+
+  function filtered() {
+    var status = fStatus ? fStatus.value : "";
+    var severity = fSeverity && fSeverity.value ? SEVERITIES.indexOf(fSeverity.value) : -1;
+    var account = fAccount && fAccount.value ? Number(fAccount.value) : -1;
+    var region = fRegion && fRegion.value ? Number(fRegion.value) : -1;
+    var check = fCheck && fCheck.value ? Number(fCheck.value) : -1;
+    var change = fChange && fChange.value ? Number(fChange.value) : -1;
+    var words = (fText ? fText.value : "").toLowerCase().split(/\s+/).filter(Boolean);
+    var notPass = status === "!PASS";
+    var statusIndex = status && !notPass ? STATUSES.indexOf(status) : -1;
+    var out = [];
+    for (var i = 0; i < rows.length; i += 1) {
+      var row = rows[i];
+      if (notPass && row[1] === PASS) { continue; }
+      if (statusIndex !== -1 && row[1] !== statusIndex) { continue; }
+      if (severity !== -1 && row[2] !== severity) { continue; }
+      if (account !== -1 && row[3] !== account) { continue; }
+      if (region !== -1 && row[4] !== region) { continue; }
+      if (check !== -1 && row[0] !== check) { continue; }
+      if (change !== -1 && at(row, 17, -1) !== change) { continue; }
+      if (words.length) {
+        var text = haystack(i);
+        var ok = true;
+        for (var w = 0; w < words.length; w += 1) {
+          if (text.indexOf(words[w]) === -1) { ok = false; break; }
+        }
+        if (!ok) { continue; }
+      }
+      out.push(i);
+    }
+    return out;
+  }
+
+  // What to draw: the findings (paged), and with grouping on, the passed ones as one group
+  // per check (each group's members are drawn when it is opened, paged as well).
+  function entries(matching) {
+    matching.sort(compareIndexes);
+    if (!(fGroup && fGroup.checked)) { return { list: matching, groups: [] }; }
+    var list = [];
+    var groups = {};
+    var order = [];
+    matching.forEach(function (i) {
+      var row = rows[i];
+      if (row[1] !== PASS) { list.push(i); return; }
+      var g = groups[row[0]];
+      if (!g) { g = groups[row[0]] = { check: row[0], members: [] }; order.push(g); }
+      g.members.push(i);
+    });
+    order.sort(function (a, b) {
+      return CHECKS[a.check][1].localeCompare(CHECKS[b.check][1], undefined, { numeric: true });
+    });
+    return { list: list, groups: order };
+  }
+
+  function moreRow(rest, key) {
+    var tr = el("tr", "more-row");
+    var td = el("td");
+    td.colSpan = 8;
+    var button = el("button", "more", "Show " + Math.min(rest, PAGE) + " more (" + rest + " not shown)");
+    button.type = "button";
+    button.dataset.more = key;
+    td.appendChild(button);
+    tr.appendChild(td);
+    return tr;
+  }
+
+  function findingRow(i, member) {
+    var row = rows[i];
+    var check = CHECKS[row[0]];
+    var acct = ACCOUNTS[row[3]];
+    var tr = el("tr", "main" + (member ? " member" : ""));
+    tr.dataset.i = String(i);
+    tr.dataset.status = STATUSES[row[1]];
+    var toggle = el("td", "col-toggle");
+    var button = el("button", "toggle", "\u25b8");
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-label", "Details");
+    toggle.appendChild(button);
+    tr.appendChild(toggle);
+    var st = el("td");
+    st.appendChild(pill(STATUSES[row[1]]));
+    var verdict = at(row, 16, -1);
+    if (verdict !== -1) { st.appendChild(el("div", "muted small", "verdict " + STATUSES[verdict])); }
+    var change = at(row, 17, -1);
+    if (CHANGES && change !== -1 && CHANGES[change] !== "unchanged") {
+      st.appendChild(el("div")).appendChild(pill(CHANGES[change], "pill ch st-"));
+    }
+    tr.appendChild(st);
+    var sev = el("td");
+    sev.appendChild(pill(SEVERITIES[row[2]], "sev sev-"));
+    tr.appendChild(sev);
+    var chk = el("td");
+    chk.appendChild(el("span", "mono", check[1]));
+    chk.appendChild(el("div", "muted small", check[2]));
+    tr.appendChild(chk);
+    var ac = el("td");
+    if (acct[1]) { ac.appendChild(el("div", null, acct[1])); }
+    ac.appendChild(el("span", "muted mono", acct[0]));
+    tr.appendChild(ac);
+    tr.appendChild(el("td", "mono", REGIONS[row[4]]));
+    var res = el("td", "mono wrap");
+    res.appendChild(el("span", "muted", TYPES[row[5]]));
+    res.appendChild(el("br"));
+    res.appendChild(document.createTextNode(row[6]));
+    tr.appendChild(res);
+    tr.appendChild(el("td", "reason", row[7]));
+    return tr;
+  }
+
+  function groupRow(g) {
+    var check = CHECKS[g.check];
+    var accounts = {};
+    g.members.forEach(function (i) { accounts[rows[i][3]] = true; });
+    var tr = el("tr", "group");
+    tr.dataset.check = String(g.check);
+    var toggle = el("td", "col-toggle");
+    var button = el("button", "toggle", "\u25b8");
+    button.type = "button";
+    var open = !!openGroups[g.check];
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.setAttribute("aria-label", "Show the passed findings of " + check[1]);
+    toggle.appendChild(button);
+    tr.appendChild(toggle);
+    var cell = el("td");
+    cell.colSpan = 7;
+    cell.appendChild(pill("PASS"));
+    cell.appendChild(document.createTextNode(" "));
+    cell.appendChild(el("span", "mono", check[1]));
+    cell.appendChild(document.createTextNode(" " + check[2] + " \u2014 "));
+    var n = g.members.length;
+    var m = Object.keys(accounts).length;
+    cell.appendChild(el("strong", null, n + " passed finding" + (n === 1 ? "" : "s")));
+    cell.appendChild(document.createTextNode(" in " + m + " account" + (m === 1 ? "" : "s")));
+    tr.appendChild(cell);
+    return tr;
+  }
+
+  function fact(dl, label, value, className) {
+    if (value === undefined || value === null || value === "") { return; }
+    dl.appendChild(el("dt", null, label));
+    var dd = el("dd", className || null);
+    if (value instanceof Node) { dd.appendChild(value); } else { dd.textContent = String(value); }
+    dl.appendChild(dd);
+  }
+
+  function detailRow(i) {
+    var row = rows[i];
+    var check = CHECKS[row[0]];
+    var acct = ACCOUNTS[row[3]];
+    var tr = el("tr", "detail open");
+    var td = el("td");
+    td.colSpan = 8;
+    var dl = el("dl", "facts");
+    fact(dl, "Reason", row[7], "pre");
+    fact(dl, "Resource", row[6], "mono wrap");
+    var checkCell = document.createDocumentFragment();
+    checkCell.appendChild(el("span", "mono", check[0]));
+    if (check[3]) {
+      checkCell.appendChild(document.createTextNode(" \u00b7 "));
+      var link = el("a", null, check[1] + ": rationale and requirements");
+      link.href = "#" + check[3];
+      checkCell.appendChild(link);
+    }
+    fact(dl, "Check", checkCell);
+    fact(dl, "Reason code", at(row, 11, ""), "mono");
+    fact(dl, "OU", acct[2]);
+    var verdict = at(row, 16, -1);
+    var rule = at(row, 15, -1);
+    if (rule !== -1 && RULES[rule]) {
+      var r = RULES[rule];
+      fact(dl, "Suppressed", "suppressions[" + r[0] + "] (" + r[1] + "): " + r[2] +
+        " \u2014 owner " + r[3] + ", expires " + r[4] +
+        (verdict !== -1 ? "; verdict " + STATUSES[verdict] : ""), "pre");
+    }
+    var change = at(row, 17, -1);
+    if (CHANGES && change !== -1) { fact(dl, "Since baseline", CHANGES[change].replace(/_/g, " ")); }
+    fact(dl, "Collected", TIMES[at(row, 14, 0)]);
+    fact(dl, "Finding id", findingId(row), "mono wrap");
+    td.appendChild(dl);
+
+    var related = at(row, 12, []);
+    if (related.length) {
+      td.appendChild(el("h4", null, "Related resources"));
+      var ul = el("ul", "related");
+      related.forEach(function (rel) {
+        var li = el("li", "mono wrap");
+        li.appendChild(el("span", "muted", TYPES[rel[0]]));
+        li.appendChild(document.createTextNode(" " + rel[1] + (rel[2] ? " (" + rel[2] + ")" : "")));
+        ul.appendChild(li);
+      });
+      td.appendChild(ul);
+    }
+    var errors = at(row, 13, []);
+    if (errors.length) {
+      td.appendChild(el("h4", null, "Errors"));
+      var et = el("table", "errors");
+      var head = el("tr");
+      ["Operation", "IAM action", "Region", "Error code", "Message"].forEach(function (h) {
+        head.appendChild(el("th", null, h));
+      });
+      et.appendChild(el("thead")).appendChild(head);
+      var eb = el("tbody");
+      errors.forEach(function (e) {
+        var etr = el("tr");
+        etr.appendChild(el("td", "mono", e[0]));
+        etr.appendChild(el("td", "mono", e[1]));
+        etr.appendChild(el("td", "mono", e[2] || "-"));
+        etr.appendChild(el("td", "mono", e[3]));
+        etr.appendChild(el("td", "wrap", e[4]));
+        eb.appendChild(etr);
+      });
+      et.appendChild(eb);
+      td.appendChild(et);
+    }
+    if (check[4] || check[5]) {
+      td.appendChild(el("h4", null, "Remediation"));
+      if (check[4]) { td.appendChild(el("p", "pre", check[4])); }
+      if (check[5] && /^https?:\/\//i.test(check[5])) {
+        var p = el("p");
+        var a = el("a", null, "Documentation");
+        a.href = check[5];
+        a.rel = "noopener noreferrer";
+        a.target = "_blank";
+        p.appendChild(a);
+        td.appendChild(p);
+      }
+    }
+    var evidence = row[8];
+    var state = at(row, 9, 0);
+    if (evidence || state === 2) {
+      var h = el("h4", null, "Evidence");
+      if (state === 1) { h.appendChild(el("span", "muted", " (shortened; findings.json holds all of it)")); }
+      td.appendChild(h);
+      if (state === 2) {
+        td.appendChild(el("p", "muted", "Left out of this file to keep it small; findings.json holds it."));
+      } else {
+        var text = evidence;
+        if (state === 0) {
+          try { text = JSON.stringify(JSON.parse(evidence), null, 2); } catch (err) { text = evidence; }
+        }
+        td.appendChild(el("pre", "evidence", text));
+      }
+    }
+    tr.appendChild(td);
+    return tr;
+  }
+
+  var current = { list: [], groups: [], matching: 0 };
+  var groupLimits = {};
+
+  function appendFinding(frag, i, member) {
+    frag.appendChild(findingRow(i, member));
+    if (openDetails[i]) {
+      frag.lastChild.querySelector("button.toggle").setAttribute("aria-expanded", "true");
+      frag.appendChild(detailRow(i));
+    }
+  }
+
+  function draw() {
+    var frag = document.createDocumentFragment();
+    var shown = Math.min(limit, current.list.length);
+    for (var n = 0; n < shown; n += 1) { appendFinding(frag, current.list[n], false); }
+    if (current.list.length > shown) { frag.appendChild(moreRow(current.list.length - shown, "main")); }
+    body.textContent = "";
+    body.appendChild(frag);
+
+    var gfrag = document.createDocumentFragment();
+    current.groups.forEach(function (g) {
+      gfrag.appendChild(groupRow(g));
+      if (!openGroups[g.check]) { return; }
+      var max = Math.min(groupLimits[g.check] || PAGE, g.members.length);
+      for (var m = 0; m < max; m += 1) { appendFinding(gfrag, g.members[m], true); }
+      if (g.members.length > max) { gfrag.appendChild(moreRow(g.members.length - max, String(g.check))); }
+    });
+    groupsBody.textContent = "";
+    groupsBody.appendChild(gfrag);
+
+    if (countOut) {
+      var text = current.matching + " of " + rows.length + " findings match";
+      if (current.groups.length) {
+        text += "; passed ones grouped into " + current.groups.length + " check" +
+          (current.groups.length === 1 ? "" : "s");
+      }
+      countOut.textContent = text;
+    }
+  }
+
+  function apply(keepLimit) {
+    var matching = filtered();
+    var view = entries(matching);
+    current = { list: view.list, groups: view.groups, matching: matching.length };
+    if (keepLimit !== true) { limit = PAGE; groupLimits = {}; }
+    draw();
   }
 
   var timer = null;
-  function scheduleFilter() {
+  function scheduleApply() {
     if (timer !== null) { clearTimeout(timer); }
-    timer = setTimeout(function () { timer = null; applyFilters(); }, 120);
+    timer = setTimeout(function () { timer = null; apply(); }, 150);
   }
-  [fStatus, fSeverity, fAccount, fRegion].forEach(function (el) {
-    if (el) { el.addEventListener("change", applyFilters); }
+  [fStatus, fSeverity, fAccount, fRegion, fCheck, fChange, fGroup].forEach(function (node) {
+    if (node) { node.addEventListener("change", function () { apply(); }); }
   });
-  if (fText) { fText.addEventListener("input", scheduleFilter); }
+  if (fText) { fText.addEventListener("input", scheduleApply); }
   if (form) {
-    form.addEventListener("submit", function (ev) { ev.preventDefault(); applyFilters(); });
-    form.addEventListener("reset", function () { setTimeout(applyFilters, 0); });
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
+    form.addEventListener("reset", function () {
+      openGroups = {};
+      setTimeout(function () { apply(); }, 0);
+    });
   }
 
-  function sortKey(body, col) {
-    var cell = body.rows[0].cells[col];
-    if (!cell) { return ""; }
-    var key = cell.dataset.sort !== undefined ? cell.dataset.sort : cell.textContent;
-    return key.trim().toLowerCase();
-  }
-  function compare(a, b) {
-    var na = Number(a), nb = Number(b);
-    if (a !== "" && b !== "" && !isNaN(na) && !isNaN(nb)) { return na - nb; }
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
-  function sortTable(table, th) {
-    var col = Number(th.dataset.col);
-    var dir = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) {
-      if (cell.classList.contains("sortable")) { cell.setAttribute("aria-sort", "none"); }
+  function sortBy(th) {
+    var key = th.dataset.key;
+    var dir = sortState.key === key && sortState.dir === 1 ? -1 : 1;
+    sortState = { key: key, dir: dir };
+    Array.prototype.forEach.call(table.querySelectorAll("th.sortable"), function (cell) {
+      cell.setAttribute("aria-sort", "none");
     });
     th.setAttribute("aria-sort", dir === 1 ? "ascending" : "descending");
-    var rows = Array.prototype.slice.call(table.tBodies).map(function (body) {
-      return { body: body, key: sortKey(body, col), index: Number(body.dataset.index) };
-    });
-    rows.sort(function (x, y) { return dir * compare(x.key, y.key) || x.index - y.index; });
-    var frag = document.createDocumentFragment();
-    rows.forEach(function (r) { frag.appendChild(r.body); });
-    table.appendChild(frag);
+    apply();
   }
-  tables.forEach(function (table) {
+  if (table) {
     Array.prototype.forEach.call(table.querySelectorAll("th.sortable"), function (th) {
       th.tabIndex = 0;
-      th.addEventListener("click", function () { sortTable(table, th); });
+      th.addEventListener("click", function () { sortBy(th); });
       th.addEventListener("keydown", function (ev) {
-        if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); sortTable(table, th); }
+        if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); sortBy(th); }
       });
     });
-  });
-
-  function setOpen(body, open) {
-    var detail = body.rows[1];
-    var button = body.querySelector("button.toggle");
-    if (!detail) { return; }
-    detail.classList.toggle("open", open);
-    if (button) { button.setAttribute("aria-expanded", open ? "true" : "false"); }
   }
-  document.addEventListener("click", function (ev) {
-    var target = ev.target;
-    if (!(target instanceof Element)) { return; }
-    var row = target.closest("tbody.finding > tr.main");
-    if (!row) { return; }
-    if (target.closest("a") || (window.getSelection && String(window.getSelection()) !== "")) {
-      return;
+
+  function toggleFinding(tr) {
+    var i = Number(tr.dataset.i);
+    var next = tr.nextSibling;
+    var button = tr.querySelector("button.toggle");
+    if (next && next.classList && next.classList.contains("detail")) {
+      next.parentNode.removeChild(next);
+      delete openDetails[i];
+      if (button) { button.setAttribute("aria-expanded", "false"); }
+    } else {
+      tr.parentNode.insertBefore(detailRow(i), tr.nextSibling);
+      openDetails[i] = true;
+      if (button) { button.setAttribute("aria-expanded", "true"); }
     }
-    var body = row.parentNode;
-    setOpen(body, !body.rows[1].classList.contains("open"));
-  });
+  }
+
+  if (table) {
+    table.addEventListener("click", function (ev) {
+      var target = ev.target;
+      if (!(target instanceof Element) || target.closest("thead")) { return; }
+      var more = target.closest("button.more");
+      if (more) {
+        var key = more.dataset.more;
+        if (key === "main") { limit += PAGE; } else {
+          groupLimits[key] = (groupLimits[key] || PAGE) + PAGE;
+        }
+        draw();
+        return;
+      }
+      if (target.closest("a") || (window.getSelection && String(window.getSelection()) !== "")) {
+        return;
+      }
+      var group = target.closest("tr.group");
+      if (group) {
+        var c = Number(group.dataset.check);
+        if (openGroups[c]) { delete openGroups[c]; } else { openGroups[c] = true; }
+        draw();
+        return;
+      }
+      var tr = target.closest("tr.main");
+      if (tr) { toggleFinding(tr); }
+    });
+  }
+
   function setAll(open) {
-    bodies.forEach(function (body) {
-      var folded = passGroup && !passGroup.open && passGroup.contains(body);
-      if (!body.hidden && !folded) { setOpen(body, open); }
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr.main"), function (tr) {
+      var next = tr.nextSibling;
+      var isOpen = !!(next && next.classList && next.classList.contains("detail"));
+      if (isOpen !== open) { toggleFinding(tr); }
     });
   }
   var expandAll = document.getElementById("expand-all");
@@ -159,5 +512,28 @@
   if (expandAll) { expandAll.addEventListener("click", function () { setAll(true); }); }
   if (collapseAll) { collapseAll.addEventListener("click", function () { setAll(false); }); }
 
-  applyFilters();
+  // Drill-down: a check link in the frameworks or checks section filters the table to it.
+  document.addEventListener("click", function (ev) {
+    var target = ev.target;
+    if (!(target instanceof Element)) { return; }
+    var link = target.closest("a.drill");
+    if (!link || !fCheck) { return; }
+    ev.preventDefault();
+    var id = (link.dataset.checks || "").split(/\s+/)[0];
+    var index = checkIndex[id];
+    if (form) { form.reset(); }
+    openGroups = {};
+    setTimeout(function () {
+      fCheck.value = index === undefined ? "" : String(index);
+      apply();
+      if (index === undefined && countOut) {
+        countOut.textContent = "No findings of " + id + " in this scan";
+      }
+      var section = document.getElementById("findings");
+      if (section && section.scrollIntoView) { section.scrollIntoView(); }
+    }, 0);
+  });
+
+  apply();
+  root.dataset.twReady = "1";
 })();

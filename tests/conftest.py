@@ -82,6 +82,23 @@ def faults() -> Faults:
 
 
 @pytest.fixture
+def fault_proxy(moto_endpoint: str) -> Iterator[Callable[..., Any]]:
+    """Start tests.faults.FaultProxy instances in front of moto; all are stopped afterwards."""
+    from tests.faults import FaultProxy
+
+    started: list[FaultProxy] = []
+
+    def start(**kwargs: Any) -> FaultProxy:
+        proxy = FaultProxy(moto_endpoint, **kwargs).start()
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.stop()
+
+
+@pytest.fixture
 def account_client(moto_endpoint: str) -> Callable[..., Any]:
     """boto3 client as the default account, or as `account_id` through AssumeRole."""
     import boto3

@@ -259,3 +259,33 @@ def test_write_asff_writes_a_json_array_atomically(tmp_path: Path, finding_shape
     assert sorted(p.name for p in tmp_path.iterdir()) == ["findings.asff.json"]
     report = ParamValidator().validate({"Findings": docs}, finding_shape)
     assert not report.has_errors(), report.generate_report()
+
+
+def test_suppressed_findings_pass_validation_with_their_verdict(finding_shape: Any) -> None:
+    from datetime import date
+
+    from scanner.findings import Suppression
+
+    suppressed = [
+        f.model_copy(
+            update={
+                "status": Status.SUPPRESSED,
+                "suppressed_status": f.status,
+                "suppression": Suppression(
+                    rule=3, check="x", reason="r " * 2000, owner="o", expires=date(2027, 1, 1)
+                ),
+            }
+        )
+        for f in hostile_findings()
+        if f.status is not Status.PASS
+    ]
+    docs = [to_asff(f) for f in suppressed]
+    report = ParamValidator().validate({"Findings": docs}, finding_shape)
+    assert not report.has_errors(), report.generate_report()
+    for finding, doc in zip(suppressed, docs, strict=True):
+        assert doc["Compliance"]["Status"] == finding.verdict.asff != "PASSED"
+        assert doc["ProductFields"]["trailwatch/Suppressed"] == "true"
+        assert "Workflow" not in doc
+        _assert_limits(doc)
+    errors = [d for f, d in zip(suppressed, docs, strict=True) if f.verdict is Status.ERROR]
+    assert all(d["Compliance"]["StatusReasons"] for d in errors)

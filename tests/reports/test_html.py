@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from reports.html import PASS_GROUP_THRESHOLD, render_html, write_html
+from reports.html import DATA_BUDGET, render_html, write_html
 from reports.summary import ScannedAccount, summarize
 from reports.text import safe_url
 from scanner.findings import Finding
@@ -94,7 +94,8 @@ def test_no_external_resources() -> None:
 def test_hostile_strings_are_escaped() -> None:
     html = _render()
     assert HOSTILE not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # server-rendered text: escaped
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in html  # data: JSON escapes
     assert html.lower().count("<script") == 2  # the JSON data block and the page script
     assert "javascript:" not in [a.get("href") for _, a in _parse(html).tags]
     assert 'href="javascript:' not in html
@@ -102,17 +103,24 @@ def test_hostile_strings_are_escaped() -> None:
     assert NON_ASCII in html
 
 
+def _data(html: str) -> dict[str, Any]:
+    (data_attrs, data_text), _code = _parse(html).scripts
+    assert data_attrs == {"type": "application/json", "id": "tw-data"}
+    assert "</" not in data_text and "<!--" not in data_text
+    result: dict[str, Any] = json.loads(data_text)
+    return result
+
+
 def test_script_data_parses_and_scripts_match_the_csp() -> None:
     hostile_account = ScannedAccount(account_id="999999999999", name=f"{HOSTILE} ' & \"")
     html = _render(accounts=(hostile_account,))
     parsed = _parse(html)
-    (data_attrs, data_text), (code_attrs, code_text) = parsed.scripts
-    assert data_attrs == {"type": "application/json", "id": "tw-data"}
-    data = json.loads(data_text)
-    assert data["total"] == len(hostile_findings())
-    assert {a["id"] for a in data["accounts"]} >= {"999999999999", "222222222222"}
-    assert any(a["name"] == hostile_account.name for a in data["accounts"])
-    assert "</script" not in data_text
+    data = _data(html)
+    assert data["total"] == len(hostile_findings()) == len(data["findings"])
+    ids = {a[0] for a in data["accounts"]}
+    assert {"222222222222", "333333333333"} <= ids
+    assert [a[0] for a in data["accounts"]].count("111111111111") == 1
+    (_, (code_attrs, code_text)) = parsed.scripts
     assert code_attrs == {}
 
     csp = next(
@@ -140,44 +148,69 @@ def test_summary_and_banners() -> None:
     assert "Scan complete." in clean
 
 
-def _bodies(html: str) -> list[dict[str, Any]]:
-    return [a for tag, a in _parse(html).tags if tag == "tbody" and a.get("class") == "finding"]
+def test_scan_metadata_is_shown() -> None:
+    meta = make_meta()
+    html = _render()
+    for account in meta.accounts:
+        assert account.account_id in html
+    for region in meta.regions:
+        assert f"<li>{region}</li>" in html
+    for check_id in meta.check_ids:
+        assert f"<li>{check_id}</li>" in html
+    assert "assumed-role/Auditor/&lt;script&gt;" in html  # the caller ARN, escaped
+    assert meta.tool_version in html and meta.scan_id in html
+    assert "2026-11-01 11:56:58 UTC" in html and "2026-11-01 12:00:05 UTC" in html
 
 
-def test_every_finding_has_a_row_and_details() -> None:
+def test_every_finding_is_in_the_data_with_its_details() -> None:
     findings = hostile_findings()
-    html = _render(findings)
-    bodies = _bodies(html)
-    assert len(bodies) == len(findings)
-    assert sorted(b["data-status"] for b in bodies) == sorted(f.status.value for f in findings)
-    assert html.count('<tr class="detail">') == len(findings)
-    assert "AccessDenied" in html  # errors shown
-    assert "arn:aws:s3:::related-39" in html  # all related resources, not only the first 32
-    assert f'href="{DOCS_URL}"' in html
-    assert '<details class="pass-group"' not in html
+    data = _data(_render(findings))
+    rows = data["findings"]
+    statuses = sorted(data["statuses"][r[1]] for r in rows)
+    assert statuses == sorted(f.status.value for f in findings)
+    hostile = next(r for r in rows if data["severities"][r[2]] == "CRITICAL")
+    assert len(hostile[12]) == 40  # every related resource, not only the first 32
+    error = next(r for r in rows if len(r) > 13 and r[13])
+    assert error[13][0][3] == "AccessDenied"
+    urls = {c[5] for c in data["checks"]}
+    assert DOCS_URL in urls and "javascript:alert(1)" not in urls
+    # the finding id is rebuilt from its parts
+    assert {r[10] for r in rows} == {f.id.rsplit("/", 1)[1] for f in findings}
 
 
-def test_many_passes_are_grouped_behind_a_toggle() -> None:
-    passes = [
+def test_many_findings_stay_small() -> None:
+    findings = [
         make_finding(
-            status=Status.PASS,
-            resource_id=f"arn:aws:cloudtrail:us-east-1:111111111111:trail/t{i}",
+            status=Status.PASS if i % 3 else Status.FAIL,
+            account_id=f"{100000000000 + i % 300:012d}",
+            resource_id=f"arn:aws:s3:::bucket-{i}",
+            evidence={"policy": "p" * 3000, "i": i},
         )
-        for i in range(PASS_GROUP_THRESHOLD + 1)
+        for i in range(5000)
     ]
-    findings = [*hostile_findings(), *passes]
     html = _render(findings)
-    assert len(_bodies(html)) == len(findings)
-    main, grouped = html.split('<details class="pass-group" id="pass-group">')
-    assert 'data-status="PASS"' not in main.split('id="findings-main"')[1]
-    assert grouped.count('data-status="PASS"') == PASS_GROUP_THRESHOLD + 2
+    data = _data(html)
+    assert len(data["findings"]) == 5000
+    assert len(html.encode()) < DATA_BUDGET + 2_000_000
+    # passing evidence is left out first; failing evidence is kept
+    states = {(r[1], r[9] if len(r) > 9 else 0) for r in data["findings"]}
+    pass_index = data["statuses"].index("PASS")
+    assert all(state == 2 for status, state in states if status == pass_index)
+    assert all(state == 0 for status, state in states if status != pass_index)
+    assert "evidence of" in html  # the banner says so
 
 
-def test_safe_url() -> None:
-    assert safe_url(DOCS_URL) == DOCS_URL
-    assert safe_url("http://example.com/x") == "http://example.com/x"
-    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil", "https://a b", "", None):
-        assert safe_url(bad) is None
+def test_frameworks_section_lists_requirements() -> None:
+    from scanner.frameworks import Frameworks
+
+    fw = Frameworks.load().select(["cis-5.0"])
+    findings = hostile_findings()
+    meta = make_meta()
+    checks = [_Check("cloudtrail_log_file_validation", "CloudTrail.4", "validation")]
+    html = render_html(findings, meta, summarize(findings, meta, fw, checks))
+    assert 'id="fw-cis-5.0"' in html
+    assert "Ensure CloudTrail log file validation is enabled" in html
+    assert 'data-checks="cloudtrail_log_file_validation"' in html  # drill-down to the findings
 
 
 def test_write_html_is_atomic_and_utf8(tmp_path: Path) -> None:
@@ -186,3 +219,17 @@ def test_write_html_is_atomic_and_utf8(tmp_path: Path) -> None:
     path = write_html(tmp_path / "report.html", findings, meta, summarize(findings, meta))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
     assert NON_ASCII in path.read_text(encoding="utf-8")
+
+
+class _Check:
+    def __init__(self, check_id: str, control_id: str | None, title: str) -> None:
+        self.id = check_id
+        self.control_id = control_id
+        self.title = title
+
+
+def test_safe_url() -> None:
+    assert safe_url(DOCS_URL) == DOCS_URL
+    assert safe_url("http://example.com/x") == "http://example.com/x"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil", "https://a b", "", None):
+        assert safe_url(bad) is None

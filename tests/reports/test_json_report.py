@@ -40,3 +40,51 @@ def test_json_keeps_text_and_serialises_evidence(tmp_path: Path) -> None:
     hostile = json.loads(text)["findings"][1]
     assert hostile["evidence"]["nested"]["when"] == NOW.isoformat().replace("+00:00", "Z")
     assert len(hostile["evidence"]["blob"]) == 300_000  # the full evidence, never truncated
+
+
+def test_extras_round_trip(tmp_path: Path) -> None:
+    from datetime import date
+
+    from reports.diff import BaselineInfo, Change, ChangeItem, ChangeSet
+    from reports.summary import ReportExtras
+    from scanner.model import Severity, Status
+    from scanner.suppressions import RuleOutcome, RuleState, SuppressionReport
+
+    findings = hostile_findings()
+    meta = make_meta()
+    summary = summarize(findings, meta)
+    item = ChangeItem(
+        id=findings[1].id,
+        change=Change.NEW,
+        check_id=findings[1].check_id,
+        severity=Severity.CRITICAL,
+        account_id=findings[1].account_id,
+        region=findings[1].region,
+        status=Status.FAIL,
+    )
+    changes = ChangeSet(
+        baseline=BaselineInfo(path="old", scan_id="s0"),
+        counts={Change.NEW: 1},
+        items=(item,),
+    )
+    suppressions = SuppressionReport(
+        evaluated_on=date(2026, 11, 1),
+        rules=(
+            RuleOutcome(
+                index=0,
+                check="S3.5",
+                reason="r",
+                owner="o",
+                expires=date(2026, 1, 1),
+                state=RuleState.EXPIRED,
+            ),
+        ),
+    )
+    extras = ReportExtras(suppressions=suppressions, changes=changes)
+    path = write_json(tmp_path / "findings.json", findings, meta, summary, extras)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert list(document) == ["scan", "changes", "summary", "suppressions", "findings"]
+    assert [f["change"] for f in document["findings"]].count("new") == 1
+    loaded = read_json(path)
+    assert loaded.changes == changes and loaded.suppressions == suppressions
+    assert len(loaded.findings) == len(findings)

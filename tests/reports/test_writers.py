@@ -27,6 +27,8 @@ def test_writes_every_format(tmp_path: Path) -> None:
         "findings.asff.json",
         "findings.ocsf.json",
         "report.html",
+        "findings.junit.xml",
+        "findings.csv",
     ]
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)
     assert len(json.loads((out / "findings.asff.json").read_text())) == len(hostile_findings())
@@ -40,8 +42,8 @@ def test_writes_only_the_selected_formats(tmp_path: Path) -> None:
 
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="csv"):
-        _write(tmp_path, ["json", "csv"])
+    with pytest.raises(UsageError, match="pdf"):
+        _write(tmp_path, ["json", "pdf"])
     assert list(tmp_path.iterdir()) == []
 
 
@@ -61,3 +63,21 @@ def test_file_that_cannot_be_written(tmp_path: Path) -> None:
         _write(tmp_path, ["html"])
     assert "report.html" in str(err.value) and "\n" not in str(err.value)
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temp file left behind
+
+
+def test_ocsf_gets_the_verdict_of_a_suppressed_finding(tmp_path: Path) -> None:
+    from datetime import date
+
+    from scanner.findings import Suppression
+    from scanner.model import Status
+    from tests.reports.factory import make_finding
+
+    finding = make_finding(
+        status=Status.SUPPRESSED,
+        suppressed_status=Status.FAIL,
+        suppression=Suppression(rule=0, check="x", reason="r", owner="o", expires=date(2030, 1, 1)),
+    )
+    meta = make_meta()
+    write_reports(tmp_path, ["ocsf"], [finding], meta, summarize([finding], meta))
+    (doc,) = json.loads((tmp_path / "findings.ocsf.json").read_text())
+    assert doc["compliance"]["status"] == "Fail"

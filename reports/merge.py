@@ -1,0 +1,229 @@
+"""`trailwatch merge`: the outputs of N shard scans -> one consolidated scan of the Organization.
+
+A shard's own findings are not merged as they are: checks look across accounts (organization
+trails in the management account, trail buckets in the log archive, alarm chains, bucket owners),
+so a shard sees only part of the Organization graph. Each shard therefore keeps its collected
+inventory next to its findings.json; merge validates the shards from their findings.json (one
+complete set: same shard count, each shard once, disjoint accounts, same checks, same
+Organization and tool version), joins their inventories and evaluates the whole Organization
+once. The result equals one unsharded scan of the same Organization.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reports.json_report import read_json
+from reports.summary import ScanMeta
+from scanner.errors import UsageError
+from scanner.inventory import Inventory, SkippedAccount
+from scanner.shard import SHARD_INVENTORY, Shard, parse_shard, shard_of
+from scanner.upload import is_s3_url, parse_s3_url
+
+Progress = Callable[[str], None]
+FINDINGS = "findings.json"
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The merged inventory and what the shards ran: their checks and frameworks."""
+
+    inventory: Inventory
+    check_ids: tuple[str, ...]
+    frameworks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShardOutput:
+    """One shard's output folder: where it came from, its scan metadata and its shard."""
+
+    source: str
+    directory: Path
+    meta: ScanMeta
+    shard: Shard
+
+    @property
+    def account_ids(self) -> list[str]:
+        return [a.account_id for a in self.meta.accounts]
+
+
+def read_shard(directory: Path, source: str | None = None) -> ShardOutput:
+    """A shard output folder (findings.json with shard metadata); a usage error otherwise."""
+    source = source or str(directory)
+    path = directory / FINDINGS
+    if not path.is_file():
+        raise UsageError(f"{source}: no {FINDINGS} (expected the output folder of `scan --shard`)")
+    try:
+        meta = read_json(path).scan
+    except (OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UsageError(f"{source}: cannot read {FINDINGS}: {first}") from None
+    if meta.shard is None:
+        raise UsageError(f"{source}: not a shard output (scanned without --shard)")
+    if not meta.complete:
+        raise UsageError(f"{source}: the shard scan did not complete")
+    try:
+        shard = parse_shard(meta.shard)
+    except UsageError:
+        raise UsageError(f"{source}: bad shard {meta.shard!r} in {FINDINGS}") from None
+    return ShardOutput(source, directory, meta, shard)
+
+
+def check_shards(shards: Sequence[ShardOutput]) -> None:
+    """One complete, consistent set of shards, or a usage error that says what is wrong."""
+    if not shards:
+        raise UsageError("nothing to merge")
+    counts = sorted({s.shard.count for s in shards})
+    if len(counts) > 1:
+        listed = ", ".join(f"{s.source} ({s.shard})" for s in shards)
+        raise UsageError(f"shards of different partitions (N = {counts}): {listed}")
+    count = counts[0]
+    seen: dict[int, ShardOutput] = {}
+    for s in shards:
+        other = seen.get(s.shard.index)
+        if other is not None:
+            raise UsageError(f"shard {s.shard} given twice: {other.source} and {s.source}")
+        seen[s.shard.index] = s
+    missing = [f"{k}/{count}" for k in range(1, count + 1) if k not in seen]
+    if missing:
+        raise UsageError(f"missing shard(s) {', '.join(missing)}: a merge needs all {count}")
+    first = shards[0]
+    for field, label in (
+        ("check_ids", "checks"),
+        ("organization_id", "Organizations"),
+        ("tool_version", "trailwatch versions"),
+        ("partition", "partitions"),
+        ("frameworks", "frameworks"),
+    ):
+        if len({repr(getattr(s.meta, field, None)) for s in shards}) > 1:
+            expected = getattr(first.meta, field, None)
+            odd = next(s for s in shards if getattr(s.meta, field, None) != expected)
+            raise UsageError(f"shards with different {label}: {first.source} and {odd.source}")
+    owner: dict[str, ShardOutput] = {}
+    for s in shards:
+        for account in s.account_ids:
+            other = owner.get(account)
+            if other is not None:
+                raise UsageError(
+                    f"account {account} is in two shards: {other.source} ({other.shard}) "
+                    f"and {s.source} ({s.shard})"
+                )
+            owner[account] = s
+            if shard_of(account, count) != s.shard.index:
+                raise UsageError(
+                    f"{s.source}: account {account} does not belong to shard {s.shard} "
+                    f"(its shard is {shard_of(account, count)}/{count})"
+                )
+
+
+def load_inventory(s: ShardOutput) -> Inventory:
+    """The shard's inventory.json, checked against its findings.json."""
+    path = s.directory / SHARD_INVENTORY
+    try:
+        inventory = Inventory.load(path)
+    except FileNotFoundError:
+        raise UsageError(
+            f"{s.source}: no {SHARD_INVENTORY} (a shard scan writes it next to {FINDINGS})"
+        ) from None
+    except (OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UsageError(f"{s.source}: cannot read {SHARD_INVENTORY}: {first}") from None
+    if inventory.scan_id != s.meta.scan_id:
+        raise UsageError(
+            f"{s.source}: {SHARD_INVENTORY} is from scan {inventory.scan_id}, "
+            f"{FINDINGS} from scan {s.meta.scan_id}"
+        )
+    return inventory
+
+
+def merged_scan_id(inventories: Sequence[Inventory]) -> str:
+    """Deterministic: merging the same shards again gives the same scan id (and S3 folder)."""
+    started = min(i.started_at for i in inventories)
+    digest = hashlib.sha256("\n".join(sorted(i.scan_id for i in inventories)).encode())
+    return f"{started:%Y%m%dT%H%M%SZ}-{digest.hexdigest()[:8]}"
+
+
+def merge_inventories(inventories: Sequence[Inventory]) -> Inventory:
+    """One inventory of the whole Organization (shards in shard order, already checked).
+
+    Accounts are ordered by id, as discovery orders them; accounts skipped (not ACTIVE, or
+    excluded) are listed once. `collected_at`, the time checks evaluate against, is the latest
+    of the shards': the moment all the data had been collected, as in one scan.
+    """
+    first = inventories[0]
+    skipped: dict[str, SkippedAccount] = {}
+    for inv in inventories:
+        for acct in inv.skipped_accounts:
+            skipped.setdefault(acct.account_id, acct)
+    return Inventory(
+        scan_id=merged_scan_id(inventories),
+        tool_version=first.tool_version,
+        partition=first.partition,
+        caller_arn=first.caller_arn,
+        caller_account=first.caller_account,
+        organization_id=first.organization_id,
+        management_account_id=next(
+            (i.management_account_id for i in inventories if i.management_account_id), None
+        ),
+        started_at=min(i.started_at for i in inventories),
+        collected_at=max(i.collected_at for i in inventories),
+        datasets=tuple(dict.fromkeys(d for inv in inventories for d in inv.datasets)),
+        accounts=tuple(
+            sorted((a for inv in inventories for a in inv.accounts), key=lambda a: a.account_id)
+        ),
+        skipped_accounts=tuple(skipped[k] for k in sorted(skipped)),
+    )
+
+
+def gather(
+    sources: Sequence[str],
+    workdir: Path,
+    *,
+    profile: str | None,
+    endpoint_url: str | None,
+) -> list[ShardOutput]:
+    """Shard outputs from local folders and from s3://bucket/prefix/ (every folder below it)."""
+    shards: list[ShardOutput] = []
+    for n, source in enumerate(sources):
+        if is_s3_url(source):
+            from scanner.session import ClientSettings, Sessions
+            from scanner.upload import download_outputs
+
+            location = parse_s3_url(source, flag="merge")
+            sessions = Sessions(profile, ClientSettings(endpoint_url=endpoint_url))
+            for url, folder in download_outputs(
+                location, workdir / f"s3-{n}", (FINDINGS, SHARD_INVENTORY), sessions=sessions
+            ):
+                shards.append(read_shard(folder, url))
+        else:
+            folder = Path(source)
+            if not folder.is_dir():
+                raise UsageError(f"{source}: no such directory")
+            shards.append(read_shard(folder))
+    return shards
+
+
+def merge_shards(
+    sources: Sequence[str],
+    *,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+    progress: Progress = lambda _m: None,
+) -> Merged:
+    """The merged inventory, and the checks and frameworks the shards ran."""
+    with tempfile.TemporaryDirectory(prefix="trailwatch-merge-") as tmp:
+        shards = gather(sources, Path(tmp), profile=profile, endpoint_url=endpoint_url)
+        check_shards(shards)
+        shards = sorted(shards, key=lambda s: s.shard.index)
+        inventories = [load_inventory(s) for s in shards]
+    merged = merge_inventories(inventories)
+    progress(
+        f"merged {len(shards)} shard(s): {len(merged.accounts)} account(s), "
+        f"{len(merged.skipped_accounts)} skipped; evaluating the Organization as one"
+    )
+    first = shards[0].meta
+    return Merged(merged, first.check_ids, first.frameworks)

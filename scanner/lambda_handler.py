@@ -1,0 +1,214 @@
+"""AWS Lambda entry point `scanner.lambda_handler.handler`: EventBridge events (or an SQS batch of
+them) -> scanner.watch, configured by environment variables.
+
+| variable | meaning (default) |
+|---|---|
+| TRAILWATCH_ROLE_NAME | role assumed in the event's account (OrganizationAccountAccessRole) |
+| TRAILWATCH_EXTERNAL_ID | external id for AssumeRole (none) |
+| TRAILWATCH_ROLE_SESSION_NAME | AssumeRole session name (trailwatch-realtime) |
+| TRAILWATCH_HOME_REGION | region of account-level calls and findings; use the scan's (us-east-1) |
+| TRAILWATCH_REGIONS | comma list of regions in scope (every enabled region) |
+| TRAILWATCH_CHECKS | comma list of check ids or control ids (all) |
+| TRAILWATCH_ACCOUNTS / TRAILWATCH_EXCLUDE_ACCOUNTS | comma lists of account ids in / out of scope |
+| TRAILWATCH_SECURITYHUB | import into Security Hub: true / false (true) |
+| TRAILWATCH_SECURITYHUB_PASSED | also import PASSED findings (false: a fixed finding is archived) |
+| TRAILWATCH_SECURITYHUB_HOME_REGION | region for account-level findings (the home region) |
+| TRAILWATCH_INVENTORY | saved inventory (Organization context): a path or s3://bucket/key |
+| TRAILWATCH_INVENTORY_TTL | seconds before a warm container reads the inventory again (900) |
+| TRAILWATCH_MAX_WORKERS | concurrent API calls (8) |
+| TRAILWATCH_ENDPOINT_URL | AWS endpoint override, for tests (AWS_ENDPOINT_URL) |
+| TRAILWATCH_LOG_LEVEL | INFO or DEBUG (INFO) |
+
+A single event whose failure may be transient (throttling, an import that left findings
+undelivered) raises, so that Lambda retries it (then its on-failure destination / DLQ). A
+malformed or irrelevant event never raises. For an SQS batch, the retryable messages are
+returned as `batchItemFailures` (enable ReportBatchItemFailures on the event source mapping).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import ConfigError, TrailwatchError
+from scanner.events import EventError
+from scanner.inventory import Inventory
+from scanner.scan import DEFAULT_ROLE, ScanOptions
+from scanner.watch import EventResult, Watcher, WatchOptions
+
+log = logging.getLogger("scanner.lambda_handler")
+
+HANDLER = "scanner.lambda_handler.handler"
+PREFIX = "TRAILWATCH_"
+
+
+class RetryableEventError(TrailwatchError):
+    """Raised for a single event that failed in a way a retry may fix (Lambda retries it)."""
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(PREFIX + name, "").strip()
+    return value or None
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = _get(env, name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{PREFIX}{name}: expected true or false, not {value!r}")
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (_get(env, name) or "").split(",") if p.strip())
+
+
+def _accounts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    ids = _list(env, name)
+    bad = [a for a in ids if not (a.isdigit() and len(a) == 12)]
+    if bad:
+        raise ConfigError(f"{PREFIX}{name}: not a 12-digit account id: {', '.join(bad)}")
+    return ids
+
+
+def options_from_env(env: Mapping[str, str]) -> WatchOptions:
+    """WatchOptions from TRAILWATCH_* variables; ConfigError for a bad value."""
+    from scanner.regions import parse_regions
+
+    try:
+        regions = parse_regions(_get(env, "REGIONS"))
+        home = parse_regions(_get(env, "HOME_REGION"))
+        hub_home = parse_regions(_get(env, "SECURITYHUB_HOME_REGION"))
+    except TrailwatchError as exc:
+        raise ConfigError(f"{PREFIX}REGIONS / HOME_REGION: {exc}") from None
+    try:
+        workers = int(_get(env, "MAX_WORKERS") or 8)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}MAX_WORKERS: not a number") from None
+    if workers < 1:
+        raise ConfigError(f"{PREFIX}MAX_WORKERS must be at least 1")
+    scan = ScanOptions(
+        regions=regions,
+        accounts=_accounts(env, "ACCOUNTS"),
+        exclude_accounts=_accounts(env, "EXCLUDE_ACCOUNTS"),
+        role_name=_get(env, "ROLE_NAME") or DEFAULT_ROLE,
+        external_id=_get(env, "EXTERNAL_ID"),
+        role_session_name=_get(env, "ROLE_SESSION_NAME") or "trailwatch-realtime",
+        endpoint_url=_get(env, "ENDPOINT_URL") or env.get("AWS_ENDPOINT_URL") or None,
+        home_region=home[0] if home else None,
+        max_workers=workers,
+    )
+    return WatchOptions(
+        scan=scan,
+        checks=_list(env, "CHECKS"),
+        securityhub=_flag(env, "SECURITYHUB", True),
+        securityhub_passed=_flag(env, "SECURITYHUB_PASSED", False),
+        securityhub_home_region=hub_home[0] if hub_home else None,
+    )
+
+
+class _State:
+    """The warm container's watcher and the time its inventory was read."""
+
+    watcher: Watcher | None = None
+    env_key: tuple[tuple[str, str], ...] = ()
+    inventory_read_at: float = 0.0
+
+
+_STATE = _State()
+
+
+def _env_key(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in env.items() if k.startswith(PREFIX)))
+
+
+def read_inventory(uri: str, watcher: Watcher) -> Inventory:
+    """A saved inventory from a local path or s3://bucket/key (GetObject as the caller)."""
+    if uri.startswith("s3://"):
+        bucket, _, key = uri[5:].partition("/")
+        if not bucket or not key:
+            raise ConfigError(f"{PREFIX}INVENTORY: expected s3://bucket/key, not {uri!r}")
+        region = watcher.options.scan.home_region or os.environ.get("AWS_REGION") or "us-east-1"
+        body = watcher.caller().client("s3", region).get_object(Bucket=bucket, Key=key)["Body"]
+        return Inventory.model_validate_json(body.read())
+    return Inventory.load(Path(uri))
+
+
+def watcher_from_env(env: Mapping[str, str]) -> Watcher:
+    """The container's Watcher (rebuilt when the TRAILWATCH_* variables change), with its saved
+    inventory read again after TRAILWATCH_INVENTORY_TTL seconds."""
+    key = _env_key(env)
+    if _STATE.watcher is None or _STATE.env_key != key:
+        level = (_get(env, "LOG_LEVEL") or "INFO").upper()
+        logging.getLogger("scanner").setLevel(logging.DEBUG if level == "DEBUG" else logging.INFO)
+        _STATE.watcher = Watcher(options_from_env(env), progress=log.info)
+        _STATE.env_key = key
+        _STATE.inventory_read_at = 0.0
+    watcher = _STATE.watcher
+    uri = _get(env, "INVENTORY")
+    try:
+        ttl = float(_get(env, "INVENTORY_TTL") or 900)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}INVENTORY_TTL: not a number") from None
+    if uri and (not _STATE.inventory_read_at or time.monotonic() - _STATE.inventory_read_at > ttl):
+        try:
+            watcher.baseline = read_inventory(uri, watcher)
+            _STATE.inventory_read_at = time.monotonic()
+        except ConfigError:
+            raise
+        except Exception as exc:
+            # The event is still evaluated, with the last inventory read (or alone); the next
+            # event tries again.
+            log.error("cannot read inventory %s: %s: %s", uri, type(exc).__name__, exc)
+    return watcher
+
+
+def _is_sqs_batch(event: Any) -> bool:
+    records = event.get("Records") if isinstance(event, Mapping) else None
+    return (
+        isinstance(records, list)
+        and bool(records)
+        and all(isinstance(r, Mapping) and r.get("eventSource") == "aws:sqs" for r in records)
+    )
+
+
+def _log(result: EventResult) -> dict[str, Any]:
+    summary = result.summary()
+    text = json.dumps(summary, default=str)
+    if result.outcome.value in ("done", "ignored"):
+        log.info("%s", text)
+    else:
+        log.warning("%s", text)
+    return summary
+
+
+def handler(event: Any, context: Any = None) -> dict[str, Any]:
+    """Lambda entry point (`scanner.lambda_handler.handler`)."""
+    watcher = watcher_from_env(os.environ)
+    if _is_sqs_batch(event):
+        failures: list[dict[str, str]] = []
+        results: list[dict[str, Any]] = []
+        for record in event["Records"]:
+            message_id = str(record.get("messageId", ""))
+            try:
+                body: Any = json.loads(record.get("body") or "")
+            except ValueError as exc:
+                body = EventError(f"SQS message {message_id} body is not JSON: {exc}")
+            result = watcher.handle(body, label=message_id)
+            results.append(_log(result))
+            if result.retryable:
+                failures.append({"itemIdentifier": message_id})
+        return {"batchItemFailures": failures, "results": results}
+    result = watcher.handle(event)
+    summary = _log(result)
+    if result.retryable:
+        raise RetryableEventError(f"event {result.label}: {result.message or 'import failed'}")
+    return summary

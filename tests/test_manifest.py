@@ -1,0 +1,131 @@
+"""manifest.json (every output file, SHA-256, size; written last) and `trailwatch verify DIR`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reports.manifest import MANIFEST, build_manifest, verify_manifest
+from scanner.errors import UsageError
+from tests.reports.pipeline_helpers import save_inventory, scan
+
+
+def _verify(directory: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "verify", str(directory)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    directory = tmp_path / "out"
+    inventory = save_inventory(tmp_path / "inv.json", {"good": True, "bad": False})
+    scan(
+        inventory,
+        directory,
+        formats=("json", "asff", "html", "csv"),
+        save_inventory=directory / "inventory.json",
+    )
+    return directory
+
+
+def test_manifest_lists_every_output_file_with_its_hash(out: Path) -> None:
+    doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    files = {e["path"]: e for e in doc["files"]}
+    on_disk = {p.name for p in out.iterdir()} - {MANIFEST}
+    assert (
+        set(files)
+        == on_disk
+        == {
+            "findings.json",
+            "findings.asff.json",
+            "report.html",
+            "findings.csv",
+            "inventory.json",
+        }
+    )
+    for name, entry in files.items():
+        data = (out / name).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["size"] == len(data)
+    assert doc["algorithm"] == "sha256" and doc["scan_id"] == "test"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
+def test_files_outside_the_output_dir_are_not_listed(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    inside = tmp_path / "out" / "a.json"
+    inside.write_text("{}")
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text("{}")
+    doc = build_manifest(tmp_path / "out", [inside, outside], scan_id="s", tool_version="0")
+    assert [e["path"] for e in doc["files"]] == ["a.json"]
+
+
+def test_verify_ok(out: Path) -> None:
+    assert verify_manifest(out) == ([], [])
+    proc = _verify(out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    digest = hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
+    assert digest in proc.stdout
+
+
+def test_verify_reports_one_line_per_problem(out: Path) -> None:
+    (out / "report.html").write_text("changed", encoding="utf-8")  # other size
+    findings = out / "findings.json"
+    data = bytearray(findings.read_bytes())
+    data[10] = ord("X") if data[10] != ord("X") else ord("Y")  # same size, other content
+    findings.write_bytes(bytes(data))
+    (out / "findings.csv").unlink()
+    (out / "extra.txt").write_text("not listed")
+    problems, notes = verify_manifest(out)
+    assert len(problems) == 3
+    assert any("findings.csv" in p for p in problems)
+    assert any("report.html" in p for p in problems)
+    assert any("findings.json" in p for p in problems)
+    assert notes == [f"not in {MANIFEST}: extra.txt"]
+    proc = _verify(out)
+    assert proc.returncode == 1
+    assert len(proc.stdout.strip().splitlines()) == 3
+    assert "Traceback" not in proc.stderr
+
+
+def test_manifest_paths_cannot_escape_the_directory(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "secret").write_text("x")
+    entries = [
+        {"path": "../secret", "sha256": "0" * 64, "size": 1},
+        {"path": "/etc/passwd", "sha256": "0" * 64, "size": 1},
+    ]
+    (tmp_path / "d" / MANIFEST).write_text(json.dumps({"files": entries}))
+    problems, _ = verify_manifest(tmp_path / "d")
+    assert len(problems) == 2 and all("valid relative path" in p for p in problems)
+
+
+def test_malformed_manifest_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / MANIFEST).write_text("{not json")
+    problems, _ = verify_manifest(tmp_path)
+    assert len(problems) == 1
+    assert _verify(tmp_path).returncode == 1
+
+
+def test_verify_bad_usage_exits_2(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        verify_manifest(tmp_path)  # no manifest.json
+    for target in (tmp_path, tmp_path / "missing"):
+        proc = _verify(target)
+        assert proc.returncode == 2
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("trailwatch: error:")
