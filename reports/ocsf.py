@@ -56,6 +56,7 @@ COMPLIANCE_STATUS: dict[Status, tuple[int, str]] = {
 }
 
 FINDING_STATUS_NEW = (1, "New")
+FINDING_STATUS_SUPPRESSED = (3, "Suppressed")
 ANALYTIC_RULE = (1, "Rule")
 ACCOUNT_TYPE_AWS = (10, "AWS Account")
 
@@ -99,18 +100,20 @@ def _resources(finding: Finding, partition: str) -> list[dict[str, Any]]:
 
 def _status_details(finding: Finding) -> list[str]:
     details = [finding.reason.strip()] if finding.reason.strip() else []
-    if finding.status is Status.ERROR:
+    if finding.verdict is Status.ERROR:
         details.extend(err.describe() for err in dict.fromkeys(finding.errors))
     return list(dict.fromkeys(details))
 
 
 def _compliance(finding: Finding) -> dict[str, Any]:
-    status_id, status = COMPLIANCE_STATUS[finding.status]
+    # A suppressed finding keeps its verdict here; the suppression is the finding's status_id.
+    verdict = finding.verdict
+    status_id, status = COMPLIANCE_STATUS[verdict]
     compliance: dict[str, Any] = {
         "control": _first(finding.control_id, finding.check_id),
         "status_id": status_id,
         "status": status,
-        "status_code": finding.status.asff,
+        "status_code": verdict.asff,
     }
     standards = [s for s in dict.fromkeys(finding.standards) if s.strip()]
     if standards:
@@ -197,8 +200,12 @@ def to_ocsf(finding: Finding, *, partition: str | None = None) -> dict[str, Any]
         "type_name": f"{CLASS_NAME}: Create",
         "severity_id": severity_id,
         "severity": severity,
-        "status_id": FINDING_STATUS_NEW[0],
-        "status": FINDING_STATUS_NEW[1],
+        "status_id": (
+            FINDING_STATUS_SUPPRESSED if finding.status is Status.SUPPRESSED else FINDING_STATUS_NEW
+        )[0],
+        "status": (
+            FINDING_STATUS_SUPPRESSED if finding.status is Status.SUPPRESSED else FINDING_STATUS_NEW
+        )[1],
         "time": moment,
         "timezone_offset": 0,
         "message": _first(reason, finding.title, finding.check_id),

@@ -15,7 +15,6 @@ from reports.summary import ReportExtras, ScanMeta, ScanSummary
 from scanner.errors import OutputError, UsageError
 from scanner.findings import Finding
 from scanner.formats import FILENAMES, FORMATS
-from scanner.model import Status
 
 Writer = Callable[[Path, Sequence[Finding], ScanMeta, ScanSummary], Path]
 ExtrasWriter = Callable[[Path, Sequence[Finding], ScanMeta, ScanSummary, ReportExtras | None], Path]
@@ -26,12 +25,8 @@ def _asff(path: Path, findings: Sequence[Finding], meta: ScanMeta, _: ScanSummar
 
 
 def _ocsf(path: Path, findings: Sequence[Finding], meta: ScanMeta, _: ScanSummary) -> Path:
-    # OCSF has no suppressed compliance status: a suppressed finding goes out with its verdict.
-    verdicts = [
-        f.model_copy(update={"status": f.verdict}) if f.status is Status.SUPPRESSED else f
-        for f in findings
-    ]
-    return write_ocsf(path, verdicts, partition=meta.partition)
+    # Suppressed findings: compliance keeps the verdict, the finding's status_id is Suppressed.
+    return write_ocsf(path, findings, partition=meta.partition)
 
 
 _WRITERS: dict[str, Writer] = {

@@ -18,13 +18,11 @@ _LOCK = threading.Lock()
 
 @functools.cache
 def _regions_by_partition() -> dict[str, frozenset[str]]:
-    import botocore.session
+    """Partition name -> its region names, from botocore's endpoints data."""
+    import botocore.loaders
 
-    resolver = botocore.session.get_session().get_component("endpoint_resolver")
-    return {
-        name: frozenset(resolver.get_available_endpoints("ec2", partition_name=name))
-        for name in resolver.get_available_partitions()
-    }
+    data = botocore.loaders.create_loader().load_data("endpoints")
+    return {p["partition"]: frozenset(p.get("regions", {})) for p in data["partitions"]}
 
 
 def known_regions(partition: str | None = None) -> frozenset[str]:

@@ -240,3 +240,31 @@ def test_write_ocsf_writes_a_json_array_atomically(tmp_path: Path) -> None:
     assert [p.name for p in path.parent.iterdir()] == ["findings.ocsf.json"]
     empty = write_ocsf(tmp_path / "empty.json", [])
     assert json.loads(empty.read_text()) == []
+
+
+def test_suppressed_finding_keeps_its_verdict_and_is_marked_suppressed() -> None:
+    from datetime import date
+
+    from reports.ocsf import to_ocsf
+    from scanner.findings import Suppression
+    from scanner.model import Status
+    from tests.reports.factory import make_finding
+
+    base = make_finding(status=Status.FAIL)
+    suppression = Suppression(
+        rule=0,
+        check="CloudTrail.4",
+        reason="accepted risk",
+        owner="sec@example.com",
+        expires=date(2027, 1, 1),
+    )
+    suppressed = base.model_copy(
+        update={
+            "status": Status.SUPPRESSED,
+            "suppressed_status": Status.FAIL,
+            "suppression": suppression,
+        }
+    )
+    doc = to_ocsf(suppressed)
+    assert doc["compliance"]["status_id"] == 3  # Fail: the verdict
+    assert doc["status_id"] == 3 and doc["status"] == "Suppressed"
