@@ -6,11 +6,13 @@ import importlib
 import pkgutil
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from scanner.demo.server import fake_aws_env, moto_server
 from scanner.demo.world import REGIONS, DemoOrg, build_org
+from scanner.suppressions import SuppressionRule
 
 
 def seeders() -> list[Any]:
@@ -59,6 +61,20 @@ def deny_assume_role(account_id: str) -> Callable[[Any, str, str, str], None]:
     return hook
 
 
+def demo_suppressions(org: DemoOrg) -> tuple[SuppressionRule, ...]:
+    """An accepted risk, as a compliance officer would record it in trailwatch.yaml."""
+    return (
+        SuppressionRule(
+            check="S3.9",
+            accounts=(org.sandbox.account_id,),
+            reason="Sandbox buckets hold no production data; access logging is not required "
+            "(risk acceptance RA-2026-014).",
+            owner="cloud-security@example.com",
+            expires=date.today() + timedelta(days=180),
+        ),
+    )
+
+
 def run_demo(
     output_dir: Path,
     formats: tuple[str, ...],
@@ -73,10 +89,13 @@ def run_demo(
         t0 = time.monotonic()
         org = seed_demo(endpoint)
         progress(f"seeded {len(org.accounts)} accounts in {time.monotonic() - t0:.1f}s; scanning")
+        # One accepted risk shows how suppressions look in the reports. (No baseline: every demo
+        # run creates a new Organization with new account ids, so a diff would be noise.)
         request = ScanRequest(
             options=ScanOptions(org=True, regions=REGIONS, endpoint_url=endpoint),
             output_dir=output_dir,
             formats=formats,
+            suppressions=demo_suppressions(org),
         )
         t1 = time.monotonic()
         sessions = Sessions(
