@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from scanner.check import Check
@@ -23,11 +23,18 @@ def evaluate(
     inventory: Inventory,
     checks: Sequence[Check],
     frameworks: Frameworks | None = None,
+    accounts: Collection[str] | None = None,
 ) -> Iterator[Finding]:
-    """Yield findings for every account, check and scope; failed data yields ERROR findings."""
+    """Yield findings for every account, check and scope; failed data yields ERROR findings.
+
+    `accounts` limits which accounts are evaluated; every account stays visible as context
+    (an event-driven re-evaluation judges one account against the whole Organization).
+    """
     org = OrgView(inventory)
     fw = frameworks or Frameworks.load()
     for account in inventory.accounts:
+        if accounts is not None and account.account_id not in accounts:
+            continue
         if account.access_error is not None:
             yield _access_finding(account, account.access_error, inventory)
             continue

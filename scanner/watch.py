@@ -428,7 +428,11 @@ class Watcher:
         )
         inventory = self._inventory(fresh, now, call.event_id, [c.dataset.name for c in collectors])
         keep = _Scope.of(call.account_id, impact.checks, eval_regions)
-        findings = [f for f in evaluate(inventory, impact.checks, self.frameworks) if keep(f)]
+        findings = [
+            f
+            for f in evaluate(inventory, impact.checks, self.frameworks, accounts={call.account_id})
+            if keep(f)
+        ]
         evaluated = time.perf_counter()
         result = EventResult(
             label,
