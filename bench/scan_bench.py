@@ -184,7 +184,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--regions", type=int, default=4)
     parser.add_argument("--latency-ms", type=float, default=0.0)
-    parser.add_argument("--max-workers", type=int, default=32)
+    parser.add_argument("--max-workers", type=int, default=64)
     parser.add_argument(
         "--scan-child", nargs=2, metavar=("ENDPOINT", "REGIONS"), help=argparse.SUPPRESS
     )

@@ -153,7 +153,7 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-workers",
         type=int,
-        help="concurrent API calls in total (default 32; at most 8 per account)",
+        help="concurrent API calls in total (default 64; at most 8 per account)",
     )
     p.add_argument(
         "--securityhub",
@@ -244,7 +244,7 @@ def _merged(args: argparse.Namespace) -> dict[str, Any]:
         "external_id": pick("external_id", None),
         "role_session_name": pick("role_session_name", "trailwatch"),
         "home_region": pick("home_region", None),
-        "max_workers": pick("max_workers", 32),
+        "max_workers": pick("max_workers", 64),
         "frameworks": tuple(config.frameworks or ()),
         "suppressions": tuple(config.suppressions or ()),
     }

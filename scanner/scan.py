@@ -40,7 +40,7 @@ class ScanOptions:
     profile: str | None = None
     endpoint_url: str | None = None
     home_region: str | None = None
-    max_workers: int = 32
+    max_workers: int = 64
     max_attempts: int = 8
     shard: Shard | None = None
     """Only the ACTIVE accounts of this shard (`--shard K/N`, with org=True)."""
