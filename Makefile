@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= trailwatch-out
 
-.PHONY: demo test lint typecheck cfnlint unit bench bench-watch clean
+.PHONY: demo test lint typecheck cfnlint unit bench bench-watch bench-big clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(STAMP)
 # Real time: per-event latency (event -> imported finding) and API calls per event, on moto.
 bench-watch: $(STAMP)
 	$(BIN)/python bench/watch_bench.py $(BENCH_ARGS)
+
+# One account with thousands of buckets, VPCs, log groups and alarms: wall, CPU, peak RSS.
+bench-big: $(STAMP)
+	$(BIN)/python bench/big_account.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) dist build .mypy_cache .ruff_cache .pytest_cache

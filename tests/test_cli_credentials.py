@@ -91,3 +91,18 @@ def test_endpoint_refusing_connections_is_one_line_exit_2(tmp_path: Path) -> Non
         assert probe.connect_ex(("127.0.0.1", int(endpoint.rsplit(":", 1)[1]))) != 0
     line = _one_error_line(_scan(endpoint, tmp_path))
     assert "endpoint" in line.lower()
+
+
+def test_unreadable_aws_credentials_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    broken = tmp_path / "credentials"
+    broken.write_text("aws_access_key_id = AKIAEXAMPLE\n[default\n")  # no section header
+    env = dict(os.environ)
+    for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        env.pop(key, None)
+    env.update(AWS_SHARED_CREDENTIALS_FILE=str(broken), AWS_CONFIG_FILE=os.devnull)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "scan", "--regions", "us-east-1",
+         "--endpoint-url", "http://127.0.0.1:9", "--output-dir", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    _one_error_line(proc)
