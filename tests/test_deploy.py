@@ -125,7 +125,16 @@ def test_the_scanner_stack_has_what_a_scheduled_scan_needs() -> None:
 def test_the_member_role_trusts_the_scanner_role_with_an_external_id() -> None:
     role = template(MEMBER)["Resources"]["ScanRole"]["Properties"]
     (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
-    assert statement["Principal"] == {"AWS": {"Ref": "ScannerRoleArn"}}
+    # the scanner role, plus the realtime stack's function role when one is given
+    assert statement["Principal"] == {
+        "AWS": {
+            "Fn::If": [
+                "RealtimeAllowed",
+                [{"Ref": "ScannerRoleArn"}, {"Ref": "RealtimeRoleArn"}],
+                {"Ref": "ScannerRoleArn"},
+            ]
+        }
+    }
     assert statement["Action"] == "sts:AssumeRole"
     assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": {"Ref": "ExternalId"}}}
 
