@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.keys import key_resource
+from checks.lib.trails import owned_trails_homed_here, trail_resource
 from scanner.check import Check
 from scanner.dataset import Scope
+from scanner.datasets.cloudtrail import TRAILS
 from scanner.datasets.kms import KMS_KEYS, KmsKey
-from scanner.model import Result, Severity, Status
+from scanner.model import Resource, Result, Severity, Status
 from scanner.view import View
 
 
@@ -65,6 +67,35 @@ def evaluate(view: View) -> Iterator[Result]:
             ),
             evidence=_evidence(key),
         )
+    yield from _keys_outside_scan(view)
+
+
+def _keys_outside_scan(view: View) -> Iterator[Result]:
+    """WARNING for a trail's key in an account the scan does not cover (never FAILED).
+
+    A key in another scanned account is evaluated there, once; a key in an account outside the
+    scan cannot be read, so its rotation is unknown: the trail owner gets a WARNING naming it.
+    """
+    seen: set[str] = set()
+    for trail in owned_trails_homed_here(view):
+        key = trail.kms_key_id or ""
+        parts = key.split(":")
+        if not key.startswith("arn:") or len(parts) < 6 or key in seen:
+            continue
+        owner = parts[4]
+        if owner == view.account_id or view.org.in_scan(owner):
+            continue
+        seen.add(key)
+        yield Result(
+            status=Status.WARNING,
+            resource=Resource(type="AwsKmsKey", id=key, region=parts[3], account_id=owner),
+            reason=(
+                f"Trail {trail.name} encrypts with a KMS key in account {owner}, which is outside "
+                "this scan: the key's rotation could not be evaluated."
+            ),
+            evidence={"api": "cloudtrail:DescribeTrails", "Trail": trail.arn, "KmsKeyId": key},
+            related_resources=(trail_resource(trail),),
+        )
 
 
 CHECK = Check(
@@ -74,7 +105,7 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     resource_type="AwsKmsKey",
     scope=Scope.REGION,
-    requires=(KMS_KEYS,),
+    requires=(KMS_KEYS, TRAILS),
     evaluate=evaluate,
     rationale=(
         "Rotating key material limits how much data one key version protects and how long a "

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.kms_key_rotation import CHECK
+from scanner.datasets.cloudtrail import TRAILS, Trail
 from scanner.datasets.kms import KMS_KEYS, KmsKey
 from scanner.model import CollectionError, Severity, Status
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
@@ -54,6 +55,7 @@ def inventory(*keys: KmsKey, region: str = HOME) -> InventoryBuilder:
     acct = b.account(MGMT)
     acct.put(KMS_KEYS, [], OTHER if region == HOME else HOME)
     acct.put(KMS_KEYS, list(keys), region)
+    acct.put(TRAILS, [])
     return b
 
 
@@ -123,3 +125,25 @@ def test_failed_dataset_is_error() -> None:
     b.account(MGMT).fail(KMS_KEYS, OTHER, operation="ListKeys", iam_action="kms:ListKeys")
     findings = run(CHECK, b)
     assert {(f.region, f.status.value) for f in findings} == {(HOME, "PASS"), (OTHER, "ERROR")}
+
+
+def test_trail_key_in_an_account_outside_the_scan_is_a_warning_never_a_failure() -> None:
+    outside = "999999999999"
+    foreign = key_arn("central", account=outside)
+    trail = Trail(
+        name="main",
+        arn=f"arn:aws:cloudtrail:{HOME}:{MGMT}:trail/main",
+        home_region=HOME,
+        kms_key_id=foreign,
+    )
+    b = inventory(key("on", rotation_enabled=True))
+    b.account(MGMT).put(TRAILS, [trail])
+    assert by_resource(run(CHECK, b)) == {
+        (MGMT, HOME, key_arn("on")): "PASS",
+        (MGMT, HOME, foreign): "WARNING",
+    }
+    # the same key in a scanned account is evaluated there, not warned about here
+    b.account(outside).put(KMS_KEYS, [])
+    b.account(outside).put(TRAILS, [])
+    statuses = by_resource(run(CHECK, b))
+    assert (MGMT, HOME, foreign) not in statuses
