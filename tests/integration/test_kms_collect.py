@@ -64,8 +64,12 @@ def test_keys_are_described_and_rotation_collected_for_rotatable_keys_only(
     assert keys[ids["aws"]].aliases == ("alias/aws/s3",) and keys[ids["aws"]].aws_managed
     assert all(k.error is None and k.rotation_error is None for k in keys.values())
     assert _keys(inv, "eu-west-1") == {}
-    # --checks KMS.4 collects only the KMS dataset
-    assert {r.dataset for r in inv.accounts[0].records.values()} == {KMS_KEYS.name}
+    # --checks KMS.4 collects only the KMS keys, and the trails (to find trail keys kept in
+    # accounts outside the scan)
+    assert {r.dataset for r in inv.accounts[0].records.values()} == {
+        KMS_KEYS.name,
+        "cloudtrail.trails",
+    }
 
     assert _statuses(inv, "KMS.4") == {
         ("kms_key_rotation", ids["rotating"]): "PASS",
