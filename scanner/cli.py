@@ -518,6 +518,9 @@ def _watch_parser(sub: Any) -> None:
     )
     watch.add_argument("--regions", help="comma list of regions in scope (default: enabled)")
     watch.add_argument("--checks", help="comma list of check ids or Security Hub control ids")
+    watch.add_argument(
+        "--config", type=Path, help="trailwatch.yaml whose suppressions apply (default: ./)"
+    )
     watch.add_argument("--home-region", help="region for account-level calls and findings")
     watch.add_argument("--endpoint-url", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)")
     watch.add_argument("--profile", help="AWS named profile")
@@ -541,12 +544,20 @@ def cmd_watch(args: argparse.Namespace) -> int:
         endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
         home_region=_single_region(args.home_region),
     )
+    from scanner.config import load_config
+    from scanner.registry import all_checks
+    from scanner.suppressions import validate_rules
+
+    config, _path = load_config(args.config)
+    known = [ref for c in all_checks() for ref in (c.id, c.control_id) if ref]
+    validate_rules(config.suppressions or (), known)
     options = WatchOptions(
         scan=scan,
         checks=_csv(args.checks),
         securityhub=args.securityhub,
         securityhub_passed=args.passed,
         dry_run=args.dry_run,
+        suppressions=tuple(config.suppressions or ()),
     )
     return run_watch(args.events, options, inventory=args.inventory, progress=log.info)
 

@@ -57,6 +57,7 @@ from scanner.regions import split_enabled
 from scanner.registry import all_checks, all_collectors, required_collectors, select_checks
 from scanner.scan import ScanOptions, botocore_services, scan_home_region
 from scanner.session import AccountSession, ClientSettings, Sessions
+from scanner.suppressions import SuppressionRule, apply_suppressions
 
 if TYPE_CHECKING:
     from reports.securityhub import ImportReport
@@ -85,6 +86,8 @@ class WatchOptions:
     securityhub_passed: bool = False
     securityhub_home_region: str | None = None
     dry_run: bool = False
+    suppressions: tuple[SuppressionRule, ...] = ()
+    """trailwatch.yaml `suppressions`: applied as in a scan, before the import."""
 
 
 class Outcome(StrEnum):
@@ -433,6 +436,13 @@ class Watcher:
             for f in evaluate(inventory, impact.checks, self.frameworks, accounts={call.account_id})
             if keep(f)
         ]
+        if self.options.suppressions:
+            findings, _ = apply_suppressions(
+                findings,
+                self.options.suppressions,
+                today=now.date(),
+                checks_in_scan=[(c.id, c.control_id) for c in impact.checks],
+            )
         evaluated = time.perf_counter()
         result = EventResult(
             label,

@@ -386,3 +386,27 @@ def test_lambda_handler_single_event_and_sqs_batch(
     assert out["batchItemFailures"] == []  # a malformed message is not retried
     assert [r["outcome"] for r in out["results"]] == ["done", "malformed"]
     assert _control(hub, "CloudTrail.1") == [("PASSED", "ARCHIVED")]
+
+
+def test_suppressions_apply_to_re_evaluated_findings(
+    scanned: Path, account_client: Callable[..., Any], moto_endpoint: str
+) -> None:
+    """An accepted risk in trailwatch.yaml applies on the event path as in a scan."""
+    from datetime import date, timedelta
+
+    from scanner.suppressions import SuppressionRule
+
+    rule = SuppressionRule(
+        check="CloudTrail.1",
+        reason="trail paused for a migration",
+        owner="secops@example.com",
+        expires=date.today() + timedelta(days=30),
+    )
+    watcher = Watcher(_options(moto_endpoint, suppressions=(rule,)))
+    account_client("cloudtrail").stop_logging(Name="main")
+    stopped = watcher.handle(_stop_logging())
+    assert stopped.outcome is Outcome.DONE, stopped.message
+    (ct1,) = [f for f in stopped.findings if f.control_id == "CloudTrail.1"]
+    assert ct1.status is Status.SUPPRESSED
+    assert ct1.suppressed_status is Status.FAIL
+    assert ct1.suppression is not None and ct1.suppression.owner == "secops@example.com"
