@@ -30,16 +30,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scanner.demo.server import FAKE_ENV  # noqa: E402
+
 ALL_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1")
 ACCOUNT = "123456789012"  # moto's default account
-FAKE = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-}
+FAKE = FAKE_ENV  # the demo's fake credentials: nothing here can reach AWS
 SEED_THREADS = 8
 
 
