@@ -18,7 +18,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
@@ -27,6 +26,7 @@ from scanner.model import Status
 from scanner.pipeline import ScanRequest, run_scan
 from scanner.scan import ScanOptions
 from scanner.session import ClientSettings, Sessions
+from tests.asff_model import batch_import_shape, model_problems
 from tests.conftest import DEFAULT_ACCOUNT
 from tests.integration.helpers import make_bucket
 
@@ -165,30 +165,6 @@ def test_findings_json_is_valid_and_carries_the_data_unchanged(
 # --- ASFF -------------------------------------------------------------------------------------
 
 
-def _walk(value: Any, shape: Any, path: str, problems: list[str]) -> None:
-    """What botocore's validator leaves out: enums, the `.*\\S.*` pattern, max lengths."""
-    meta = shape.metadata
-    if shape.type_name == "string":
-        if "enum" in meta and value not in meta["enum"]:
-            problems.append(f"{path}: {value!r} not in enum")
-        if meta.get("pattern") == ".*\\S.*" and not value.strip():
-            problems.append(f"{path}: blank")
-        if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"{path}: longer than {meta['max']}")
-    elif shape.type_name == "structure":
-        for key, item in value.items():
-            _walk(item, shape.members[key], f"{path}.{key}", problems)
-    elif shape.type_name == "list":
-        if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"{path}: more than {meta['max']} items")
-        for i, item in enumerate(value):
-            _walk(item, shape.member, f"{path}[{i}]", problems)
-    elif shape.type_name == "map":
-        for key, item in value.items():
-            _walk(key, shape.key, f"{path} key", problems)
-            _walk(item, shape.value, f"{path}[{key}]", problems)
-
-
 def test_asff_passes_validation_and_limits_by_truncation(
     scanned: Path, hostile_org: dict[str, str]
 ) -> None:
@@ -196,17 +172,10 @@ def test_asff_passes_validation_and_limits_by_truncation(
     docs = json.loads((scanned / "findings.asff.json").read_text(encoding="utf-8"))
     ids = sorted(f["id"] for f in _finding_dicts(findings))
     assert sorted(d["Id"] for d in docs) == ids  # every finding, none dropped
-    shape = (
-        botocore.session.get_session()
-        .get_service_model("securityhub")
-        .operation_model("BatchImportFindings")
-        .input_shape
-    )
+    shape = batch_import_shape()
     report = ParamValidator().validate({"Findings": docs}, shape)
     assert not report.has_errors(), report.generate_report()
-    problems: list[str] = []
-    _walk({"Findings": docs}, shape, "", problems)
-    assert problems == []
+    assert model_problems({"Findings": docs}, shape) == []
     member = [d for d in docs if d["AwsAccountId"] == hostile_org["member"]]
     assert member
     for doc in docs:

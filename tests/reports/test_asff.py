@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
@@ -23,6 +22,7 @@ from reports.asff import (
     write_asff,
 )
 from scanner.model import Resource, Severity, Status
+from tests.asff_model import batch_import_shape, model_problems
 from tests.reports.factory import (
     GOV,
     MEMBER,
@@ -38,30 +38,7 @@ TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 @pytest.fixture(scope="module")
 def finding_shape() -> Any:
-    model = botocore.session.get_session().get_service_model("securityhub")
-    return model.operation_model("BatchImportFindings").input_shape
-
-
-def _walk(value: Any, shape: Any, path: str, problems: list[str]) -> None:
-    """Checks botocore's validator leaves out: enums, the `.*\\S.*` pattern, max lengths."""
-    meta = shape.metadata
-    if shape.type_name == "string":
-        if "enum" in meta and value not in meta["enum"]:
-            problems.append(f"{path}: {value!r} not in enum")
-        if meta.get("pattern") == ".*\\S.*" and not value.strip():
-            problems.append(f"{path}: blank string")
-        if "max" in meta and len(value) > meta["max"]:
-            problems.append(f"{path}: longer than {meta['max']}")
-    elif shape.type_name == "structure":
-        for key, item in value.items():
-            _walk(item, shape.members[key], f"{path}.{key}", problems)
-    elif shape.type_name == "list":
-        for i, item in enumerate(value):
-            _walk(item, shape.member, f"{path}[{i}]", problems)
-    elif shape.type_name == "map":
-        for key, item in value.items():
-            _walk(key, shape.key, f"{path} key", problems)
-            _walk(item, shape.value, f"{path}[{key}]", problems)
+    return batch_import_shape()
 
 
 def _assert_limits(doc: dict[str, Any]) -> None:
@@ -107,9 +84,7 @@ def test_every_finding_passes_botocore_validation_and_limits(finding_shape: Any)
     docs = [to_asff(f) for f in hostile_findings()]
     report = ParamValidator().validate({"Findings": docs}, finding_shape)
     assert not report.has_errors(), report.generate_report()
-    problems: list[str] = []
-    _walk({"Findings": docs}, finding_shape, "", problems)
-    assert problems == []
+    assert model_problems({"Findings": docs}, finding_shape) == []
     for doc in docs:
         _assert_limits(doc)
 
