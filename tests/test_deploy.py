@@ -6,10 +6,15 @@ with cfn-lint, and the buildspec's shard and merge commands run as they are agai
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
+import tomllib
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -283,3 +288,168 @@ def test_the_buildspec_shard_and_merge_commands_run_locally(
         head = s3.head_object(Bucket="trailwatch-output", Key=key)
         assert head["ServerSideEncryption"] == "aws:kms"
         assert head["SSEKMSKeyId"] == key_arn
+
+
+# --- what the build installs: this project, from the bundle, every file by its hash --------------
+
+LOCK = ROOT / "deploy" / "requirements.lock"
+OWN_PACKAGES = ("scanner", "checks", "reports", "templates")
+
+
+def _bundle_module() -> Any:
+    sys.path.insert(0, str(ROOT / "deploy"))
+    try:
+        import bundle
+    finally:
+        sys.path.remove(str(ROOT / "deploy"))
+    return bundle
+
+
+@pytest.fixture(scope="module")
+def bundle_dir(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundle `make bundle` makes from this checkout's wheel, unpacked (the build's source)."""
+    out = tmp_path_factory.mktemp("bundle")
+    archive = _bundle_module().write_bundle(wheel, out / "trailwatch-bundle.zip")
+    src = out / "src"
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(src)
+    return src
+
+
+@pytest.fixture(scope="module")
+def locked_dependencies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test venv's installed distributions but this project's, as a directory of links: the
+    install step finds the locked dependencies installed and must install trailwatch itself."""
+    site = Path(sysconfig.get_paths()["purelib"])
+    view = tmp_path_factory.mktemp("deps")
+    for entry in site.iterdir():
+        name = entry.name.lower()
+        if name.endswith(".pth") or name.startswith(("trailwatch", "_trailwatch", "__editable__")):
+            continue
+        if name in OWN_PACKAGES:
+            continue
+        (view / entry.name).symlink_to(entry)
+    return view
+
+
+def _run_install(bundle: Path, deps: Path, venv: Path) -> subprocess.CompletedProcess[str]:
+    """The buildspec's install phase in a fresh venv, offline: no index, no configured links."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
+    (site,) = (venv / "lib").glob("python*/site-packages")
+    (site / "locked-dependencies.pth").write_text(f"{deps}\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "VIRTUAL_ENV": str(venv),
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_NO_INDEX": "1",
+        "PIP_NO_CACHE_DIR": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        ["bash", "-c", _script(buildspec()["phases"]["install"]["commands"])],
+        cwd=bundle,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_buildspec_installs_this_project_from_the_bundle(
+    bundle_dir: Path, locked_dependencies: Path, tmp_path: Path
+) -> None:
+    from scanner import __version__
+
+    venv = tmp_path / "venv"
+    proc = _run_install(bundle_dir, locked_dependencies, venv)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert __version__ in proc.stdout  # `trailwatch --version`, the install phase's last command
+
+    # the command is the one just installed, and it runs this project's code from the wheel
+    probe = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import importlib.metadata as m, scanner, checks;"
+            "print(scanner.__file__); print(m.version('trailwatch-cspm'))",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    module, version = probe.stdout.split()
+    assert Path(module).is_relative_to(venv) and version == __version__
+    listing = subprocess.run(
+        [str(venv / "bin" / "trailwatch"), "checks", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "CloudTrail.1" in listing.stdout
+
+
+def test_a_changed_wheel_is_refused(
+    bundle_dir: Path, locked_dependencies: Path, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(bundle_dir, bundle)
+    (wheel,) = bundle.glob("*.whl")
+    with wheel.open("ab") as fh:  # still a readable zip, not the file that was hashed
+        fh.write(b"\0")
+    venv = tmp_path / "venv"
+    proc = _run_install(bundle, locked_dependencies, venv)
+    assert proc.returncode != 0
+    assert not (venv / "bin" / "trailwatch").exists()
+
+
+def _requirements(text: str) -> list[str]:
+    """The requirement entries of a requirements file (continuation lines joined)."""
+    joined = text.replace("\\\n", " ")
+    lines = (line.strip() for line in joined.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def test_every_requirement_of_the_bundle_is_pinned_by_hash(bundle_dir: Path) -> None:
+    from packaging.requirements import Requirement
+
+    entries = _requirements((bundle_dir / "requirements.txt").read_text(encoding="utf-8"))
+    assert entries and all("--hash=sha256:" in e for e in entries)
+    (own,) = [e for e in entries if e.startswith("./")]
+    (wheel,) = bundle_dir.glob("*.whl")
+    assert own.split()[0] == f"./{wheel.name}"
+    assert own.split("--hash=sha256:")[1].strip() == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    pinned = {Requirement(e.split()[0]).name for e in entries if not e.startswith("./")}
+    # every runtime dependency of the project (pyproject.toml) is in the lock: `make lock`
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == "trailwatch-cspm"
+    wanted = {Requirement(d).name.lower() for d in project["dependencies"]}
+    assert wanted <= {n.lower() for n in pinned}
+    assert all("==" in e.split()[0] for e in entries if not e.startswith("./"))
+
+
+def test_nothing_is_installed_by_name_alone() -> None:
+    spec = buildspec()
+    commands = [c for phase in spec["phases"].values() for c in phase["commands"]]
+    installs = [c for c in commands if "pip install" in c]
+    assert installs and all(
+        "--require-hashes" in c and "-r requirements.txt" in c for c in installs
+    )
+    assert "TRAILWATCH_PACKAGE" not in spec["env"]["variables"]
+    scanner = template(SCANNER)
+    assert "TrailwatchPackage" not in scanner["Parameters"]
+    project = scanner["Resources"]["Project"]["Properties"]
+    assert project["Source"]["Type"] == "S3"
+    assert project["Source"]["Location"] == {"Fn::Sub": "${ArtifactBucket}/${ArtifactKey}"}
+    assert project["SourceVersion"]["Fn::If"][1] == {"Ref": "ArtifactObjectVersion"}
+    names = [v["Name"] for v in project["Environment"]["EnvironmentVariables"]]
+    assert "TRAILWATCH_PACKAGE" not in names
