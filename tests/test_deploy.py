@@ -147,7 +147,7 @@ def test_the_member_role_trusts_the_scanner_role_with_an_external_id() -> None:
 def test_cfn_lint_finds_nothing() -> None:
     lint = Path(sys.executable).with_name("cfn-lint")
     proc = subprocess.run(
-        [str(lint), "--", str(SCANNER), str(MEMBER)],
+        [str(lint), "--", *map(str, sorted(CFN.glob("*.yaml")))],
         capture_output=True,
         text=True,
         timeout=120,
@@ -453,3 +453,185 @@ def test_nothing_is_installed_by_name_alone() -> None:
     assert project["SourceVersion"]["Fn::If"][1] == {"Ref": "ArtifactObjectVersion"}
     names = [v["Name"] for v in project["Environment"]["EnvironmentVariables"]]
     assert "TRAILWATCH_PACKAGE" not in names
+
+
+# --- hardening: who may use each role, what it may assume, where the external id lives ----------
+
+REALTIME = CFN / "realtime.yaml"
+FORWARDER = CFN / "realtime-forwarder.yaml"
+TEMPLATES = (SCANNER, MEMBER, REALTIME, FORWARDER)
+
+
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every statement of a role's inline policies (both branches of an Fn::If taken as given)."""
+    out = []
+    for document in _policies(role).values():
+        for statement in document["Statement"]:
+            if "Fn::If" in statement:
+                statement = statement["Fn::If"][1]
+            out.append(statement)
+    return out
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return action if isinstance(action, list) else [action]
+
+
+def _walk(node: Any) -> Any:
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+@pytest.mark.parametrize(("path", "role"), [(SCANNER, "ScannerRole"), (REALTIME, "FunctionRole")])
+def test_roles_assume_only_into_their_own_organization(path: Path, role: str) -> None:
+    statements = _statements(template(path)["Resources"][role])
+    assume = [s for s in statements if "sts:AssumeRole" in _actions(s)]
+    assert assume
+    for statement in assume:
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}
+        }
+
+
+def _project_arn() -> dict[str, str]:
+    return {
+        "Fn::Sub": "arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}"
+        ":project/${ProjectName}"
+    }
+
+
+@pytest.mark.parametrize("role", ["ScannerRole", "BatchRole"])
+def test_the_build_roles_trust_only_their_codebuild_project(role: str) -> None:
+    res = template(SCANNER)["Resources"]
+    assert res["Project"]["Properties"]["Name"] == {"Ref": "ProjectName"}
+    (statement,) = res[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "codebuild.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnEquals": {"aws:SourceArn": _project_arn()},
+    }
+
+
+def test_the_forwarder_role_trusts_only_its_rule() -> None:
+    res = template(FORWARDER)["Resources"]
+    (statement,) = res["ForwarderRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    rule = res["ForwardRule"]["Properties"]
+    (target,) = rule["Targets"]
+    assert target["RoleArn"] == {"Fn::GetAtt": ["ForwarderRole", "Arn"]}
+    arn = statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::Sub"]
+    assert arn.endswith(":rule/" + rule["Name"]["Fn::Sub"])
+    assert arn.startswith("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:")
+    assert statement["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": {"Ref": "AWS::AccountId"}
+    }
+
+
+@pytest.mark.parametrize(("path", "role"), [(SCANNER, "ScannerRole"), (REALTIME, "FunctionRole")])
+def test_the_external_id_is_a_secret_only_its_reader_can_read(path: Path, role: str) -> None:
+    doc = template(path)
+    assert doc["Parameters"]["ExternalId"]["NoEcho"] is True
+    secret = doc["Resources"]["ExternalIdSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["SecretString"] == {"Ref": "ExternalId"}
+    assert "KmsKeyId" in secret["Properties"]
+    # the parameter's value goes into the secret and nowhere else
+    uses = [n for n in _walk(doc["Resources"]) if n == {"Ref": "ExternalId"}]
+    assert len(uses) == 1
+    reads = [
+        s
+        for s in _statements(doc["Resources"][role])
+        if any(a.startswith("secretsmanager:") for a in _actions(s))
+    ]
+    assert reads == [
+        {
+            "Sid": "ReadTheExternalId",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": {"Ref": "ExternalIdSecret"},
+        }
+    ]
+
+
+def test_the_builds_and_the_function_get_the_external_id_from_the_secret() -> None:
+    project = template(SCANNER)["Resources"]["Project"]["Properties"]
+    variables = {v["Name"]: v for v in project["Environment"]["EnvironmentVariables"]}
+    assert variables["EXTERNAL_ID"] == {
+        "Name": "EXTERNAL_ID",
+        "Type": "SECRETS_MANAGER",
+        "Value": {"Ref": "ExternalIdSecret"},
+    }
+    function = template(REALTIME)["Resources"]["Function"]["Properties"]
+    env = function["Environment"]["Variables"]
+    assert "TRAILWATCH_EXTERNAL_ID" not in env
+    assert env["TRAILWATCH_EXTERNAL_ID_SECRET"] == {
+        "Fn::If": ["HasExternalId", {"Ref": "ExternalIdSecret"}, ""]
+    }
+    assert function["KmsKeyArn"] == {"Fn::GetAtt": ["FunctionKey", "Arn"]}
+
+
+def test_the_realtime_function_has_reserved_concurrency() -> None:
+    doc = template(REALTIME)
+    function = doc["Resources"]["Function"]["Properties"]
+    assert function["ReservedConcurrentExecutions"] == {"Ref": "ReservedConcurrency"}
+    parameter = doc["Parameters"]["ReservedConcurrency"]
+    assert parameter["MinValue"] >= 1 and parameter["Default"] >= 1
+
+
+def test_the_output_bucket_is_access_logged() -> None:
+    res = template(SCANNER)["Resources"]
+    logging_config = res["OutputBucket"]["Properties"]["LoggingConfiguration"]
+    assert logging_config["DestinationBucketName"] == {"Ref": "AccessLogBucket"}
+    prefix = logging_config["LogFilePrefix"]
+    log_bucket = res["AccessLogBucket"]["Properties"]
+    assert set(log_bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    statements = res["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    (delivery,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert delivery["Resource"] == {"Fn::Sub": "${AccessLogBucket.Arn}/" + prefix + "*"}
+    assert delivery["Condition"]["ArnLike"] == {
+        "aws:SourceArn": {"Fn::GetAtt": ["OutputBucket", "Arn"]}
+    }
+    assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in str(s) for s in statements)
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_every_checkov_skip_gives_its_reason(path: Path) -> None:
+    for resource in template(path)["Resources"].values():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert set(skip) == {"id", "comment"}
+            assert skip["id"].startswith(("CKV_", "CKV2_")) and len(skip["comment"]) > 20
+
+
+def test_the_function_reads_its_external_id_from_the_secret(
+    moto_endpoint: str, account_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner import lambda_handler
+    from scanner.errors import ConfigError
+
+    arn = account_client("secretsmanager").create_secret(
+        Name="trailwatch-external-id", SecretString="the-external-id"
+    )["ARN"]
+    monkeypatch.setenv("TRAILWATCH_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("TRAILWATCH_REGIONS", "us-east-1")
+    monkeypatch.setenv("TRAILWATCH_EXTERNAL_ID_SECRET", arn)
+    monkeypatch.setattr(lambda_handler, "_STATE", lambda_handler._State())
+    watcher = lambda_handler.watcher_from_env(os.environ)
+    assert watcher.options.scan.external_id == "the-external-id"
+
+    # an unreadable secret, or a plain external id as well: the invocation fails (and is retried)
+    for name, value in (
+        ("TRAILWATCH_EXTERNAL_ID_SECRET", arn.replace("external-id", "missing")),
+        ("TRAILWATCH_EXTERNAL_ID", "also-plain"),
+    ):
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            m.setattr(lambda_handler, "_STATE", lambda_handler._State())
+            with pytest.raises(ConfigError):
+                lambda_handler.handler({"detail-type": "Scheduled Event"}, None)
