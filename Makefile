@@ -7,11 +7,14 @@ OUT ?= trailwatch-out
 
 .PHONY: demo test lint typecheck cfnlint checkov unit bench bench-watch bench-big lock bundle lambda-zip clean
 
+# The runtime dependencies exactly as deployed (deploy/requirements.lock, hash-checked), then the
+# rest with those versions held (tests/test_deploy.py installs the bundle against them).
 $(STAMP): pyproject.toml deploy/requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r deploy/requirements.lock
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ ;]*\).*/\1/p' deploy/requirements.lock > $(VENV)/locked.txt
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -c $(VENV)/locked.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
