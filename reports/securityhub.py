@@ -765,21 +765,26 @@ class ImportReport:
         }
 
     def lines(self) -> list[str]:
-        head = "dry run: would send" if self.dry_run else "sent"
-        out = [
-            f"Security Hub import: {head} {self.plan.to_import} finding(s) to import and "
-            f"{self.plan.to_archive} to archive in {len(self.plan.targets)} account/region(s)"
-        ]
-        if not self.dry_run:
-            delivered = self.imported + self.archived
-            out.append(
-                f"imported {self.imported}, archived {self.archived}, failed {len(self.failed)} "
-                f"in {self.requests} request(s); delivered {delivered} of "
-                f"{delivered + len(self.undelivered_ids)}"
-            )
+        """Human-readable: a total, each target reached, each skip, each undelivered group."""
         unreached = {(u.account_id, u.region) for u in self.undelivered if u.operation in _READS}
         skipped = {(s.account_id, s.region) for s in self.skipped} | unreached
-        out.extend("  " + t.describe() for t in self.plan.targets if t.target not in skipped)
+        reached = [t for t in self.plan.targets if t.target not in skipped]
+        if self.dry_run:
+            out = [
+                f"Security Hub import (dry run): would send "
+                f"{sum(len(t.to_import) for t in reached)} finding(s) to import and "
+                f"{sum(len(t.to_archive) for t in reached)} to archive in {len(reached)} "
+                "account/region(s)"
+            ]
+        else:
+            delivered = self.imported + self.archived
+            out = [
+                f"Security Hub import: delivered {delivered} of "
+                f"{delivered + len(self.undelivered_ids)} finding(s) (imported {self.imported}, "
+                f"archived {self.archived}) in {self.requests} request(s) to {len(reached)} "
+                "account/region(s)"
+            ]
+        out.extend("  " + t.describe() for t in reached)
         out.extend("  " + s.describe() for s in self.skipped)
         out.extend(self.undelivered_lines())
         if self.plan.duplicates:
