@@ -1047,3 +1047,32 @@ def _asff_ts(moment: datetime) -> str:
     from reports.asff import asff_timestamp
 
     return asff_timestamp(moment)
+
+
+def test_watch_event_whose_import_fails_exits_4_and_is_retryable(
+    moto_endpoint: str, account_client: Callable[..., Any], fault_proxy: Callable[..., Any]
+) -> None:
+    from scanner.events import sample_event
+    from scanner.scan import ScanOptions
+    from scanner.watch import Outcome, Watcher, WatchOptions
+    from tests.integration.helpers import good_trail
+
+    good_trail(account_client)
+    enable(account_client, DEFAULT_ACCOUNT, HOME, EU)
+    account_client("cloudtrail").stop_logging(Name="main")
+    denied = Rule(Fault.DENIED, frozenset({"securityhub:GetFindings"}))
+    proxy = fault_proxy(rules=[denied])
+    options = WatchOptions(
+        scan=ScanOptions(regions=(HOME, EU), endpoint_url=proxy.endpoint, max_attempts=2),
+        securityhub=True,
+    )
+    event = sample_event(
+        "cloudtrail.amazonaws.com", "StopLogging", DEFAULT_ACCOUNT, HOME, {"name": "main"}
+    )
+    result = Watcher(options).handle(event)
+    assert result.outcome is Outcome.DONE, result.message
+    assert result.report is not None and not result.report.complete
+    (ct1,) = [f for f in result.findings if f.control_id == "CloudTrail.1"]
+    assert ct1.status is Status.FAIL and ct1.id in result.report.undelivered_ids
+    assert result.exit_code == 4 and result.retryable
+    assert stored(account_client, DEFAULT_ACCOUNT, HOME) == {}
