@@ -94,10 +94,13 @@ def check_manifest(path: Path, data: bytes) -> None:
     hint = "(--no-verify imports it anyway)"
     if not manifest.is_file():
         raise UsageError(f"{path}: no {MANIFEST} beside it to check it against {hint}")
-    doc = parse_json(read_bounded(manifest, MAX_MANIFEST_BYTES, "manifest"), manifest)
+    try:
+        doc = parse_json(read_bounded(manifest, MAX_MANIFEST_BYTES, "manifest"), manifest)
+    except UsageError as exc:
+        raise UsageError(f"{path}: cannot check it against its manifest: {exc}") from None
     files = doc.get("files") if isinstance(doc, dict) else None
     if not isinstance(files, list) or doc.get("algorithm", "sha256") != "sha256":
-        raise UsageError(f"{manifest}: not a trailwatch manifest (no `files` list of sha256)")
+        raise UsageError(f"{path}: {manifest} is not a trailwatch manifest (no sha256 `files`)")
     entries = [e for e in files if isinstance(e, dict) and e.get("path") == path.name]
     if len(entries) != 1:
         raise UsageError(f"{path}: not listed in {manifest} {hint}")

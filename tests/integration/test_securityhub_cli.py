@@ -195,11 +195,21 @@ def test_import_refuses_unlisted_unmanifested_oversized_and_malformed_files(
     alone.write_bytes(asff.read_bytes())
     _refusal(alone)
     assert len(load_asff(alone)) == 3
+    # one byte more
+    original = asff.read_bytes()
+    asff.write_bytes(original + b" ")
+    _refusal(asff)
     # same size, one byte changed
-    data = bytearray(asff.read_bytes())
+    data = bytearray(original)
     data[data.index(b"FAILED")] = ord("X")
     asff.write_bytes(bytes(data))
     _refusal(asff)
+    # a manifest that is not one
+    asff.write_bytes(original)
+    assert len(load_asff(asff, verify=True)) == 3
+    for garbage in (b"[]", b'{"files": "all"}', b"\xff\xfe", b'{"algorithm": "md5", "files": []}'):
+        (out / "manifest.json").write_bytes(garbage)
+        _refusal(asff)
 
     # bounded in size before anything is read (a sparse file: no disk used)
     huge = tmp_path / "huge.json"
