@@ -234,3 +234,17 @@ def test_import_refuses_unlisted_unmanifested_oversized_and_malformed_files(
     deepest = tmp_path / "deepest.json"
     deepest.write_bytes(b'[{"a":' + b"[" * (MAX_DEPTH - 2) + b"]" * (MAX_DEPTH - 2) + b"}]")
     assert len(load_asff(deepest)) == 1
+
+
+def test_import_help_names_no_verify_and_exit_4() -> None:
+    import argparse
+
+    from scanner.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    text = sub.choices["import"].format_help()
+    assert "--no-verify" in text and "--undelivered-json" in text
+    assert "\n  4  " in text and "\n  2  " in text
+    for command in ("scan", "merge"):
+        assert "--undelivered-json" in sub.choices[command].format_help()
