@@ -23,6 +23,7 @@ PLANNED_CONTROLS = frozenset(
     + ["S3.1", "S3.2", "S3.3", "S3.5", "S3.6", "S3.8", "S3.9", "S3.22", "S3.23"]
     + ["Config.1", "EC2.6", "KMS.3", "KMS.4"]
     + [f"CloudWatch.{n}" for n in range(1, 18)]
+    + ["S3.14", "S3.20"]  # evaluated on the trails' log buckets
 )
 OWN_CHECKS = frozenset(
     {

@@ -351,7 +351,7 @@ def trails_evidence(trails: Iterable[Trail]) -> list[dict[str, Any]]:
     ]
 
 
-Judge = Callable[[View, Bucket, Resource], Result]
+Judge = Callable[[View, Bucket, Resource], Result | None]
 
 
 def trail_bucket_results(view: View, judge: Judge) -> Iterator[Result]:
@@ -360,7 +360,8 @@ def trail_bucket_results(view: View, judge: Judge) -> Iterator[Result]:
     Trails of any scanned account that write to the bucket are listed in evidence and related
     resources. A trail homed here whose bucket is in no scanned account's bucket list gets a
     WARNING in the trail owner's account (the bucket cannot be evaluated), or ERROR when some
-    scanned account's bucket list could not be read (the owner may be that account).
+    scanned account's bucket list could not be read (the owner may be that account). A judge
+    that returns None makes no finding for that bucket (Security Hub's "no data").
     """
     by_bucket = trails_by_bucket(view.org)
     for bucket in buckets_here(view):
@@ -373,6 +374,8 @@ def trail_bucket_results(view: View, judge: Judge) -> Iterator[Result]:
             yield error_result(resource, bucket.errors.values(), extra)
             continue
         result = judge(view, bucket, resource)
+        if result is None:
+            continue
         yield result.model_copy(
             update={
                 "evidence": {**result.evidence, **extra},

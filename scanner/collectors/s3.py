@@ -15,6 +15,7 @@ from scanner.collector import Collector
 from scanner.datasets.s3 import (
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
+    S3_BUCKET_LIFECYCLE,
     S3_BUCKET_LOGGING,
     S3_BUCKET_POLICIES,
     S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
@@ -23,6 +24,7 @@ from scanner.datasets.s3 import (
     AccountPublicAccessBlock,
     Bucket,
     BucketAcl,
+    BucketLifecycle,
     BucketLogging,
     BucketPolicy,
     BucketPublicAccessBlock,
@@ -240,6 +242,23 @@ def fetch_versioning(ctx: CollectContext) -> dict[str, BucketVersioning]:
     return out
 
 
+def fetch_lifecycle(ctx: CollectContext) -> dict[str, BucketLifecycle]:
+    out: dict[str, BucketLifecycle] = {}
+    for name, region in scanned_buckets(ctx):
+        s3 = ctx.client("s3", region)
+        errors: dict[str, CollectionError] = {}
+        raw = _call(
+            errors,
+            "lifecycle",
+            region,
+            lambda: s3.get_bucket_lifecycle_configuration(Bucket=name),  # noqa: B023
+            absent=("NoSuchLifecycleConfiguration",),
+        )
+        rules = raw.get("Rules") or () if isinstance(raw, dict) else ()
+        out[name] = BucketLifecycle(configured=bool(rules), rules=len(rules), errors=errors)
+    return out
+
+
 COLLECTORS = (
     Collector(
         S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
@@ -261,5 +280,8 @@ COLLECTORS = (
         S3_BUCKET_VERSIONING,
         ("s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration"),
         fetch_versioning,
+    ),
+    Collector(
+        S3_BUCKET_LIFECYCLE, ("s3:GetLifecycleConfiguration",), fetch_lifecycle
     ),
 )

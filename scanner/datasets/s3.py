@@ -1,6 +1,7 @@
 """S3 datasets: the account's public access block, its buckets, and per-bucket settings.
 
-Per-bucket settings are split by aspect (policy, ACL, public access block, logging, versioning)
+Per-bucket settings are split by aspect (policy, ACL, public access block, logging, versioning,
+lifecycle)
 so that a scan collects only what its checks need. Each per-bucket value carries `errors` keyed
 by field: a sub-call that failed for one bucket is recorded there instead of failing the dataset.
 """
@@ -115,6 +116,17 @@ class BucketVersioning(Frozen):
     errors: dict[str, CollectionError] = Field(default_factory=dict)
 
 
+class BucketLifecycle(Frozen):
+    """GetBucketLifecycleConfiguration. errors key: "lifecycle".
+
+    `configured` is False when the bucket has no lifecycle configuration; `rules` counts its rules.
+    """
+
+    configured: bool = False
+    rules: int = 0
+    errors: dict[str, CollectionError] = Field(default_factory=dict)
+
+
 S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: Dataset[AccountPublicAccessBlock] = Dataset(
     "s3.account_public_access_block",
     Scope.ACCOUNT,
@@ -160,5 +172,12 @@ S3_BUCKET_VERSIONING: Dataset[dict[str, BucketVersioning]] = Dataset(
     Scope.ACCOUNT,
     dict[str, BucketVersioning],
     "GetBucketVersioning and GetObjectLockConfiguration per bucket in a scanned region",
+    depends_on=(S3_BUCKETS,),
+)
+S3_BUCKET_LIFECYCLE: Dataset[dict[str, BucketLifecycle]] = Dataset(
+    "s3.bucket_lifecycle",
+    Scope.ACCOUNT,
+    dict[str, BucketLifecycle],
+    "GetBucketLifecycleConfiguration per bucket in a scanned region",
     depends_on=(S3_BUCKETS,),
 )

@@ -75,6 +75,7 @@ def seed(org: DemoOrg) -> None:
         KmsKeyId=key_arn,
         CloudWatchLogsLogGroupArn=group_arn,
         CloudWatchLogsRoleArn=f"arn:aws:iam::{mgmt.account_id}:role/CloudTrailToCloudWatch",
+        TagsList=[{"Key": "owner", "Value": "security"}, {"Key": "data-class", "Value": "audit"}],
     )
     # All management events; S3 object-level events for writes only (a common cost choice:
     # S3.22 passes, S3.23 fails across the Organization).
@@ -127,3 +128,21 @@ def seed(org: DemoOrg) -> None:
         ],
     )
     sb_ct.start_logging(Name="sandbox-trail")
+    # Its bucket: versioning turned on, then suspended (S3.14 fails), and a lifecycle rule that
+    # expires old logs (so S3.20 has no finding for it, as in Security Hub).
+    sb_s3 = sb.client("s3", region)
+    sb_s3.put_bucket_versioning(Bucket=sb_bucket, VersioningConfiguration={"Status": "Enabled"})
+    sb_s3.put_bucket_versioning(Bucket=sb_bucket, VersioningConfiguration={"Status": "Suspended"})
+    sb_s3.put_bucket_lifecycle_configuration(
+        Bucket=sb_bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "expire-old-logs",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": "AWSLogs/"},
+                    "Expiration": {"Days": 400},
+                }
+            ]
+        },
+    )

@@ -16,6 +16,7 @@ from scanner.datasets.s3 import (
     ALL_USERS,
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
+    S3_BUCKET_LIFECYCLE,
     S3_BUCKET_LOGGING,
     S3_BUCKET_POLICIES,
     S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
@@ -24,6 +25,7 @@ from scanner.datasets.s3 import (
     AccountPublicAccessBlock,
     Bucket,
     BucketAcl,
+    BucketLifecycle,
     BucketLogging,
     BucketPolicy,
     BucketPublicAccessBlock,
@@ -55,6 +57,7 @@ _ERROR_OPERATIONS = {
     "logging": "GetBucketLogging",
     "versioning": "GetBucketVersioning",
     "object_lock": "GetObjectLockConfiguration",
+    "lifecycle": "GetBucketLifecycleConfiguration",
 }
 
 
@@ -83,6 +86,7 @@ class Spec:
     versioning: str | None = None
     mfa_delete: str | None = None
     object_lock: bool = False
+    lifecycle: bool = False
     failed: tuple[str, ...] = ()
     errors: dict[str, CollectionError] = field(init=False)
 
@@ -177,6 +181,17 @@ def put_s3(
                 mfa_delete=s.mfa_delete,
                 object_lock_enabled=s.object_lock,
                 errors=s.only("versioning", "object_lock"),
+            )
+            for s in scanned
+        },
+    )
+    acct.put(
+        S3_BUCKET_LIFECYCLE,
+        {
+            s.name: BucketLifecycle(
+                configured=s.lifecycle and "lifecycle" not in s.errors,
+                rules=1 if s.lifecycle and "lifecycle" not in s.errors else 0,
+                errors=s.only("lifecycle"),
             )
             for s in scanned
         },

@@ -12,6 +12,7 @@ from scanner.datasets.s3 import (
     ALL_USERS,
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
+    S3_BUCKET_LIFECYCLE,
     S3_BUCKET_LOGGING,
     S3_BUCKET_POLICIES,
     S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
@@ -293,3 +294,63 @@ def test_organization_trail_bucket_is_judged_in_the_log_archive_account(
     # the central bucket is judged once, only in the account that owns it
     central = [k for k in got if k[2] == bucket]
     assert {k[1] for k in central} == {archive}
+
+
+def _trail_buckets(client: Callable[..., Any]) -> None:
+    """Two trail buckets: one versioned with a lifecycle rule, one never versioned."""
+    s3 = client("s3", "us-east-1")
+    kept = make_bucket(client, "kept-trail-logs")
+    s3.put_bucket_versioning(Bucket=kept, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=kept,
+        LifecycleConfiguration={
+            "Rules": [
+                {"ID": "expire", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 400}}
+            ]
+        },
+    )
+    bare = make_bucket(client, "bare-trail-logs", "eu-west-1")
+    ct = client("cloudtrail", "us-east-1")
+    ct.create_trail(Name="kept", S3BucketName=kept)
+    client("cloudtrail", "eu-west-1").create_trail(Name="bare", S3BucketName=bare)
+    make_bucket(client, "not-a-log-bucket")
+
+
+def test_trail_bucket_versioning_and_lifecycle_decide_s3_14_and_s3_20(
+    account_client: Callable[..., Any], scan_inventory: Callable[..., Inventory]
+) -> None:
+    _trail_buckets(account_client)
+    inv = scan_inventory(("S3.14", "S3.20"))
+    lifecycle = _data(inv, S3_BUCKET_LIFECYCLE)
+    assert lifecycle["kept-trail-logs"].configured and lifecycle["kept-trail-logs"].rules == 1
+    assert not lifecycle["bare-trail-logs"].configured
+    assert not any(v.errors for v in lifecycle.values())
+    got = _statuses(inv, "S3.14", "S3.20")
+    acct = DEFAULT_ACCOUNT
+    assert got == {
+        ("S3.14", acct, "kept-trail-logs"): "PASS",
+        ("S3.14", acct, "bare-trail-logs"): "FAIL",
+        # kept-trail-logs has a lifecycle configuration: no S3.20 finding, as in Security Hub
+        ("S3.20", acct, "bare-trail-logs"): "FAIL",
+    }
+
+
+def test_denied_lifecycle_read_is_error_for_s3_20_never_fail(
+    account_client: Callable[..., Any],
+    scan_inventory: Callable[..., Inventory],
+    faults: Faults,
+) -> None:
+    _trail_buckets(account_client)
+    faults.deny("GetBucketLifecycleConfiguration")
+    inv = scan_inventory(("S3.14", "S3.20"))
+    lifecycle = _data(inv, S3_BUCKET_LIFECYCLE)
+    error = lifecycle["kept-trail-logs"].errors["lifecycle"]
+    assert (error.operation, error.iam_action, error.code) == (
+        "GetBucketLifecycleConfiguration",
+        "s3:GetLifecycleConfiguration",
+        "AccessDenied",
+    )
+    got = _statuses(inv, "S3.14", "S3.20")
+    assert got[("S3.20", DEFAULT_ACCOUNT, "kept-trail-logs")] == "ERROR"
+    assert got[("S3.20", DEFAULT_ACCOUNT, "bare-trail-logs")] == "ERROR"
+    assert got[("S3.14", DEFAULT_ACCOUNT, "kept-trail-logs")] == "PASS"  # unaffected
