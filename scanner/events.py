@@ -29,7 +29,13 @@ from typing import Any
 from scanner.check import Check
 from scanner.dataset import Dataset, Scope
 from scanner.datasets.awsconfig import CONFIG
-from scanner.datasets.cloudtrail import TRAIL_INSIGHTS, TRAIL_SELECTORS, TRAIL_STATUS, TRAILS
+from scanner.datasets.cloudtrail import (
+    TRAIL_INSIGHTS,
+    TRAIL_SELECTORS,
+    TRAIL_STATUS,
+    TRAIL_TAGS,
+    TRAILS,
+)
 from scanner.datasets.cloudwatch import ALARMS
 from scanner.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.datasets.events import EVENT_RULES
@@ -37,9 +43,11 @@ from scanner.datasets.kms import KMS_KEYS
 from scanner.datasets.metric_filters import METRIC_FILTERS
 from scanner.datasets.s3 import (
     S3_BUCKET_ACLS,
+    S3_BUCKET_LIFECYCLE,
     S3_BUCKET_LOGGING,
     S3_BUCKET_POLICIES,
     S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
+    S3_BUCKET_VERSIONING,
 )
 from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS
 from scanner.errors import TrailwatchError
@@ -54,9 +62,12 @@ _ALARM_CHAIN = (ALARMS, TOPIC_SUBSCRIPTIONS)
 CALLS: dict[tuple[str, str], tuple[Dataset[Any], ...]] = {
     # A trail created, changed or deleted: its listing everywhere (multi-Region trails appear in
     # every region), and its status, selectors and Insights (collected per trail).
-    ("cloudtrail.amazonaws.com", "CreateTrail"): _TRAIL_CONFIG,
+    # A trail created (possibly with tags) or deleted also changes the tags collected.
+    ("cloudtrail.amazonaws.com", "CreateTrail"): (*_TRAIL_CONFIG, TRAIL_TAGS),
     ("cloudtrail.amazonaws.com", "UpdateTrail"): _TRAIL_CONFIG,
-    ("cloudtrail.amazonaws.com", "DeleteTrail"): _TRAIL_CONFIG,
+    ("cloudtrail.amazonaws.com", "DeleteTrail"): (*_TRAIL_CONFIG, TRAIL_TAGS),
+    ("cloudtrail.amazonaws.com", "AddTags"): (TRAIL_TAGS,),
+    ("cloudtrail.amazonaws.com", "RemoveTags"): (TRAIL_TAGS,),
     ("cloudtrail.amazonaws.com", "StopLogging"): (TRAIL_STATUS,),
     ("cloudtrail.amazonaws.com", "StartLogging"): (TRAIL_STATUS,),
     ("cloudtrail.amazonaws.com", "PutEventSelectors"): (TRAIL_SELECTORS,),
@@ -72,6 +83,11 @@ CALLS: dict[tuple[str, str], tuple[Dataset[Any], ...]] = {
     ("s3.amazonaws.com", "PutPublicAccessBlock"): (S3_BUCKET_PUBLIC_ACCESS_BLOCKS,),
     ("s3.amazonaws.com", "DeletePublicAccessBlock"): (S3_BUCKET_PUBLIC_ACCESS_BLOCKS,),
     ("s3.amazonaws.com", "PutBucketLogging"): (S3_BUCKET_LOGGING,),
+    ("s3.amazonaws.com", "PutBucketVersioning"): (S3_BUCKET_VERSIONING,),
+    ("s3.amazonaws.com", "PutObjectLockConfiguration"): (S3_BUCKET_VERSIONING,),
+    # CloudTrail records PutBucketLifecycleConfiguration as PutBucketLifecycle.
+    ("s3.amazonaws.com", "PutBucketLifecycle"): (S3_BUCKET_LIFECYCLE,),
+    ("s3.amazonaws.com", "DeleteBucketLifecycle"): (S3_BUCKET_LIFECYCLE,),
     ("kms.amazonaws.com", "EnableKeyRotation"): (KMS_KEYS,),
     ("kms.amazonaws.com", "DisableKeyRotation"): (KMS_KEYS,),
     ("kms.amazonaws.com", "ScheduleKeyDeletion"): (KMS_KEYS,),
@@ -125,6 +141,7 @@ _RESOURCE_KEYS = (
     "configurationRecorderName",
     "deliveryChannelName",
     "flowLogIds",
+    "resourceId",
     "resourceIds",
     "rule",
     "eventBusName",

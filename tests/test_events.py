@@ -37,11 +37,11 @@ TEMPLATES = sorted((ROOT / "deploy" / "cloudformation").glob("realtime*.yaml"))
 ACCOUNT = "111122223333"
 TRAIL = "cloudtrail.amazonaws.com"
 
-#: The calls issue 11 lists, by eventSource.
+#: The calls that change collected data, by eventSource.
 LISTED = {
     "cloudtrail.amazonaws.com": (
         "CreateTrail", "UpdateTrail", "DeleteTrail", "StopLogging", "StartLogging",
-        "PutEventSelectors",
+        "PutEventSelectors", "AddTags", "RemoveTags",
     ),
     "ec2.amazonaws.com": ("CreateFlowLogs", "DeleteFlowLogs"),
     "config.amazonaws.com": (
@@ -50,7 +50,8 @@ LISTED = {
     ),
     "s3.amazonaws.com": (
         "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "PutPublicAccessBlock",
-        "DeletePublicAccessBlock", "PutBucketLogging",
+        "DeletePublicAccessBlock", "PutBucketLogging", "PutBucketVersioning",
+        "PutObjectLockConfiguration", "PutBucketLifecycle", "DeleteBucketLifecycle",
     ),
     "kms.amazonaws.com": (
         "EnableKeyRotation", "DisableKeyRotation", "ScheduleKeyDeletion", "CancelKeyDeletion",

@@ -24,6 +24,7 @@ PLANNED_CONTROLS = frozenset(
     + ["Config.1", "EC2.6", "KMS.3", "KMS.4"]
     + [f"CloudWatch.{n}" for n in range(1, 18)]
     + ["S3.14", "S3.20"]  # evaluated on the trails' log buckets
+    + ["CloudTrail.9"]
 )
 OWN_CHECKS = frozenset(
     {
@@ -70,6 +71,11 @@ EXPECTED = {
     "pci-3.2.1": ("PCI DSS v3.2.1", "/", "standards/pci-dss/v/3.2.1"),
     "pci-4.0.1": ("PCI DSS v4.0.1", "/", "standards/pci-dss/v/4.0.1"),
     "nist-800-53-r5": ("NIST.800-53.r5", " ", "standards/nist-800-53/v/5.0.0"),
+    "aws-resource-tagging": (
+        "AWS Resource Tagging Standard v1.0.0",
+        "/",
+        "standards/aws-resource-tagging-standard/v/1.0.0",
+    ),
 }
 
 REQUIRED_KEYS = {"key", "name", "requirement_prefix", "separator", "standards_id", "requirements"}
@@ -159,7 +165,7 @@ def test_requirement_id_shapes(fw: Frameworks) -> None:
     }
     for f in fw.items:
         for r in f.requirements:
-            if f.key == "fsbp":
+            if f.key in ("fsbp", "aws-resource-tagging"):
                 assert r.id in PLANNED_CONTROLS and r.checks == (r.id,), r.id
             else:
                 assert re.fullmatch(shapes[f.key.split("-")[0]], r.id), (f.key, r.id)
@@ -181,7 +187,8 @@ def test_every_discovered_check_is_mapped(fw: Frameworks) -> None:
     checks = all_checks()
     assert checks, "no checks discovered"
     for check in checks:
-        assert fw.requirements_for(check), (check.id, check.control_id)
+        # a RelatedRequirements label, or (tagging-standard-only controls) a standard
+        assert fw.requirements_for(check) or fw.standards_for(check), (check.id, check.control_id)
         refs = {check.id, check.control_id} - {None}
         assert refs & CATALOGUE, (check.id, check.control_id)
 
@@ -245,6 +252,9 @@ def test_related_requirements_strings(fw: Frameworks) -> None:
 
 
 def test_standards_for(fw: Frameworks) -> None:
+    ct9 = fw.standards_for(_ref("CloudTrail.9"))
+    assert ct9 == ("standards/aws-resource-tagging-standard/v/1.0.0",)
+    assert fw.requirements_for(_ref("CloudTrail.9")) == ()
     ct1 = set(fw.standards_for(_ref("CloudTrail.1")))
     assert "standards/aws-foundational-security-best-practices/v/1.0.0" in ct1
     assert "ruleset/cis-aws-foundations-benchmark/v/1.2.0" in ct1

@@ -1,4 +1,4 @@
-"""CloudTrail collectors: DescribeTrails per region; status and selectors once per trail ARN."""
+"""CloudTrail collectors: DescribeTrails per region; status, selectors, tags once per trail ARN."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from scanner.datasets.cloudtrail import (
     TRAIL_INSIGHTS,
     TRAIL_SELECTORS,
     TRAIL_STATUS,
+    TRAIL_TAGS,
     TRAILS,
     AdvancedEventSelector,
     DataResource,
@@ -19,6 +20,7 @@ from scanner.datasets.cloudtrail import (
     TrailInsights,
     TrailSelectors,
     TrailStatus,
+    TrailTags,
 )
 
 
@@ -145,9 +147,36 @@ def fetch_insights(ctx: CollectContext) -> dict[str, TrailInsights]:
     return out
 
 
+LIST_TAGS_BATCH = 20
+"""ListTags accepts at most 20 trail ARNs per call."""
+
+
+def fetch_tags(ctx: CollectContext) -> dict[str, TrailTags]:
+    """ListTags for the account's own trails, batched per home region.
+
+    Trails owned by another account (organization trails seen from a member) are skipped:
+    their tags are read, and CloudTrail.9 evaluated, in the owner's account.
+    """
+    by_region: dict[str, list[str]] = {}
+    for trail in unique_trails(ctx):
+        if trail.owner_account == ctx.account_id:
+            by_region.setdefault(trail.home_region, []).append(trail.arn)
+    out: dict[str, TrailTags] = {}
+    for region, arns in sorted(by_region.items()):
+        for start in range(0, len(arns), LIST_TAGS_BATCH):
+            batch = arns[start : start + LIST_TAGS_BATCH]
+            for item in ctx.paginate(
+                "cloudtrail", "list_tags", "ResourceTagList", region=region, ResourceIdList=batch
+            ):
+                tags = {t["Key"]: t.get("Value", "") for t in item.get("TagsList") or ()}
+                out[item["ResourceId"]] = TrailTags(tags=tags)
+    return out
+
+
 COLLECTORS = (
     Collector(TRAILS, ("cloudtrail:DescribeTrails",), fetch_trails),
     Collector(TRAIL_STATUS, ("cloudtrail:GetTrailStatus",), fetch_status),
     Collector(TRAIL_SELECTORS, ("cloudtrail:GetEventSelectors",), fetch_selectors),
     Collector(TRAIL_INSIGHTS, ("cloudtrail:GetInsightSelectors",), fetch_insights),
+    Collector(TRAIL_TAGS, ("cloudtrail:ListTags",), fetch_tags),
 )

@@ -281,7 +281,5 @@ COLLECTORS = (
         ("s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration"),
         fetch_versioning,
     ),
-    Collector(
-        S3_BUCKET_LIFECYCLE, ("s3:GetLifecycleConfiguration",), fetch_lifecycle
-    ),
+    Collector(S3_BUCKET_LIFECYCLE, ("s3:GetLifecycleConfiguration",), fetch_lifecycle),
 )

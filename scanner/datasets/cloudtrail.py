@@ -1,4 +1,4 @@
-"""CloudTrail datasets: trails as seen per region, and per-trail status and selectors."""
+"""CloudTrail datasets: trails as seen per region, and per-trail status, selectors and tags."""
 
 from __future__ import annotations
 
@@ -92,6 +92,12 @@ class TrailInsights(Frozen):
     insight_types: tuple[str, ...] = Field(default=())
 
 
+class TrailTags(Frozen):
+    """ListTags for one trail (called in its home region, only for trails the account owns)."""
+
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
 TRAILS: Dataset[list[Trail]] = Dataset(
     "cloudtrail.trails",
     Scope.REGION,
@@ -117,5 +123,12 @@ TRAIL_INSIGHTS: Dataset[dict[str, TrailInsights]] = Dataset(
     Scope.ACCOUNT,
     dict[str, TrailInsights],
     "GetInsightSelectors per multi-Region trail ARN, in the trail's home region",
+    depends_on=(TRAILS,),
+)
+TRAIL_TAGS: Dataset[dict[str, TrailTags]] = Dataset(
+    "cloudtrail.trail_tags",
+    Scope.ACCOUNT,
+    dict[str, TrailTags],
+    "ListTags per trail ARN the account owns, in the trail's home region (20 ARNs a call)",
     depends_on=(TRAILS,),
 )

@@ -1,4 +1,4 @@
-"""S3.20 on the trails' buckets: MFA delete; no finding for buckets with a lifecycle configuration."""
+"""S3.20 on the trails' buckets: MFA delete; no finding where a lifecycle configuration exists."""
 
 from __future__ import annotations
 

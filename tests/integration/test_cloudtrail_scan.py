@@ -165,3 +165,65 @@ def test_saved_inventory_re_evaluates_offline(
     )
     assert offline.returncode == 0, offline.stderr
     assert asff_statuses(tmp_path / "a") == asff_statuses(tmp_path / "b")
+
+
+def test_trail_tags_are_read_in_batches_of_20_per_home_region(
+    account_client: Callable[..., Any], scan_inventory: Callable[..., Any], moto_endpoint: str
+) -> None:
+    from scanner.datasets.cloudtrail import TRAIL_TAGS
+    from scanner.evaluate import evaluate
+    from scanner.frameworks import Frameworks
+    from scanner.registry import all_checks, select_checks
+
+    bucket = make_bucket(account_client, "many-trails-logs")
+    us = account_client("cloudtrail", "us-east-1")
+    for n in range(21):
+        tags = [{"Key": "owner", "Value": "sec"}] if n % 2 == 0 else []
+        us.create_trail(Name=f"trail-{n:02d}", S3BucketName=bucket, TagsList=tags)
+    eu_bucket = make_bucket(account_client, "eu-trail-logs", "eu-west-1")
+    account_client("cloudtrail", "eu-west-1").create_trail(
+        Name="eu-trail", S3BucketName=eu_bucket, TagsList=[{"Key": "aws:system", "Value": "x"}]
+    )
+    sessions = Sessions(None, ClientSettings(endpoint_url=moto_endpoint, max_attempts=1))
+    inv = scan_inventory(("CloudTrail.9",), sessions=sessions)
+    list_tags = {
+        region: n
+        for (_, region, service, op), n in sessions.calls.calls.items()
+        if (service, op) == ("cloudtrail", "ListTags")
+    }
+    assert list_tags == {"us-east-1": 2, "eu-west-1": 1}
+    assert sessions.calls.repeated == 0
+    acct = inv.account(DEFAULT_ACCOUNT)
+    assert acct is not None
+    rec = acct.record(TRAIL_TAGS.name, None)
+    assert rec is not None and rec.error is None
+    assert len(TRAIL_TAGS.load(rec.data)) == 22
+    findings = list(evaluate(inv, select_checks(all_checks(), ["CloudTrail.9"]), Frameworks(())))
+    by_name = {(f.resource.id.rsplit("/", 1)[-1], f.region): f.status.value for f in findings}
+    assert by_name[("trail-00", "us-east-1")] == "PASS"
+    assert by_name[("trail-01", "us-east-1")] == "FAIL"
+    assert by_name[("trail-20", "us-east-1")] == "PASS"
+    assert by_name[("eu-trail", "eu-west-1")] == "FAIL"  # only a system tag
+    assert len(by_name) == 22
+
+
+def test_denied_list_tags_is_not_available_for_cloudtrail_9(
+    account_client: Callable[..., Any], moto_endpoint: str, tmp_path: Path, faults: Faults
+) -> None:
+    good_trail(account_client)
+    faults.deny("ListTags")
+    sessions = Sessions(
+        None, ClientSettings(endpoint_url=moto_endpoint, max_attempts=1, client_hook=faults.hook)
+    )
+    request = ScanRequest(
+        options=ScanOptions(regions=("us-east-1",), endpoint_url=moto_endpoint),
+        checks=("CloudTrail.9", "CloudTrail.4"),
+        output_dir=tmp_path / "out",
+    )
+    outcome = run_scan(request, sessions=sessions)
+    by_check = {f.control_id: f for f in outcome.findings}
+    denied = by_check["CloudTrail.9"]
+    assert denied.status is Status.ERROR
+    assert any(e.iam_action == "cloudtrail:ListTags" for e in denied.errors)
+    assert by_check["CloudTrail.4"].status is Status.PASS
+    assert outcome.exit_code == 3

@@ -1,38 +1,85 @@
-"""Least privilege, verified: every call a full demo scan makes is declared, and none mutates."""
+"""Least privilege, verified: every call a full demo scan makes is declared, and none mutates.
+
+The same seeded demo is scanned a second time with only the checks that existed before the
+detection-posture checks were added: that scan makes exactly the calls of the full scan minus
+those of the new collectors (only the collectors the selected checks need run).
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from scanner.demo.run import seed_demo
 from scanner.demo.world import REGIONS
 from scanner.iam import iam_action, is_read_only
 from scanner.permissions import scan_policy
-from scanner.pipeline import ScanRequest, run_scan
-from scanner.registry import all_checks
+from scanner.pipeline import ScanOutcome, ScanRequest, run_scan
+from scanner.registry import all_checks, all_collectors, required_collectors, select_checks
 from scanner.scan import ScanOptions
-from scanner.session import ClientSettings, Sessions
+from scanner.session import CallLog, ClientSettings, Sessions
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "deploy" / "iam" / "trailwatch-scan-policy.json"
+
+#: The check ids before S3.14, S3.20 and CloudTrail.9 were added, and the datasets they need.
+OLD_CHECKS = (
+    "cloudtrail_multi_region_read_write", "cloudtrail_kms_encryption", "cloudtrail_enabled",
+    "cloudtrail_log_file_validation", "cloudtrail_cloudwatch_logs", "cloudtrail_bucket_not_public",
+    "cloudtrail_bucket_access_logging", "cloudwatch_alarm_root_usage",
+    "cloudwatch_alarm_unauthorized_api_calls", "cloudwatch_alarm_console_signin_without_mfa",
+    "cloudwatch_alarm_iam_policy_changes", "cloudwatch_alarm_cloudtrail_changes",
+    "cloudwatch_alarm_console_auth_failures", "cloudwatch_alarm_cmk_disable_or_deletion",
+    "cloudwatch_alarm_s3_bucket_policy_changes", "cloudwatch_alarm_config_changes",
+    "cloudwatch_alarm_security_group_changes", "cloudwatch_alarm_nacl_changes",
+    "cloudwatch_alarm_network_gateway_changes", "cloudwatch_alarm_route_table_changes",
+    "cloudwatch_alarm_vpc_changes", "cloudwatch_alarm_has_action", "logs_retention_trail_groups",
+    "cloudwatch_alarm_actions_enabled", "config_enabled", "vpc_flow_logs_enabled",
+    "kms_key_not_pending_deletion", "kms_key_rotation", "s3_account_public_access_block",
+    "s3_bucket_public_read", "s3_bucket_public_write", "s3_bucket_ssl_requests_only",
+    "s3_bucket_cross_account_actions", "s3_bucket_public_access_block", "s3_bucket_access_logging",
+    "s3_object_write_events", "s3_object_read_events", "cloudtrail_bucket_tamper_resistant",
+    "cloudtrail_insights", "cloudtrail_logging_delivering", "cloudtrail_logs_cross_account",
+    "config_delivery_channel", "config_recorder_healthy", "critical_api_alerting",
+    "securityhub_findings_to_siem", "vpc_flow_log_delivery",
+)  # fmt: skip
+OLD_DATASETS = {
+    "cloudtrail.event_selectors", "cloudtrail.insight_selectors", "cloudtrail.trail_status",
+    "cloudtrail.trails", "cloudwatch.metric_alarms", "config.recorders", "ec2.vpc_flow_logs",
+    "events.rules", "kms.keys", "logs.log_groups", "logs.metric_filters",
+    "s3.account_public_access_block", "s3.bucket_acls", "s3.bucket_logging", "s3.bucket_policies",
+    "s3.bucket_public_access_blocks", "s3.bucket_versioning", "s3.buckets",
+    "sns.alarm_topic_subscriptions",
+}  # fmt: skip
+
+
+def _scan(endpoint: str, out: Path, checks: tuple[str, ...] = ()) -> tuple[ScanOutcome, CallLog]:
+    sessions = Sessions(None, ClientSettings(endpoint_url=endpoint))
+    request = ScanRequest(
+        options=ScanOptions(org=True, regions=REGIONS, endpoint_url=endpoint),
+        checks=checks,
+        output_dir=out,
+    )
+    return run_scan(request, sessions=sessions), sessions.calls
 
 
 def test_shipped_policy_is_the_generated_one() -> None:
     assert json.loads(SHIPPED.read_text()) == scan_policy(all_checks())
 
 
+def test_old_checks_need_exactly_the_old_collectors() -> None:
+    old = select_checks(all_checks(), list(OLD_CHECKS))
+    assert len(old) == len(OLD_CHECKS)
+    assert {c.dataset.name for c in required_collectors(old, all_collectors())} == OLD_DATASETS
+
+
 def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path: Path) -> None:
     seed_demo(moto_endpoint)
-    sessions = Sessions(None, ClientSettings(endpoint_url=moto_endpoint))
-    request = ScanRequest(
-        options=ScanOptions(org=True, regions=REGIONS, endpoint_url=moto_endpoint),
-        output_dir=tmp_path / "out",
-    )
-    outcome = run_scan(request, sessions=sessions)
+    outcome, calls = _scan(moto_endpoint, tmp_path / "out")
     assert len(outcome.findings) > 100
     allowed = set(scan_policy(all_checks())["Statement"][0]["Action"])
-    made = {(service, op) for (_, _, service, op) in sessions.calls.calls}
+    made = {(service, op) for (_, _, service, op) in calls.calls}
     assert made, "no calls were recorded"
     undeclared = {
         iam_action(service, op)
@@ -41,5 +88,25 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
     }
     assert undeclared == set()
     assert all(is_read_only(service, op) for service, op in made)
-    repeated = [sig for sig, n in sessions.calls.signatures.items() if n > 1]
+    repeated = [sig for sig, n in calls.signatures.items() if n > 1]
     assert repeated == []
+
+    # The demo shows the detection-posture controls passing and failing.
+    statuses: dict[str, set[str]] = {}
+    for f in outcome.findings:
+        if f.control_id in ("S3.14", "S3.20", "CloudTrail.9"):
+            statuses.setdefault(f.control_id, set()).add(f.status.value)
+    assert {"PASS", "FAIL"} <= statuses["S3.14"]
+    assert {"PASS", "FAIL"} <= statuses["CloudTrail.9"]
+    assert "FAIL" in statuses["S3.20"]  # moto cannot enable MFA delete: PASS is in pure tests
+    s3_20 = {f.resource.id for f in outcome.findings if f.control_id == "S3.20"}
+    assert not any("sandbox-trail" in r for r in s3_20)  # lifecycle rule: no finding
+
+    # Only the old checks: exactly the full scan's calls minus the new collectors' calls.
+    new_ops = {("cloudtrail", "ListTags"), ("s3", "GetBucketLifecycleConfiguration")}
+    _, old_calls = _scan(moto_endpoint, tmp_path / "old", OLD_CHECKS)
+    expected = Counter(
+        {key: n for key, n in calls.calls.items() if (key[2], key[3]) not in new_ops}
+    )
+    assert old_calls.calls == expected
+    assert old_calls.repeated == 0
