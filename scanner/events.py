@@ -37,6 +37,7 @@ from scanner.datasets.cloudtrail import (
     TRAILS,
 )
 from scanner.datasets.cloudwatch import ALARMS
+from scanner.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB
 from scanner.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.datasets.events import EVENT_RULES
 from scanner.datasets.kms import KMS_KEYS
@@ -104,6 +105,11 @@ CALLS: dict[tuple[str, str], tuple[Dataset[Any], ...]] = {
     ("events.amazonaws.com", "PutRule"): (EVENT_RULES,),
     ("events.amazonaws.com", "DeleteRule"): (EVENT_RULES,),
     ("events.amazonaws.com", "RemoveTargets"): (EVENT_RULES,),
+    ("guardduty.amazonaws.com", "CreateDetector"): (GUARDDUTY_DETECTORS,),
+    ("guardduty.amazonaws.com", "UpdateDetector"): (GUARDDUTY_DETECTORS,),
+    ("guardduty.amazonaws.com", "DeleteDetector"): (GUARDDUTY_DETECTORS,),
+    ("securityhub.amazonaws.com", "EnableSecurityHub"): (SECURITYHUB_HUB,),
+    ("securityhub.amazonaws.com", "DisableSecurityHub"): (SECURITYHUB_HUB,),
 }
 
 #: The EventBridge `source` of each eventSource (CloudWatch's API is `monitoring`).
@@ -112,19 +118,30 @@ EVENTBRIDGE_SOURCES = {
     "config.amazonaws.com": "aws.config",
     "ec2.amazonaws.com": "aws.ec2",
     "events.amazonaws.com": "aws.events",
+    "guardduty.amazonaws.com": "aws.guardduty",
     "kms.amazonaws.com": "aws.kms",
     "logs.amazonaws.com": "aws.logs",
     "monitoring.amazonaws.com": "aws.cloudwatch",
     "s3.amazonaws.com": "aws.s3",
+    "securityhub.amazonaws.com": "aws.securityhub",
     "sns.amazonaws.com": "aws.sns",
 }
 
 #: Regional datasets whose readers evaluate region R from R's data only (a check on a VPC, a key
-#: or an event rule of R), so a change in R changes findings in R only. Every other dataset is
-#: read across regions: a multi-Region trail is listed in every region; CloudWatch.1-14 in R read
-#: the filters and alarms of the trail's log group wherever it is; Config.1 looks for the region
-#: that records global resource types; account-level datasets are read by every region.
-LOCAL = frozenset({VPC_FLOW_LOGS.name, KMS_KEYS.name, EVENT_RULES.name})
+#: or an event rule of R; GuardDuty and Security Hub of R), so a change in R changes findings in R
+#: only. Every other dataset is read across regions: a multi-Region trail is listed in every
+#: region; CloudWatch.1-14 in R read the filters and alarms of the trail's log group wherever it
+#: is; Config.1 looks for the region that records global resource types; account-level datasets
+#: are read by every region.
+LOCAL = frozenset(
+    {
+        VPC_FLOW_LOGS.name,
+        KMS_KEYS.name,
+        EVENT_RULES.name,
+        GUARDDUTY_DETECTORS.name,
+        SECURITYHUB_HUB.name,
+    }
+)
 
 #: requestParameters keys that name what the call changed (for display and evidence only).
 _RESOURCE_KEYS = (

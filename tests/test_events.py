@@ -60,6 +60,8 @@ LISTED = {
     "monitoring.amazonaws.com": ("PutMetricAlarm", "DeleteAlarms", "DisableAlarmActions"),
     "sns.amazonaws.com": ("DeleteTopic", "Unsubscribe"),
     "events.amazonaws.com": ("PutRule", "DeleteRule", "RemoveTargets"),
+    "guardduty.amazonaws.com": ("CreateDetector", "UpdateDetector", "DeleteDetector"),
+    "securityhub.amazonaws.com": ("EnableSecurityHub", "DisableSecurityHub"),
 }  # fmt: skip
 LISTED_CALLS = sorted((source, name) for source, names in LISTED.items() for name in names)
 

@@ -24,7 +24,7 @@ PLANNED_CONTROLS = frozenset(
     + ["Config.1", "EC2.6", "KMS.3", "KMS.4"]
     + [f"CloudWatch.{n}" for n in range(1, 18)]
     + ["S3.14", "S3.20"]  # evaluated on the trails' log buckets
-    + ["CloudTrail.9"]
+    + ["CloudTrail.9", "GuardDuty.1"]
 )
 OWN_CHECKS = frozenset(
     {
@@ -37,6 +37,7 @@ OWN_CHECKS = frozenset(
         "vpc_flow_log_delivery",
         "critical_api_alerting",
         "securityhub_findings_to_siem",
+        "securityhub_enabled",
     }
 )
 CATALOGUE = PLANNED_CONTROLS | OWN_CHECKS
@@ -222,7 +223,8 @@ def test_cis_v3_v5_monitoring_is_automated_by_cloudwatch_checks(
         for item, control in expected.items():
             assert reqs[item].checks == (control,), (key, item)
             assert not reqs[item].manual, (key, item)
-        assert reqs["4.15"].manual and reqs["4.16"].manual, key
+        assert reqs["4.15"].manual, key
+        assert reqs["4.16"].checks == ("securityhub_enabled",), key
 
 
 def test_related_requirements_strings(fw: Frameworks) -> None:

@@ -23,7 +23,8 @@ from scanner.session import CallLog, ClientSettings, Sessions
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "deploy" / "iam" / "trailwatch-scan-policy.json"
 
-#: The check ids before S3.14, S3.20 and CloudTrail.9 were added, and the datasets they need.
+#: The check ids before the detection-posture checks (S3.14, S3.20, CloudTrail.9, GuardDuty.1,
+#: securityhub_enabled) were added, and the datasets they need.
 OLD_CHECKS = (
     "cloudtrail_multi_region_read_write", "cloudtrail_kms_encryption", "cloudtrail_enabled",
     "cloudtrail_log_file_validation", "cloudtrail_cloudwatch_logs", "cloudtrail_bucket_not_public",
@@ -53,6 +54,14 @@ OLD_DATASETS = {
     "sns.alarm_topic_subscriptions",
 }  # fmt: skip
 
+NEW_CHECKS = {
+    "s3_trail_bucket_versioning",
+    "s3_trail_bucket_mfa_delete",
+    "cloudtrail_tagged",
+    "guardduty_enabled",
+    "securityhub_enabled",
+}
+
 
 def _scan(endpoint: str, out: Path, checks: tuple[str, ...] = ()) -> tuple[ScanOutcome, CallLog]:
     sessions = Sessions(None, ClientSettings(endpoint_url=endpoint))
@@ -71,6 +80,7 @@ def test_shipped_policy_is_the_generated_one() -> None:
 def test_old_checks_need_exactly_the_old_collectors() -> None:
     old = select_checks(all_checks(), list(OLD_CHECKS))
     assert len(old) == len(OLD_CHECKS)
+    assert {c.id for c in all_checks()} - set(OLD_CHECKS) == NEW_CHECKS
     assert {c.dataset.name for c in required_collectors(old, all_collectors())} == OLD_DATASETS
 
 
@@ -94,16 +104,23 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
     # The demo shows the detection-posture controls passing and failing.
     statuses: dict[str, set[str]] = {}
     for f in outcome.findings:
-        if f.control_id in ("S3.14", "S3.20", "CloudTrail.9"):
-            statuses.setdefault(f.control_id, set()).add(f.status.value)
-    assert {"PASS", "FAIL"} <= statuses["S3.14"]
-    assert {"PASS", "FAIL"} <= statuses["CloudTrail.9"]
+        if f.check_id in NEW_CHECKS:
+            statuses.setdefault(f.check_id, set()).add(f.status.value)
+    for check_id in NEW_CHECKS - {"s3_trail_bucket_mfa_delete"}:
+        assert {"PASS", "FAIL"} <= statuses[check_id], check_id
+    statuses["S3.20"] = statuses["s3_trail_bucket_mfa_delete"]
     assert "FAIL" in statuses["S3.20"]  # moto cannot enable MFA delete: PASS is in pure tests
     s3_20 = {f.resource.id for f in outcome.findings if f.control_id == "S3.20"}
     assert not any("sandbox-trail" in r for r in s3_20)  # lifecycle rule: no finding
 
     # Only the old checks: exactly the full scan's calls minus the new collectors' calls.
-    new_ops = {("cloudtrail", "ListTags"), ("s3", "GetBucketLifecycleConfiguration")}
+    new_ops = {
+        ("cloudtrail", "ListTags"),
+        ("s3", "GetBucketLifecycleConfiguration"),
+        ("guardduty", "ListDetectors"),
+        ("guardduty", "GetDetector"),
+        ("securityhub", "DescribeHub"),
+    }
     _, old_calls = _scan(moto_endpoint, tmp_path / "old", OLD_CHECKS)
     expected = Counter(
         {key: n for key, n in calls.calls.items() if (key[2], key[3]) not in new_ops}
