@@ -5,38 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from checks.lib.trail_log_groups import trails_by_group
 from scanner.check import Check
 from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.logs import LOG_GROUPS, log_group_arn, parse_log_group_arn
+from scanner.datasets.cloudtrail import TRAILS
+from scanner.datasets.logs import LOG_GROUPS, parse_log_group_arn
 from scanner.model import Resource, Result, Severity, Status
 from scanner.view import View
 
 MIN_RETENTION_DAYS = 365
 """Security Hub's `minRetentionTime` parameter (default 365; it also allows 400, 545, 731, 1827
 and 3653). Configurable: change this constant, or call `build_check(min_retention_days=...)`."""
-
-
-def _trails_by_group(view: View) -> dict[str, list[Trail]]:
-    """Log group ARN (no `:*`) -> trails delivering to it, for groups this account owns here.
-
-    A log group is in its trail's home region, and a trail is always visible in its home
-    region, so the trails of the view's region suffice: this account's (required) and those of
-    other scanned accounts (best effort), so that a group receiving another account's trail
-    is evaluated in the account that owns the group.
-    """
-    trails: dict[str, Trail] = {t.arn: t for t in view.get(TRAILS)}
-    for acct in view.org.accounts():
-        if acct.account_id != view.account_id:
-            for trail in view.org.find(acct.account_id, TRAILS, view.region) or ():
-                trails.setdefault(trail.arn, trail)
-    out: dict[str, list[Trail]] = {}
-    for trail in sorted(trails.values(), key=lambda t: t.arn):
-        arn = trail.cloudwatch_logs_log_group_arn
-        parsed = parse_log_group_arn(arn) if arn else None
-        if arn and parsed and parsed[0] == view.account_id and parsed[1] == view.region:
-            out.setdefault(log_group_arn(arn), []).append(trail)
-    return out
 
 
 def evaluate(view: View, min_retention_days: int = MIN_RETENTION_DAYS) -> Iterator[Result]:
@@ -49,7 +28,7 @@ def evaluate(view: View, min_retention_days: int = MIN_RETENTION_DAYS) -> Iterat
     outside the scan, or in a region not scanned, is not evaluated.
     """
     groups = {g.name: g for g in view.get(LOG_GROUPS)}
-    for arn, trails in _trails_by_group(view).items():
+    for arn, trails in trails_by_group(view).items():
         parsed = parse_log_group_arn(arn)
         name = parsed[2] if parsed else arn
         group = groups.get(name)

@@ -41,6 +41,7 @@ from scanner.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB
 from scanner.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.datasets.events import EVENT_RULES
 from scanner.datasets.kms import KMS_KEYS
+from scanner.datasets.logs import LOG_GROUPS
 from scanner.datasets.metric_filters import METRIC_FILTERS
 from scanner.datasets.s3 import (
     S3_BUCKET_ACLS,
@@ -93,6 +94,10 @@ CALLS: dict[tuple[str, str], tuple[Dataset[Any], ...]] = {
     ("kms.amazonaws.com", "DisableKeyRotation"): (KMS_KEYS,),
     ("kms.amazonaws.com", "ScheduleKeyDeletion"): (KMS_KEYS,),
     ("kms.amazonaws.com", "CancelKeyDeletion"): (KMS_KEYS,),
+    ("logs.amazonaws.com", "AssociateKmsKey"): (LOG_GROUPS,),
+    ("logs.amazonaws.com", "DisassociateKmsKey"): (LOG_GROUPS,),
+    ("logs.amazonaws.com", "PutRetentionPolicy"): (LOG_GROUPS,),
+    ("logs.amazonaws.com", "DeleteRetentionPolicy"): (LOG_GROUPS,),
     ("logs.amazonaws.com", "PutMetricFilter"): (METRIC_FILTERS,),
     ("logs.amazonaws.com", "DeleteMetricFilter"): (METRIC_FILTERS,),
     # An alarm added or removed can change which topics the alarms notify (and so the

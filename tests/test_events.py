@@ -56,7 +56,10 @@ LISTED = {
     "kms.amazonaws.com": (
         "EnableKeyRotation", "DisableKeyRotation", "ScheduleKeyDeletion", "CancelKeyDeletion",
     ),
-    "logs.amazonaws.com": ("PutMetricFilter", "DeleteMetricFilter"),
+    "logs.amazonaws.com": (
+        "PutMetricFilter", "DeleteMetricFilter", "AssociateKmsKey", "DisassociateKmsKey",
+        "PutRetentionPolicy", "DeleteRetentionPolicy",
+    ),
     "monitoring.amazonaws.com": ("PutMetricAlarm", "DeleteAlarms", "DisableAlarmActions"),
     "sns.amazonaws.com": ("DeleteTopic", "Unsubscribe"),
     "events.amazonaws.com": ("PutRule", "DeleteRule", "RemoveTargets"),

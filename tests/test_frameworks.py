@@ -38,6 +38,7 @@ OWN_CHECKS = frozenset(
         "critical_api_alerting",
         "securityhub_findings_to_siem",
         "securityhub_enabled",
+        "logs_trail_groups_kms",
     }
 )
 CATALOGUE = PLANNED_CONTROLS | OWN_CHECKS

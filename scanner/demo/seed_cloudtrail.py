@@ -41,9 +41,9 @@ def _trail_bucket(owner: DemoAccount, name: str, writers: list[str], region: str
     return name
 
 
-def _log_group(account: DemoAccount, name: str, region: str) -> str:
+def _log_group(account: DemoAccount, name: str, region: str, kms_key: str | None = None) -> str:
     logs = account.client("logs", region)
-    logs.create_log_group(logGroupName=name)
+    logs.create_log_group(logGroupName=name, **({"kmsKeyId": kms_key} if kms_key else {}))
     return account.arn("logs", region, f"log-group:{name}:*")
 
 
@@ -62,7 +62,7 @@ def seed(org: DemoOrg) -> None:
     key = mgmt.client("kms", region).create_key(Description="CloudTrail organization trail")
     key_arn = key["KeyMetadata"]["Arn"]
     org.names["org_trail_key"] = key_arn
-    group_arn = _log_group(mgmt, "/org/cloudtrail", region)
+    group_arn = _log_group(mgmt, "/org/cloudtrail", region, kms_key=key_arn)
     org.names["org_trail_log_group"] = "/org/cloudtrail"
     ct = mgmt.client("cloudtrail", region)
     ct.create_trail(

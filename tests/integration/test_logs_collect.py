@@ -88,3 +88,24 @@ def test_denied_describe_log_groups_is_error(
     assert rec.error.iam_action == "logs:DescribeLogGroups"
     checks = select_checks(all_checks(), ["CloudWatch.16"])
     assert {f.status.value for f in evaluate(inv, checks, Frameworks(()))} == {"ERROR"}
+
+
+def test_trail_log_group_kms_encryption_is_evaluated(
+    account_client: Callable[..., Any], scan_inventory: Callable[..., Inventory], faults: Faults
+) -> None:
+    logs = account_client("logs", "us-east-1")
+    key = f"arn:aws:kms:us-east-1:{DEFAULT_ACCOUNT}:key/11111111-2222-3333-4444-555555555555"
+    logs.create_log_group(logGroupName="/ct/encrypted", kmsKeyId=key)
+    logs.create_log_group(logGroupName="/ct/plain")
+    _trail(account_client, "encrypted", "/ct/encrypted")
+    _trail(account_client, "plain", "/ct/plain")
+    inv = scan_inventory(("logs_trail_groups_kms",), regions=("us-east-1",))
+    checks = select_checks(all_checks(), ["logs_trail_groups_kms"])
+    statuses = {
+        f.resource.id.split(":log-group:")[1]: f.status.value
+        for f in evaluate(inv, checks, Frameworks(()))
+    }
+    assert statuses == {"/ct/encrypted": "PASS", "/ct/plain": "FAIL"}
+    faults.deny("DescribeLogGroups")
+    denied = scan_inventory(("logs_trail_groups_kms",), regions=("us-east-1",))
+    assert {f.status.value for f in evaluate(denied, checks, Frameworks(()))} == {"ERROR"}

@@ -1,0 +1,82 @@
+"""The log groups CloudTrail delivers to are encrypted with a KMS key.
+
+Our own check (no Security Hub control). CloudWatch Logs always encrypts log data; a KMS key
+(`kmsKeyId` on DescribeLogGroups) adds control over who can decrypt the trail's events and an
+audit trail of that use, as CloudTrail.2 does for the S3 log files. Same scope as CloudWatch.16
+here: the groups the trails' CloudWatchLogsLogGroupArn name, in the account and region that own
+them; a trail pointing at a group that does not exist fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from checks.lib.trail_log_groups import trails_by_group
+from scanner.check import Check
+from scanner.dataset import Scope
+from scanner.datasets.cloudtrail import TRAILS
+from scanner.datasets.logs import LOG_GROUPS, parse_log_group_arn
+from scanner.model import Resource, Result, Severity, Status
+from scanner.view import View
+
+
+def evaluate(view: View) -> Iterator[Result]:
+    """One result per trail log group owned by this account in this region."""
+    groups = {g.name: g for g in view.get(LOG_GROUPS)}
+    for arn, trails in trails_by_group(view).items():
+        parsed = parse_log_group_arn(arn)
+        name = parsed[2] if parsed else arn
+        group = groups.get(name)
+        evidence: dict[str, Any] = {
+            "api": ["cloudtrail:DescribeTrails", "logs:DescribeLogGroups"],
+            "logGroupName": name,
+            "trails": [t.arn for t in trails],
+        }
+        if group is None:
+            status = Status.FAIL
+            reason = f"The trails deliver to log group {name}, which does not exist."
+            evidence["exists"] = False
+        elif group.kms_key_id:
+            status, reason = Status.PASS, f"The log group is encrypted with {group.kms_key_id}."
+            evidence["kmsKeyId"] = group.kms_key_id
+        else:
+            status = Status.FAIL
+            reason = "The log group holding CloudTrail events is not encrypted with a KMS key."
+            evidence["kmsKeyId"] = None
+        yield Result(
+            status=status,
+            resource=Resource(
+                type="AwsLogsLogGroup",
+                id=group.arn if group else arn,
+                region=view.region,
+                account_id=view.account_id,
+            ),
+            reason=reason,
+            evidence=evidence,
+            related_resources=tuple(
+                Resource(
+                    type="AwsCloudTrailTrail",
+                    id=t.arn,
+                    region=t.home_region,
+                    account_id=t.owner_account,
+                )
+                for t in trails
+            ),
+        )
+
+
+CHECK = Check(
+    id="logs_trail_groups_kms",
+    title="CloudWatch Logs groups that receive CloudTrail events should be encrypted with KMS",
+    severity=Severity.MEDIUM,
+    resource_type="AwsLogsLogGroup",
+    scope=Scope.REGION,
+    requires=(TRAILS, LOG_GROUPS),
+    evaluate=evaluate,
+    rationale="A customer managed KMS key decides who can read the trail's events in CloudWatch "
+    "Logs and records every use of the key, separately from the logs permissions.",
+    remediation="aws logs associate-kms-key --log-group-name <group> --kms-key-id <key-arn> "
+    "(the key policy must allow logs.<region>.amazonaws.com)",
+    remediation_url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
+)
