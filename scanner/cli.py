@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner import __version__
-from scanner.errors import TrailwatchError, UsageError
+from scanner.errors import Interrupted, TrailwatchError, UsageError
 from scanner.formats import DEFAULT_FORMATS, FORMATS
 
 if TYPE_CHECKING:
@@ -589,8 +589,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
-    # SIGTERM (CodeBuild timeouts, kill) stops a scan like Ctrl-C: reports are written atomically,
-    # so an interrupted scan leaves no report rather than a truncated one.
+    # SIGTERM (CodeBuild timeouts, kill) stops a scan like Ctrl-C: the report set is switched in
+    # whole, so an interrupted scan leaves the previous set (or none), never a mixed one.
     signal.signal(signal.SIGTERM, _terminate)
     try:
         code: int = args.func(args)
@@ -598,8 +598,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrailwatchError as exc:
         print(f"trailwatch: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("trailwatch: interrupted: no report written", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        # Interrupted says what the output directory holds; a bare Ctrl-C came before any output.
+        detail = str(exc) if isinstance(exc, Interrupted) else "no report written"
+        print(f"trailwatch: interrupted: {detail}", file=sys.stderr)
         return 130
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.manifest import MANIFEST, build_manifest, verify_manifest
+from reports.manifest import MANIFEST, MANIFEST_SHA256, build_manifest, verify_manifest
 from scanner.errors import UsageError
 from tests.reports.pipeline_helpers import save_inventory, scan
 
@@ -44,7 +44,7 @@ def out(tmp_path: Path) -> Path:
 def test_manifest_lists_every_output_file_with_its_hash(out: Path) -> None:
     doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     files = {e["path"]: e for e in doc["files"]}
-    on_disk = {p.name for p in out.iterdir()} - {MANIFEST}
+    on_disk = {p.name for p in out.iterdir()} - {MANIFEST, MANIFEST_SHA256}
     assert (
         set(files)
         == on_disk
