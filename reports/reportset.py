@@ -179,7 +179,7 @@ class ReportSet:
         return f"no report written to {self.display}"
 
     def __enter__(self) -> ReportSet:
-        return self.open()
+        return self if self._staging is not None else self.open()
 
     def __exit__(
         self,

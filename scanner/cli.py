@@ -339,16 +339,23 @@ def _verify_parser(sub: Any) -> None:
         "verify",
         help="re-check the SHA-256 of every file listed in DIR/manifest.json",
         description="Exit 0 when every file listed in DIR/manifest.json is present with its "
-        "size and SHA-256; 1 with one line per problem otherwise; 2 for bad usage.",
+        "size and SHA-256 (no symbolic link, nothing outside DIR), and the manifest's own "
+        "SHA-256 is the one expected; 1 with one line per problem otherwise; 2 for bad usage.",
     )
     verify.add_argument("dir", type=Path, metavar="DIR", help="a scan's output directory")
+    verify.add_argument(
+        "--expect",
+        metavar="SHA256",
+        help="the manifest's SHA-256 as kept out of band (printed by `scan`)",
+    )
     verify.set_defaults(func=cmd_verify)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from reports.manifest import MANIFEST, sha256_file, verify_manifest
+    from reports.manifest import MANIFEST, parse_sha256, sha256_file, verify_manifest
 
-    problems, notes = verify_manifest(args.dir)
+    expect = parse_sha256(args.expect) if args.expect is not None else None
+    problems, notes = verify_manifest(args.dir, expect=expect)
     for line in problems:
         print(line)
     for line in notes:
