@@ -118,6 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     perms = sub.add_parser("permissions", help="print the IAM policy a scan needs")
     perms.add_argument("--checks", help="only what these checks need")
+    perms.add_argument(
+        "--sign-key",
+        metavar="KEY",
+        help="also the optional statement for `scan --sign-key KEY` (kms:GetPublicKey, kms:Sign)",
+    )
     perms.set_defaults(func=cmd_permissions)
 
     checks = sub.add_parser("checks", help="list the checks")
@@ -169,6 +174,7 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
         "--securityhub-home-region", help="region for account-level findings (default: home)"
     )
     p.add_argument("--save-inventory", type=Path, help="also write the collected inventory here")
+    _sign_argument(p)
     p.add_argument(
         "--from-inventory", type=Path, help="evaluate a saved inventory instead of calling AWS"
     )
@@ -205,7 +211,20 @@ def cmd_permissions(args: argparse.Namespace) -> int:
     from scanner.permissions import scan_policy
     from scanner.registry import all_checks, select_checks
 
-    print(json.dumps(scan_policy(select_checks(all_checks(), _csv(args.checks))), indent=2))
+    policy = scan_policy(select_checks(all_checks(), _csv(args.checks)))
+    if args.sign_key:
+        from reports.signing import SIGN_ACTIONS
+
+        resource = args.sign_key if args.sign_key.startswith("arn:") else "*"
+        policy["Statement"].append(
+            {
+                "Sid": "TrailwatchOptionalSignManifest",
+                "Effect": "Allow",
+                "Action": list(SIGN_ACTIONS),
+                "Resource": resource,
+            }
+        )
+    print(json.dumps(policy, indent=2))
     return 0
 
 
@@ -291,6 +310,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
+        sign_key=args.sign_key,
         **_upload_request(args),
         **_report_request(args, opts),
     )
@@ -348,14 +368,51 @@ def _verify_parser(sub: Any) -> None:
         metavar="SHA256",
         help="the manifest's SHA-256 as kept out of band (printed by `scan`)",
     )
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        metavar="FILE",
+        help="check manifest.sig offline with this exported public key (PEM or DER)",
+    )
+    verify.add_argument(
+        "--kms",
+        metavar="KEY",
+        help="check manifest.sig with kms:Verify and this key (the one you expect, id or ARN)",
+    )
+    verify.add_argument("--endpoint-url", help="with --kms: AWS endpoint override")
+    verify.add_argument("--profile", help="with --kms: AWS named profile")
     verify.set_defaults(func=cmd_verify)
+
+
+def _sign_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--sign-key",
+        metavar="KEY",
+        help="sign the manifest's SHA-256 with this KMS asymmetric key (writes manifest.sig; "
+        "needs kms:GetPublicKey and kms:Sign)",
+    )
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from reports.manifest import MANIFEST, parse_sha256, sha256_file, verify_manifest
 
     expect = parse_sha256(args.expect) if args.expect is not None else None
+    if args.public_key is not None and not args.public_key.is_file():
+        raise UsageError(f"--public-key: no such file: {args.public_key}")
     problems, notes = verify_manifest(args.dir, expect=expect)
+    if args.public_key is not None:
+        from reports.signing import verify_offline
+
+        problems += verify_offline(args.dir, args.public_key)
+    if args.kms:
+        from reports.signing import verify_with_kms
+
+        problems += verify_with_kms(
+            args.dir,
+            args.kms,
+            profile=args.profile,
+            endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        )
     for line in problems:
         print(line)
     for line in notes:
@@ -364,7 +421,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         log.error("verify: %d problem(s) in %s", len(problems), args.dir)
         return 1
     digest = sha256_file(args.dir / MANIFEST)
-    print(f"ok: every file listed in {args.dir / MANIFEST} matches (manifest sha256 {digest})")
+    signed = "; manifest.sig verifies" if args.public_key is not None or args.kms else ""
+    print(
+        f"ok: every file listed in {args.dir / MANIFEST} matches (manifest sha256 {digest}{signed})"
+    )
     return 0
 
 
@@ -439,6 +499,7 @@ def _merge_parser(sub: Any) -> None:
     merge.add_argument("--external-id")
     merge.add_argument("--role-session-name", default="trailwatch")
     _upload_arguments(merge)
+    _sign_argument(merge)
     merge.set_defaults(func=cmd_merge)
 
 
@@ -483,6 +544,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
+        sign_key=args.sign_key,
         **upload,
     )
     return run_scan(request, progress=log.info).exit_code

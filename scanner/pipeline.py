@@ -23,6 +23,7 @@ from scanner.upload import S3Location
 if TYPE_CHECKING:
     from reports.diff import Baseline
     from reports.reportset import ReportSet
+    from reports.signing import Signer
     from reports.summary import ReportExtras, ScanMeta
     from scanner.check import Check
     from scanner.frameworks import Framework
@@ -57,6 +58,8 @@ class ScanRequest:
     """`--baseline OLD_DIR`: mark each finding against OLD_DIR/findings.json."""
     fail_on_new: bool = False
     """Exit 1 only for new failures (new or regressed since the baseline)."""
+    sign_key: str | None = None
+    """`--sign-key`: sign the manifest's SHA-256 with this KMS asymmetric key (manifest.sig)."""
 
 
 @dataclass
@@ -105,20 +108,32 @@ def run_scan(
     if request.securityhub and sessions is None:
         sessions = _import_sessions(request.options.profile, request.options.endpoint_url)
     from reports.reportset import ReportSet
+    from reports.signing import SigningError
 
     report_set = ReportSet(request.output_dir)
     if request.save_inventory is not None and request.save_inventory.is_dir():
         raise UsageError(f"--save-inventory: {request.save_inventory} is a directory")
     in_set = request.save_inventory is not None and report_set.contains(request.save_inventory)
+    signer = None
+    if request.sign_key:  # checked before the scan: a bad key fails in seconds, not after it
+        from reports.signing import kms_signer
+
+        signer = kms_signer(
+            request.sign_key,
+            profile=request.options.profile,
+            endpoint_url=request.options.endpoint_url,
+        )
     with report_set.open():
         try:
-            outcome = _scan_into(request, report_set, checks, plan, sessions, progress, in_set)
+            outcome = _scan_into(
+                request, report_set, checks, plan, sessions, progress, in_set, signer
+            )
         except KeyboardInterrupt:
             report_set.discard()
             raise Interrupted(report_set.describe()) from None
-        except OutputError as exc:
+        except (OutputError, SigningError) as exc:
             report_set.discard()
-            raise OutputError(f"{exc} ({report_set.describe()})") from None
+            raise type(exc)(f"{exc} ({report_set.describe()})") from None
     return _deliver(request, report_set, outcome, checks, sessions, progress, in_set)
 
 
@@ -130,6 +145,7 @@ def _scan_into(
     sessions: Sessions | None,
     progress: Progress,
     inventory_in_set: bool,
+    signer: Signer | None,
 ) -> ScanOutcome:
     """Collect (or load), evaluate, and publish the report set; nothing after the switch."""
     from reports.console import summary_table
@@ -180,6 +196,8 @@ def _scan_into(
     manifest = _write_manifest(staging, meta, paths)
     digest = sha256_file(manifest)
     paths = [*paths, manifest, staging / MANIFEST_SHA256]
+    if signer is not None:
+        paths.append(signer.sign(staging))
     report_set.publish()
     print(summary_table(summary, extras))
     for path in paths:
