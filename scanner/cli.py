@@ -24,10 +24,12 @@ EXIT_CODES = """exit codes:
   0  scan complete, no FAILED finding at or above --fail-on
   1  FAILED findings at or above --fail-on (with --fail-on-new: new or regressed ones only;
      suppressed findings never count)
-  2  bad usage, bad configuration or no credentials
+  2  bad usage, bad configuration or no credentials; a report set that could not be written
+     or signed (the previous set is kept); --save-inventory not written (reports written)
   3  no such failures, but some data could not be collected (ERROR findings)
   4  the Security Hub import left findings undelivered (FailedFindings)
   5  the reports were written but could not be uploaded to S3 (--upload)
+  130 interrupted (SIGINT/SIGTERM): the output directory holds the previous or the new set
 """
 
 

@@ -226,7 +226,7 @@ def test_an_inventory_saved_into_the_output_directory_is_part_of_the_set(
     assert _verify(out) == 0
 
 
-@pytest.mark.parametrize("foreign", ["notes.txt", "sub/"])
+@pytest.mark.parametrize("foreign", ["notes.txt", "sub/", "findings.csv@"])
 def test_files_that_no_scan_wrote_are_never_replaced(
     previous: tuple[Path, Path, str],
     capsys: pytest.CaptureFixture[str],
@@ -235,13 +235,17 @@ def test_files_that_no_scan_wrote_are_never_replaced(
     inventory, out, digest = previous
     if foreign.endswith("/"):
         (out / foreign).mkdir()
+    elif foreign.endswith("@"):  # one of our names, but a symbolic link: not ours
+        (out / foreign.rstrip("@")).unlink()
+        (out / foreign.rstrip("@")).symlink_to(out / MANIFEST)
+        foreign = foreign.rstrip("@")
     else:
         (out / foreign).write_text("mine")
     capsys.readouterr()
     code = main(["-q", *_scan_args(inventory, out)])
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert code == 2 and len(err) == 1 and foreign.rstrip("/") in err[0]
-    assert (out / foreign).exists()
+    assert os.path.lexists(out / foreign)
     assert sha256_file(out / MANIFEST) == digest
     assert _leftovers(out) == []
 
@@ -288,3 +292,13 @@ def test_the_manifest_sha256_is_printed_and_kept_beside_it(
     assert (out / MANIFEST_SHA256).read_text() == f"{digest}  {MANIFEST}\n"
     html = (out / "report.html").read_text()
     assert sha256_file(out / "findings.json") in html  # the report names its findings.json
+
+
+def test_a_live_staging_directory_is_never_removed(tmp_path: Path) -> None:
+    from reports.reportset import ReportSet
+
+    out = tmp_path / "out"
+    with ReportSet(out) as live:
+        assert recover(out) == []  # another run's recovery leaves it alone
+        assert live.staging.is_dir()
+    assert _leftovers(out) == [] and not out.exists()
