@@ -131,7 +131,7 @@ class ReportSet:
         A path in a folder below the output directory, or one that names a report file, is a
         usage error.
         """
-        resolved = Path(os.path.abspath(path))
+        resolved = Path(os.path.realpath(os.path.dirname(os.path.abspath(path)))) / Path(path).name
         if resolved.parent != self.target and self.target not in resolved.parents:
             return False
         if resolved.parent != self.target:

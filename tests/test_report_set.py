@@ -214,10 +214,13 @@ def test_an_inventory_that_cannot_be_saved_is_one_line_and_exit_2_after_the_repo
 
 
 def test_an_inventory_saved_into_the_output_directory_is_part_of_the_set(
-    previous: tuple[Path, Path, str],
+    previous: tuple[Path, Path, str], tmp_path: Path
 ) -> None:
     inventory, out, _ = previous
-    assert main(["-q", *_scan_args(inventory, out, "--save-inventory", str(out / "inv.json"))])
+    link = tmp_path / "link"
+    link.symlink_to(out)  # the same directory by another name
+    assert main(["-q", *_scan_args(inventory, link, "--save-inventory", str(link / "inv.json"))])
+    assert link.is_symlink() and (out / "inv.json").is_file()
     listed = {e["path"] for e in json.loads((out / MANIFEST).read_text())["files"]}
     assert "inv.json" in listed
     # the next set without it: the directory holds exactly one scan's files
