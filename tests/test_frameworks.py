@@ -39,6 +39,7 @@ OWN_CHECKS = frozenset(
         "securityhub_findings_to_siem",
         "securityhub_enabled",
         "logs_trail_groups_kms",
+        "cloudwatch_alarm_organizations_changes",
     }
 )
 CATALOGUE = PLANNED_CONTROLS | OWN_CHECKS
@@ -224,7 +225,7 @@ def test_cis_v3_v5_monitoring_is_automated_by_cloudwatch_checks(
         for item, control in expected.items():
             assert reqs[item].checks == (control,), (key, item)
             assert not reqs[item].manual, (key, item)
-        assert reqs["4.15"].manual, key
+        assert reqs["4.15"].checks == ("cloudwatch_alarm_organizations_changes",), key
         assert reqs["4.16"].checks == ("securityhub_enabled",), key
 
 

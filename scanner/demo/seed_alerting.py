@@ -4,7 +4,8 @@ In the management account (us-east-1, the organization trail's log group):
 
 - complete chains, with patterns that are equivalent to the controls' but written differently
   (spacing, term order, quoting, extra parentheses, the CIS variants): CloudWatch.1, 2, 4, 5,
-  7, 13 -> a topic with an email subscription;
+  7, 13 and the CIS 4.15 Organizations filter (every Organizations call) -> a topic with an
+  email subscription;
 - broken chains: CloudWatch.3 (filter, no alarm), .6 (alarm actions disabled), .8 (unparsable
   pattern: single quotes), .9 (alarm notifies a topic of the log-archive account: WARNING),
   .10 (narrower filter: misses two event names), .11 (alarm without actions), .12 (topic
@@ -104,6 +105,10 @@ FILTERS: tuple[tuple[str, str], ...] = (
         "($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || "
         "($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || "
         "($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable) }",
+    ),
+    (  # CIS 4.15 (no Security Hub control): every Organizations call, a broader filter
+        "Organizations",
+        '{ $.eventSource = "organizations.amazonaws.com" }',
     ),
 )
 NO_ALARM = {"CloudWatch.3"}

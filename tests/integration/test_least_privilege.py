@@ -23,8 +23,8 @@ from scanner.session import CallLog, ClientSettings, Sessions
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "deploy" / "iam" / "trailwatch-scan-policy.json"
 
-#: The check ids before the detection-posture checks (S3.14, S3.20, CloudTrail.9, GuardDuty.1,
-#: securityhub_enabled, logs_trail_groups_kms) were added, and the datasets they need.
+#: The check ids before the detection-posture checks (NEW_CHECKS) were added, and the datasets
+#: they need.
 OLD_CHECKS = (
     "cloudtrail_multi_region_read_write", "cloudtrail_kms_encryption", "cloudtrail_enabled",
     "cloudtrail_log_file_validation", "cloudtrail_cloudwatch_logs", "cloudtrail_bucket_not_public",
@@ -61,6 +61,7 @@ NEW_CHECKS = {
     "guardduty_enabled",
     "securityhub_enabled",
     "logs_trail_groups_kms",
+    "cloudwatch_alarm_organizations_changes",
 }
 
 
