@@ -1,6 +1,7 @@
 """Scan benchmark: seed an Organization of N accounts x R regions on moto, scan it, print figures.
 
     python bench/scan_bench.py [--accounts 20] [--regions 4] [--latency-ms 0] [--max-workers 16]
+        [--checks ID,ID,...]   (default: every check)
 
 moto (and the optional delaying proxy that stands in for AWS round trips) runs in one child
 process, the scan in another, so the scanner's CPU time and peak RSS are its own.
@@ -108,7 +109,9 @@ def seed(endpoint: str, n_accounts: int, regions: tuple[str, ...]) -> list[str]:
     return ids
 
 
-def run_scan(endpoint: str, regions: tuple[str, ...], max_workers: int) -> dict[str, Any]:
+def run_scan(
+    endpoint: str, regions: tuple[str, ...], max_workers: int, checks: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """In the scan child: the real pipeline, measured."""
     import logging
 
@@ -128,6 +131,7 @@ def run_scan(endpoint: str, regions: tuple[str, ...], max_workers: int) -> dict[
                 org=True, regions=regions, endpoint_url=endpoint, max_workers=max_workers
             ),
             output_dir=out,
+            checks=checks,
             fail_on=Severity.CRITICAL,
         ),
         sessions=sessions,
@@ -180,6 +184,7 @@ def main() -> None:
     parser.add_argument("--regions", type=int, default=4)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--max-workers", type=int, default=64)
+    parser.add_argument("--checks", default="", help="comma-separated check ids (default: all)")
     parser.add_argument(
         "--scan-child", nargs=2, metavar=("ENDPOINT", "REGIONS"), help=argparse.SUPPRESS
     )
@@ -189,7 +194,8 @@ def main() -> None:
         os.environ.pop(key, None)
     if args.scan_child:
         endpoint, regions = args.scan_child
-        print(json.dumps(run_scan(endpoint, tuple(regions.split(",")), args.max_workers)))
+        checks = tuple(c for c in args.checks.split(",") if c)
+        print(json.dumps(run_scan(endpoint, tuple(regions.split(",")), args.max_workers, checks)))
         return
     regions = ALL_REGIONS[: args.regions]
     server = subprocess.Popen(
@@ -204,7 +210,7 @@ def main() -> None:
         seeded = time.perf_counter() - t0
         child = subprocess.run(
             [sys.executable, __file__, "--max-workers", str(args.max_workers),
-             "--scan-child", endpoint, ",".join(regions)],
+             "--checks", args.checks, "--scan-child", endpoint, ",".join(regions)],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         result = json.loads(child.stdout.strip().splitlines()[-1])
