@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect import CollectContext, error_from_exception
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.kms import KMS_KEYS, KmsKey
 
 
@@ -95,5 +95,18 @@ COLLECTORS = (
         KMS_KEYS,
         ("kms:ListKeys", "kms:ListAliases", "kms:DescribeKey", "kms:GetKeyRotationStatus"),
         fetch_keys,
+        events=on(
+            "kms.amazonaws.com",
+            "CreateKey",
+            "EnableKey",
+            "DisableKey",
+            "EnableKeyRotation",
+            "DisableKeyRotation",
+            "ScheduleKeyDeletion",
+            "CancelKeyDeletion",
+            "CreateAlias",
+            "UpdateAlias",
+            "DeleteAlias",
+        ),
     ),
 )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scanner.collect import CollectContext, error_from_exception
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.s3 import (
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
@@ -240,26 +240,65 @@ def fetch_versioning(ctx: CollectContext) -> dict[str, BucketVersioning]:
     return out
 
 
+_S3 = "s3.amazonaws.com"
+
+# CloudTrail records the account-level public access block (s3control PutPublicAccessBlock) with
+# eventSource s3.amazonaws.com, under its own name or the bucket-level call's name: both are
+# declared (by both datasets, for the shared names). A bucket created or deleted reaches every
+# per-bucket dataset through `depends_on`.
 COLLECTORS = (
     Collector(
         S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
         ("s3:GetAccountPublicAccessBlock",),
         fetch_account_public_access_block,
+        events=on(
+            _S3,
+            "PutAccountPublicAccessBlock",
+            "DeleteAccountPublicAccessBlock",
+            "PutPublicAccessBlock",
+            "DeletePublicAccessBlock",
+        ),
     ),
-    Collector(S3_BUCKETS, ("s3:ListAllMyBuckets", "s3:GetBucketLocation"), fetch_buckets),
     Collector(
-        S3_BUCKET_POLICIES, ("s3:GetBucketPolicy", "s3:GetBucketPolicyStatus"), fetch_policies
+        S3_BUCKETS,
+        ("s3:ListAllMyBuckets", "s3:GetBucketLocation"),
+        fetch_buckets,
+        events=on(_S3, "CreateBucket", "DeleteBucket"),
     ),
-    Collector(S3_BUCKET_ACLS, ("s3:GetBucketAcl",), fetch_acls),
+    Collector(
+        S3_BUCKET_POLICIES,
+        ("s3:GetBucketPolicy", "s3:GetBucketPolicyStatus"),
+        fetch_policies,
+        events=on(_S3, "PutBucketPolicy", "DeleteBucketPolicy"),
+    ),
+    Collector(
+        S3_BUCKET_ACLS,
+        ("s3:GetBucketAcl",),
+        fetch_acls,
+        events=on(_S3, "PutBucketAcl"),
+    ),
     Collector(
         S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
         ("s3:GetBucketPublicAccessBlock",),
         fetch_public_access_blocks,
+        events=on(
+            _S3,
+            "PutPublicAccessBlock",
+            "DeletePublicAccessBlock",
+            "PutBucketPublicAccessBlock",
+            "DeleteBucketPublicAccessBlock",
+        ),
     ),
-    Collector(S3_BUCKET_LOGGING, ("s3:GetBucketLogging",), fetch_logging),
+    Collector(
+        S3_BUCKET_LOGGING,
+        ("s3:GetBucketLogging",),
+        fetch_logging,
+        events=on(_S3, "PutBucketLogging"),
+    ),
     Collector(
         S3_BUCKET_VERSIONING,
         ("s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration"),
         fetch_versioning,
+        events=on(_S3, "PutBucketVersioning", "PutObjectLockConfiguration"),
     ),
 )
