@@ -14,17 +14,17 @@ import yaml
 
 from checks.lib.event_pattern import matches
 from scanner import lambda_handler
+from scanner.collector import Collector, on
+from scanner.dataset import Dataset, Scope
 from scanner.datasets.cloudtrail import TRAIL_STATUS
 from scanner.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.errors import ConfigError, TrailwatchError
-from scanner.collector import Collector, on
-from scanner.dataset import Dataset, Scope
 from scanner.events import (
     CALLS,
     DETAIL_TYPE,
+    EVENTBRIDGE_SOURCES,
     MAX_EVENT_BYTES,
     MAX_EVENT_DEPTH,
-    EVENTBRIDGE_SOURCES,
     EventError,
     assess,
     calls_of,
@@ -452,7 +452,97 @@ def test_handler_never_raises_for_irrelevant_or_malformed_events(
         ]
     }  # fmt: skip
     out = lambda_handler.handler(batch, None)
-    assert out["batchItemFailures"] == []
+    # the malformed message fails alone (to the queue's dead-letter queue), the other succeeds
+    assert out["batchItemFailures"] == [{"itemIdentifier": "m1"}]
     assert [r["outcome"] for r in out["results"]] == ["malformed", "ignored"]
+    watcher = lambda_handler._STATE.watcher
+    assert watcher is not None and watcher.api_calls == 0
+
+
+# --------------------------------------------------------------------------- bounds, poison pills
+
+_DEEP = "[" * 100_000 + "]" * 100_000
+_HOSTILE_BODIES: list[Any] = [
+    _DEEP,  # RecursionError in json.loads without the depth bound
+    '{"detail": ' * 70 + "1" + "}" * 70,  # just past MAX_EVENT_DEPTH
+    json.dumps({**_event(TRAIL, "StopLogging"), "pad": "x" * MAX_EVENT_BYTES}),  # oversized
+    "{not json",
+    "",
+    None,
+    42,
+    {"already": "an object"},  # SQS bodies are strings
+    ["a", "list"],
+    b"\xff\xfe\x00binary",
+    "[1, 2, 3]",  # JSON, but not an event
+    json.dumps({"detail-type": DETAIL_TYPE, "detail": {"eventSource": 1}}),
+]
+
+
+@pytest.mark.parametrize("body", _HOSTILE_BODIES)
+def test_hostile_bodies_are_event_errors_or_malformed_events(body: Any) -> None:
+    try:
+        raw = decode_event(body)
+    except EventError:
+        return
+    with pytest.raises(EventError):
+        parse_event(raw)
+
+
+def test_bounds_accept_every_real_event_and_refuse_beyond() -> None:
+    event = _event(TRAIL, "StopLogging", name="main")
+    assert decode_event(json.dumps(event)) == event
+    assert decode_event(json.dumps(event).encode()) == event
+    deep: Any = "x"
+    for _ in range(MAX_EVENT_DEPTH + 1):
+        deep = {"k": deep}
+    with pytest.raises(EventError):  # an already-decoded event (a direct Lambda invocation)
+        parse_event({**event, "detail": {**event["detail"], "requestParameters": deep}})
+    with pytest.raises(EventError):
+        parse_event({**event, "pad": ["x" * 1024] * (MAX_EVENT_BYTES // 1024)})
+
+
+def test_read_events_survives_binary_deep_and_oversized_lines(tmp_path: Path) -> None:
+    good = json.dumps(_event("kms.amazonaws.com", "DisableKeyRotation", keyId="k"))
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(
+        b"\n".join(
+            [
+                good.encode(),
+                b"\xff\xfe\x00\x01binary",
+                _DEEP.encode(),
+                b'"' + b"x" * (MAX_EVENT_BYTES + 10) + b'"',
+                good.encode(),
+            ]
+        )
+        + b"\n"
+    )
+    lines = list(read_events(path))
+    assert [n for n, _ in lines] == [1, 2, 3, 4, 5]
+    assert [isinstance(v, EventError) for _, v in lines] == [False, True, True, True, False]
+
+
+def _sqs(message_id: str, body: Any) -> dict[str, Any]:
+    return {"messageId": message_id, "eventSource": "aws:sqs", "body": body}
+
+
+def test_a_batch_of_hostile_messages_fails_each_alone_and_never_raises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lambda_handler, "_STATE", lambda_handler._State())
+    monkeypatch.setenv("TRAILWATCH_ENDPOINT_URL", "http://127.0.0.1:9")  # never contacted
+    records: list[Any] = [_sqs("ok-1", json.dumps(_event("ec2.amazonaws.com", "RunInstances")))]
+    records += [_sqs(f"bad-{n}", body) for n, body in enumerate(_HOSTILE_BODIES)]
+    records += [
+        "not a record",
+        {"messageId": "foreign", "eventSource": "aws:kinesis", "body": "{}"},
+        _sqs("ok-2", json.dumps(_event("sns.amazonaws.com", "Publish"))),
+    ]
+    out = lambda_handler.handler({"Records": records}, None)
+    failed = [f["itemIdentifier"] for f in out["batchItemFailures"]]
+    assert failed == [f"bad-{n}" for n in range(len(_HOSTILE_BODIES))] + ["foreign"]
+    outcomes = [r["outcome"] for r in out["results"]]
+    assert outcomes[0] == outcomes[-1] == "ignored"
+    assert set(outcomes[1:-1]) == {"malformed"}
+    json.dumps(out)  # the response is JSON (Lambda serialises it)
     watcher = lambda_handler._STATE.watcher
     assert watcher is not None and watcher.api_calls == 0
