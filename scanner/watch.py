@@ -259,15 +259,10 @@ class EventResult:
 
 
 def _delivery_failed(report: ImportReport) -> bool:
-    """True when findings meant for Security Hub were not delivered because of an error (a
-    finding refused, a request that failed, a hub that could not be read or an account that
-    could not be opened); a region where Security Hub is not enabled is a legitimate skip."""
-    undelivered = getattr(report, "undelivered", None)
-    if undelivered is not None:
-        return bool(undelivered)
-    if report.failed:
-        return True
-    return any(not skip.reason.startswith("Security Hub is not enabled") for skip in report.skipped)
+    """True when findings meant for Security Hub were not delivered (refused, a request that
+    failed, a hub or account that could not be read: `ImportReport.undelivered`); a region
+    where Security Hub is not enabled is a legitimate skip, not a failure."""
+    return not report.complete
 
 
 @dataclass

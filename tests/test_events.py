@@ -549,14 +549,12 @@ def test_a_batch_of_hostile_messages_fails_each_alone_and_never_raises(
 
 
 def test_undelivered_findings_are_a_delivery_failure_but_a_region_without_the_hub_is_not() -> None:
-    from reports.securityhub import FailedEntry, ImportPlan, ImportReport, SkippedScope
+    from reports.securityhub import ImportPlan, ImportReport, SkippedScope, Undelivered
     from scanner.watch import _delivery_failed
 
     plan = ImportPlan(targets=[])
     not_enabled = SkippedScope(ACCOUNT, "eu-west-1", "Security Hub is not enabled here (x)", 3)
-    unreadable = SkippedScope(ACCOUNT, "us-east-1", "GetFindings failed: AccessDenied: no", 3)
-    refused = FailedEntry(ACCOUNT, "us-east-1", "id", "InvalidInput", "bad")
+    unread = Undelivered("id", ACCOUNT, "us-east-1", "GET_FINDINGS_FAILED", "GetFindings", "E", "")
     assert not _delivery_failed(ImportReport(plan))
     assert not _delivery_failed(ImportReport(plan, skipped=[not_enabled]))
-    assert _delivery_failed(ImportReport(plan, skipped=[not_enabled, unreadable]))
-    assert _delivery_failed(ImportReport(plan, failed=[refused]))
+    assert _delivery_failed(ImportReport(plan, skipped=[not_enabled], undelivered=[unread]))
