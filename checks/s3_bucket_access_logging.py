@@ -12,7 +12,7 @@ from checks.lib.buckets import each_bucket, logging_result
 from scanner.check import Check
 from scanner.dataset import Scope
 from scanner.datasets.s3 import S3_BUCKET_LOGGING, S3_BUCKETS
-from scanner.model import Result, Severity
+from scanner.model import Result, Severity, peek
 from scanner.view import View
 
 
@@ -21,7 +21,9 @@ def evaluate(view: View) -> Iterator[Result]:
     logs = view.get(S3_BUCKET_LOGGING)
     for result in each_bucket(view, lambda b, r: logging_result(view, view.account_id, b, r)):
         name = result.resource.id.rsplit(":", 1)[-1]
-        sources = sorted(n for n, lg in logs.items() if lg.target_bucket == name and n != name)
+        sources = sorted(
+            n for n, lg in logs.items() if peek(lg, "target_bucket") == name and n != name
+        )
         if sources:
             result = result.model_copy(
                 update={"evidence": {**result.evidence, "receives_access_logs_from": sources}}
