@@ -78,7 +78,8 @@ PAIRS: Dataset[list[BucketPolicy]] = Dataset("test.pairs", Scope.ACCOUNT, list[B
 
 def _careless(view: View) -> Iterator[Result]:
     """A check that forgets the error provenance entirely."""
-    for i, bp in enumerate(view.get(PAIRS)):
+    pairs: list[BucketPolicy] = view.get(PAIRS)
+    for i, bp in enumerate(pairs):
         public = bool(bp.is_public)
         yield Result(
             status=Status.FAIL if public else Status.PASS,
@@ -89,7 +90,8 @@ def _careless(view: View) -> Iterator[Result]:
 
 def _per_resource(view: View) -> Iterator[Result]:
     """The same check, with each resource judged inside View.judge."""
-    for i, bp in enumerate(view.get(PAIRS)):
+    pairs: list[BucketPolicy] = view.get(PAIRS)
+    for i, bp in enumerate(pairs):
         resource = Resource(type="AwsS3Bucket", id=f"b{i}")
 
         def decide(bp: BucketPolicy = bp, resource: Resource = resource) -> Result:
