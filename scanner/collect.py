@@ -16,7 +16,7 @@ from scanner.collector import Collector, Missing
 from scanner.dataset import Dataset, Scope
 from scanner.iam import iam_action
 from scanner.inventory import DatasetRecord, record_key
-from scanner.model import CollectionError
+from scanner.model import CollectionError, DataUnavailable
 from scanner.session import AccountSession, MutatingCallBlocked
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,8 @@ def error_from_exception(exc: BaseException, region: str | None) -> CollectionEr
         ReadTimeoutError,
     )
 
+    if isinstance(exc, DataUnavailable) and exc.errors:  # a failed field read by a collector
+        return exc.errors[0]
     service, op = current_call()
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})

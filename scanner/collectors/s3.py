@@ -32,7 +32,7 @@ from scanner.datasets.s3 import (
     Grant,
     PublicAccessBlock,
 )
-from scanner.model import CollectionError
+from scanner.model import CollectionError, peek
 
 
 def _code(exc: BaseException) -> str | None:
@@ -95,11 +95,12 @@ def fetch_buckets(ctx: CollectContext) -> list[Bucket]:
 
 def scanned_buckets(ctx: CollectContext) -> list[tuple[str, str]]:
     """(name, region) of the listed buckets whose region is one the scan covers."""
-    return [
-        (b.name, b.region)
-        for b in ctx.account(S3_BUCKETS)
-        if b.region is not None and b.region in ctx.regions
-    ]
+    out: list[tuple[str, str]] = []
+    for b in ctx.account(S3_BUCKETS):
+        region = peek(b, "region")  # unknown: no per-bucket call (the bucket is ERROR)
+        if region is not None and region in ctx.regions:
+            out.append((b.name, region))
+    return out
 
 
 _FAILED = object()
