@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -92,6 +94,9 @@ class FieldUnavailable(DataUnavailable):
         self.field = field
 
 
+_getattr = object.__getattribute__
+
+
 class Collected(Frozen):
     """A value whose fields come from several calls: field-level error provenance.
 
@@ -123,19 +128,48 @@ class Collected(Frozen):
         unknown = sorted(k for k in errors if k not in type(self).model_fields or k == "errors")
         if unknown:
             raise ValueError(f"errors name unknown field(s): {', '.join(unknown)}")
+        _guard(self)
         return self
 
-    def __getattribute__(self, name: str) -> Any:
-        if name[:1] != "_":
-            errors = object.__getattribute__(self, "__dict__").get("errors")
-            if errors and name in errors:
-                raise FieldUnavailable(type(self).__name__, name, errors[name])
-        return object.__getattribute__(self, name)
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; one whose update sets `errors` is guarded like a validated value."""
+        copied = super().model_copy(update=update, deep=deep)
+        _guard(copied)
+        return copied
 
     @staticmethod
     def failed(error: CollectionError, *fields: str) -> dict[str, CollectionError]:
         """`errors` entries for the fields that one failed call would have filled."""
         return dict.fromkeys(fields, error)
+
+
+class _Guarded:
+    """Mixed into a Collected class for the instances with errors (the others pay nothing):
+    reading a field whose call failed raises FieldUnavailable."""
+
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> Any:
+        errors = _getattr(self, "__dict__")["errors"]
+        if name in errors:
+            raise FieldUnavailable(type(self).__name__, name, errors[name])
+        return _getattr(self, name)
+
+
+@functools.cache
+def _guarded_class(cls: type[Collected]) -> type[Collected]:
+    guarded: type[Collected] = type(
+        cls.__name__,
+        (_Guarded, cls),
+        {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__slots__": ()},
+    )
+    return guarded
+
+
+def _guard(value: Collected) -> None:
+    """Give `value` the guarded class when some of its fields failed."""
+    if value.__dict__["errors"] and not isinstance(value, _Guarded):
+        object.__setattr__(value, "__class__", _guarded_class(type(value)))
 
 
 def peek(value: Any, field: str, default: Any = None) -> Any:

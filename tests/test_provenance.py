@@ -53,6 +53,16 @@ def test_failed_fields_survive_a_save_and_load() -> None:
         _ = again.is_public
 
 
+def test_a_copy_that_records_a_failure_is_guarded_too() -> None:
+    key = KmsKey(key_id="k", arn="arn:aws:kms:us-east-1:111111111111:key/k", key_state="Enabled")
+    assert key.key_state == "Enabled"
+    failed = key.model_copy(update={"errors": KmsKey.failed(DENIED, "rotation_enabled")})
+    assert failed.key_state == "Enabled"
+    with pytest.raises(FieldUnavailable):
+        _ = failed.rotation_enabled
+    assert isinstance(failed, KmsKey)
+
+
 def test_errors_must_name_fields() -> None:
     with pytest.raises(ValidationError):
         BucketPolicy(errors={"no_such_field": DENIED})
