@@ -95,10 +95,10 @@ def with_metadata(
         errors.append(error_from_exception(exc, None))
     if errors:
         update["metadata_errors"] = tuple(errors)
-        log.warning(
-            "account %s: %s", info.account_id, info.model_copy(update=update).metadata_gap()
-        )
-    return info.model_copy(update=update)
+    out = AccountInfo.model_validate({**dict(info), **update})  # validated: sizes are bounded
+    if errors:
+        log.warning("account %s: %s", info.account_id, out.metadata_gap())
+    return out
 
 
 class _LookupFailed:
