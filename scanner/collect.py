@@ -11,17 +11,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from scanner.calls import current_call, note_call
 from scanner.collector import Collector, Missing
 from scanner.dataset import Dataset, Scope
 from scanner.iam import iam_action
 from scanner.inventory import DatasetRecord, record_key
-from scanner.model import CollectionError
+from scanner.model import CollectionError, DataUnavailable
 from scanner.session import AccountSession, MutatingCallBlocked
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-_current_call = threading.local()
 
 
 @dataclass
@@ -92,13 +91,13 @@ class _Tracked:
         if name == "get_paginator":
 
             def paginator(op: str) -> Any:
-                _current_call.op = (self._service, _camel(op))
+                note_call(self._service, _camel(op))
                 return attr(op)
 
             return paginator
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            _current_call.op = (self._service, _camel(name))
+            note_call(self._service, _camel(name))
             return attr(*args, **kwargs)
 
         return call
@@ -109,7 +108,13 @@ def _camel(snake: str) -> str:
 
 
 def error_from_exception(exc: BaseException, region: str | None) -> CollectionError:
-    """Turn any failure of a collector into a recorded CollectionError."""
+    """Turn any failure of an AWS call into a recorded CollectionError.
+
+    The one place that names a failed call for every part of a scan (collectors, AssumeRole,
+    Organizations discovery): the operation from botocore's error, the service from the call
+    this thread made (every client notes its calls, see scanner.session), and the IAM action
+    from both (scanner.iam).
+    """
     from botocore.exceptions import (
         ClientError,
         ConnectionError,
@@ -117,7 +122,9 @@ def error_from_exception(exc: BaseException, region: str | None) -> CollectionEr
         ReadTimeoutError,
     )
 
-    service, op = getattr(_current_call, "op", ("unknown", "Unknown"))
+    if isinstance(exc, DataUnavailable) and exc.errors:  # a failed field read by a collector
+        return exc.errors[0]
+    service, op = current_call()
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         op = exc.operation_name or op
