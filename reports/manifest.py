@@ -103,9 +103,11 @@ def verify_manifest(directory: Path) -> tuple[list[str], list[str]]:
     manifest = directory / MANIFEST
     if not manifest.is_file():
         raise UsageError(f"verify: {directory} has no {MANIFEST}")
+    from scanner import inputs
+
     try:
-        doc = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        doc = inputs.load_json(manifest, "verify", inputs.MANIFEST_MAX_BYTES)
+    except inputs.InputError as exc:
         return [f"{MANIFEST}: unreadable: {exc}"], []
     files = doc.get("files") if isinstance(doc, dict) else None
     if not isinstance(files, list) or doc.get("algorithm", "sha256") != "sha256":

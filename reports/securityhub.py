@@ -112,12 +112,10 @@ def session_factory(
 
 def load_asff(path: Path) -> list[dict[str, Any]]:
     """The findings of a findings.asff.json file (a JSON array of objects); UsageError if not."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise UsageError(f"{path} is not JSON: {exc}") from None
+    from scanner import inputs
+
+    data = inputs.load_json(Path(path), "import", inputs.FINDINGS_MAX_BYTES)
+    inputs.expect_kind(data, inputs.ASFF, "import", path)
     if isinstance(data, dict) and isinstance(data.get("Findings"), list):
         data = data["Findings"]  # the BatchImportFindings request shape
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):

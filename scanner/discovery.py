@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.inventory import AccountInfo, SkippedAccount
+from scanner.workers import DaemonPool
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def discover_organization(
             tags=tags,
         )
 
-    with ThreadPoolExecutor(max_workers=max_workers) as pool:
+    with DaemonPool(max_workers=max_workers) as pool:
         accounts = list(pool.map(info, raw_accounts))
     return OrgDiscovery(
         organization_id=desc.get("Id"),

@@ -286,19 +286,18 @@ def assess(raw: Any, checks: Sequence[Check]) -> Impact | None:
 
 
 def read_events(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, decoded event or EventError) for each non-blank line of a JSONL file."""
+    """(line number, decoded event or EventError) for each non-blank line of a JSONL file.
+
+    The file must be UTF-8 text within the input bounds (scanner.inputs), else EventError.
+    """
+    from scanner.inputs import InputError, json_lines
+
     try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise EventError(f"cannot read {path}: {exc.strerror or exc}") from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except ValueError as exc:
-                yield number, EventError(f"line {number} is not JSON: {exc}")
+        lines = list(json_lines(path, "--events"))
+    except InputError as exc:
+        raise EventError(str(exc)) from None
+    for number, value in lines:
+        yield number, EventError(str(value)) if isinstance(value, InputError) else value
 
 
 def rule_pattern() -> dict[str, Any]:

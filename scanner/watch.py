@@ -617,10 +617,9 @@ class _Scope:
 def load_baseline(path: Path | None) -> Inventory | None:
     if path is None:
         return None
-    try:
-        return Inventory.load(path)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read inventory {path}: {exc}") from None
+    from scanner.inputs import load_inventory
+
+    return load_inventory(path, "--inventory")
 
 
 def run_watch(
