@@ -160,6 +160,7 @@ def json_lines(path: Path, label: str) -> Iterator[tuple[int, Any]]:
     a line that is too long, too deep or not JSON is yielded as its own InputError.
     """
     text = read_text(path, label, EVENTS_MAX_BYTES)
+    _not_one_document(text, label, path)
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -171,6 +172,26 @@ def json_lines(path: Path, label: str) -> Iterator[tuple[int, Any]]:
             yield number, parse_json(line, label, where)
         except InputError as exc:
             yield number, exc
+
+
+def _not_one_document(text: str, label: str, path: Path) -> None:
+    """InputError when a JSONL input is one (pretty-printed) JSON document instead."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if len(first) > EVENT_LINE_MAX_BYTES:
+        return
+    try:
+        parse_json(first, label, path)
+        return  # the first line is a document of its own: JSON Lines
+    except InputError:
+        pass
+    try:
+        doc = parse_json(text, label, path)
+    except InputError:
+        return  # not one document either: each line says what is wrong with it
+    raise InputError(
+        f"{label}: {path} is {kind_of(doc) or 'one JSON document'}, not JSON Lines "
+        "(one event per line)"
+    )
 
 
 # ------------------------------------------------------------------------------------------ YAML
