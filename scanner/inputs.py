@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scanner.errors import ConfigError
+from scanner.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -54,7 +54,7 @@ _CONFIG_KEYS = frozenset(
 )
 
 
-class InputError(ConfigError):
+class InputError(UsageError, ConfigError):
     """A file from outside that cannot be used; one line, exit 2."""
 
 

@@ -266,7 +266,7 @@ def test_folders_without_findings_are_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "findings.json").write_text("not json")
-    _refused([bad], "cannot read")
+    _refused([bad], "not JSON")
 
 
 def test_merge_on_the_command_line_refuses_with_one_line(
