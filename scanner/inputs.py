@@ -340,23 +340,26 @@ def load_inventory(path: Path, label: str) -> Inventory:
     from scanner.inventory import Inventory
 
     text = read_text(path, label, INVENTORY_MAX_BYTES)
-    doc = parse_json(text, label, path)
-    expect_kind(doc, INVENTORY, label, path)
-    if not isinstance(doc, dict):
-        raise InputError(f"{label}: {path} is not an inventory (expected a JSON object)")
-    version = doc.get("schema_version", INVENTORY_SCHEMA_VERSION)
+    try:  # pydantic's own JSON parser stops at about 200 levels: no depth pre-scan needed here
+        inventory = Inventory.model_validate_json(text)
+    except ValidationError as exc:
+        doc = parse_json(text, label, path)  # which file is it, then, and of which version?
+        expect_kind(doc, INVENTORY, label, path)
+        if not isinstance(doc, dict):
+            raise InputError(f"{label}: {path} is not an inventory (not a JSON object)") from None
+        _check_version(doc.get("schema_version", INVENTORY_SCHEMA_VERSION), label, path)
+        raise InputError(f"{label}: {path}: not a valid inventory: {summarize(exc)}") from None
+    _check_version(inventory.schema_version, label, path)
+    check_records(inventory, label, path)
+    return inventory
+
+
+def _check_version(version: Any, label: str, path: Path | str) -> None:
     if version != INVENTORY_SCHEMA_VERSION:
         raise InputError(
             f"{label}: {path} has inventory schema_version {version!r}; this trailwatch reads "
             f"version {INVENTORY_SCHEMA_VERSION}"
         )
-    del text
-    try:
-        inventory = Inventory.model_validate(doc)
-    except ValidationError as exc:
-        raise InputError(f"{label}: {path}: not a valid inventory: {summarize(exc)}") from None
-    check_records(inventory, label, path)
-    return inventory
 
 
 def check_records(inventory: Inventory, label: str, path: Path | str) -> None:
