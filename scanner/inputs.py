@@ -132,10 +132,10 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def parse_json(text: str, label: str, path: Path | str) -> Any:
-    """The JSON value of `text`; InputError when malformed or nested deeper than MAX_DEPTH."""
-    if json_too_deep(text):
-        raise InputError(f"{label}: {path} is nested deeper than {MAX_DEPTH} levels")
+def parse_json(text: str, label: str, path: Path | str, max_depth: int = MAX_DEPTH) -> Any:
+    """The JSON value of `text`; InputError when malformed or nested deeper than `max_depth`."""
+    if json_too_deep(text, max_depth):
+        raise InputError(f"{label}: {path} is nested deeper than {max_depth} levels")
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:

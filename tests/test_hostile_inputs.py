@@ -212,13 +212,15 @@ CASES: dict[str, Case] = {
         "import",
         str(_write(t / "a.json", _deep_json())),
         "--dry-run",
+        "--no-verify",
     ],
     "import binary": lambda g, t: [
         "import",
         str(_write(t / "a.json", bytes(range(256)))),
         "--dry-run",
+        "--no-verify",
     ],
-    "import a findings.json": lambda g, t: ["import", str(g.findings), "--dry-run"],
+    "import a findings.json": lambda g, t: ["import", str(g.findings), "--dry-run", "--no-verify"],
     # watch --events
     "events binary": lambda g, t: _events(t, bytes(range(256)) * 8),
     "events UTF-16": lambda g, t: _events(t, '{"a": 1}\n'.encode("utf-16")),
@@ -286,7 +288,14 @@ def test_a_deeply_nested_event_line_is_a_malformed_event(
 
 
 @pytest.mark.parametrize(
-    "limit", ["CONFIG_MAX_BYTES", "INVENTORY_MAX_BYTES", "FINDINGS_MAX_BYTES", "EVENTS_MAX_BYTES"]
+    "limit",
+    [
+        "CONFIG_MAX_BYTES",
+        "INVENTORY_MAX_BYTES",
+        "FINDINGS_MAX_BYTES",
+        "MAX_ASFF_BYTES",
+        "EVENTS_MAX_BYTES",
+    ],
 )
 def test_files_over_the_size_bound_are_refused_before_reading(
     limit: str,
@@ -295,11 +304,14 @@ def test_files_over_the_size_bound_are_refused_before_reading(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(inputs, limit, 64)
+    from reports import asff_input
+
+    monkeypatch.setattr(asff_input if limit == "MAX_ASFF_BYTES" else inputs, limit, 64)
     argv = {
         "CONFIG_MAX_BYTES": ["scan", "--config", str(_write(tmp_path / "c.yaml", "#" * 65))],
         "INVENTORY_MAX_BYTES": _from_inventory(good, tmp_path),
-        "FINDINGS_MAX_BYTES": ["import", str(good.asff), "--dry-run"],
+        "FINDINGS_MAX_BYTES": _from_inventory(good, tmp_path, "--baseline", str(good.scan_dir)),
+        "MAX_ASFF_BYTES": ["import", str(good.asff), "--dry-run", "--no-verify"],
         "EVENTS_MAX_BYTES": _events(tmp_path, "\n" * 65),
     }[limit]
     code = cli.main(["-q", *argv])
