@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -18,6 +18,7 @@ from scanner.iam import iam_action
 from scanner.inventory import DatasetRecord, record_key
 from scanner.model import CollectionError, DataUnavailable
 from scanner.session import AccountSession, MutatingCallBlocked
+from scanner.workers import DaemonPool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -197,6 +198,8 @@ def collect(
             return
         _collect_account(target, levels, partition, per_account, stop)
         target.session.release_clients()
+        if stop.is_set():
+            return
         with lock:
             done += 1
             n = done
@@ -208,12 +211,13 @@ def collect(
                 f"({time.monotonic() - started:.1f}s)"
             )
 
-    pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="account")
+    # Daemon workers: on SIGINT/SIGTERM (KeyboardInterrupt here) the queued work is cancelled
+    # and the calls in flight are abandoned, not waited for (scanner.workers).
+    pool = DaemonPool(max_workers=window, thread_name_prefix="account")
     try:
         for fut in [pool.submit(one_account, t) for t in targets]:
             fut.result()
     except BaseException:
-        # Interrupted (SIGINT/SIGTERM) or failed: drop queued work, don't wait for it.
         stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -227,7 +231,7 @@ def _collect_account(
     per_account: int,
     stop: threading.Event,
 ) -> None:
-    with ThreadPoolExecutor(max_workers=per_account, thread_name_prefix="collect") as pool:
+    with DaemonPool(max_workers=per_account, thread_name_prefix="collect") as pool:
         for level in levels:
             jobs = [
                 (collector, region)
@@ -237,7 +241,7 @@ def _collect_account(
                 )
             ]
             futures: list[Future[None]] = [
-                pool.submit(_run_one, target, collector, region, partition)
+                pool.submit(_run_one, target, collector, region, partition, stop)
                 for collector, region in jobs
                 if not stop.is_set()
             ]
@@ -246,8 +250,14 @@ def _collect_account(
 
 
 def _run_one(
-    target: AccountTarget, collector: Collector, region: str | None, partition: str
+    target: AccountTarget,
+    collector: Collector,
+    region: str | None,
+    partition: str,
+    stop: threading.Event,
 ) -> None:
+    if stop.is_set():  # interrupted: start no new call
+        return
     ds = collector.dataset
     ctx = CollectContext(target, region or target.home_region, partition)
     try:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.inventory import AccountInfo, SkippedAccount
 from scanner.model import CollectionError
+from scanner.workers import DaemonPool
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def discover_organization(
         )
         return with_metadata(org_client, listed, ou_names, lock) if with_details else listed
 
-    with ThreadPoolExecutor(max_workers=max_workers) as pool:
+    with DaemonPool(max_workers=max_workers) as pool:
         accounts = list(pool.map(info, raw_accounts))
     return OrgDiscovery(
         organization_id=desc.get("Id"),

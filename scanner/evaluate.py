@@ -64,7 +64,9 @@ def _run(check: Check, view: View) -> list[Result]:
     except DataUnavailable as exc:
         return [unavailable(view, exc.errors)]
     except Exception as exc:  # a bug in a check must never become a verdict
-        log.exception("check %s crashed on %s %s", check.id, view.account_id, view.region)
+        # One line per crash (the ERROR finding names it); the traceback only with -v.
+        log.error("check %s crashed on %s %s: %r", check.id, view.account_id, view.region, exc)
+        log.debug("traceback of check %s", check.id, exc_info=True)
         err = CollectionError(
             operation="-",
             iam_action="-",

@@ -11,12 +11,12 @@ import hashlib
 import re
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.errors import UsageError
 from scanner.inventory import AccountInfo
+from scanner.workers import DaemonPool
 
 #: Where a shard scan keeps its collected inventory, next to its reports (`trailwatch merge`
 #: evaluates the Organization as one graph from these, not from the shards' own findings).
@@ -74,5 +74,5 @@ def shard_accounts(
     def detailed(info: AccountInfo) -> AccountInfo:
         return with_metadata(org_client, info, names, lock)
 
-    with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+    with DaemonPool(max_workers=max(1, max_workers)) as pool:
         return list(pool.map(detailed, mine))
