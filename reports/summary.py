@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -313,15 +313,12 @@ class FrameworkSummary(Frozen):
         findings: Sequence[Finding],
         checks: Sequence[CheckLike],
         accounts: Sequence[ScannedAccount] = (),
+        index: tuple[_Tallies, dict[str, Counter[Status]]] | None = None,
     ) -> FrameworkSummary:
+        """`index`: `_index(findings)`, when the caller builds several frameworks."""
         from scanner.frameworks import Scope
 
-        by_check: dict[str, list[Finding]] = {}
-        access_errors: list[Finding] = []
-        for f in findings:
-            by_check.setdefault(f.check_id, []).append(f)
-            if f.check_id == ACCOUNT_ACCESS_CHECK and f.status is Status.ERROR:
-                access_errors.append(f)
+        by_check, access_errors = index or _index(findings)
         reqs = tuple(
             _requirement(
                 req.id,
@@ -362,6 +359,21 @@ class FrameworkSummary(Frozen):
         )
 
 
+#: Finding statuses per check id, then per account id.
+_Tallies = dict[str, dict[str, Counter[Status]]]
+
+
+def _index(findings: Sequence[Finding]) -> tuple[_Tallies, dict[str, Counter[Status]]]:
+    """Statuses per check and account, and the account-access ERRORs per account."""
+    by_check: _Tallies = {}
+    access: dict[str, Counter[Status]] = {}
+    for f in findings:
+        by_check.setdefault(f.check_id, {}).setdefault(f.account_id, Counter())[f.status] += 1
+        if f.check_id == ACCOUNT_ACCESS_CHECK and f.status is Status.ERROR:
+            access.setdefault(f.account_id, Counter())[f.status] += 1
+    return by_check, access
+
+
 def _title(ref: str, checks: Sequence[CheckLike]) -> str:
     for check in checks:
         if ref in (check.id, check.control_id):
@@ -369,32 +381,22 @@ def _title(ref: str, checks: Sequence[CheckLike]) -> str:
     return ""
 
 
-def _deciding_findings(
-    req: RequirementSummary, by_check: dict[str, list[Finding]], access_errors: Sequence[Finding]
-) -> Iterator[Finding]:
-    """The findings that decide `req` (its checks' findings, and the accounts not accessible)."""
-    for check_id in req.check_ids:
-        yield from by_check.get(check_id, ())
-    if req.check_ids:
-        yield from access_errors
-
-
 def _framework_tally(
     reqs: Sequence[RequirementSummary],
-    by_check: dict[str, list[Finding]],
-    access_errors: Sequence[Finding],
+    by_check: _Tallies,
+    access_errors: dict[str, Counter[Status]],
 ) -> dict[str, Counter[Status]]:
-    """Finding statuses per account ("" for all of them) over the framework's deciding findings,
-    each finding once."""
-    seen: set[str] = set()
+    """Finding statuses per account ("" for all of them) over the framework's deciding findings
+    (the findings of every check that decides a requirement, and the account-access errors)."""
+    check_ids = {c for req in reqs for c in req.check_ids}
     tally: dict[str, Counter[Status]] = {"": Counter()}
-    for req in reqs:
-        for f in _deciding_findings(req, by_check, access_errors):
-            if f.id in seen:
-                continue
-            seen.add(f.id)
-            tally[""][f.status] += 1
-            tally.setdefault(f.account_id, Counter())[f.status] += 1
+    sources = [by_check.get(c, {}) for c in sorted(check_ids)]
+    if check_ids:
+        sources.append(access_errors)
+    for per_account in sources:
+        for acct, counts in per_account.items():
+            tally[""].update(counts)
+            tally.setdefault(acct, Counter()).update(counts)
     return tally
 
 
@@ -472,8 +474,8 @@ def _requirement(
     label: str,
     req: Requirement | None,
     checks: Sequence[CheckLike],
-    by_check: dict[str, list[Finding]],
-    access_errors: Sequence[Finding],
+    by_check: _Tallies,
+    access_errors: dict[str, Counter[Status]],
 ) -> RequirementSummary:
     refs = tuple(req.checks) if req is not None else (req_id,)
     if req is not None and req.manual:
@@ -486,14 +488,13 @@ def _requirement(
     missing = tuple(ref for ref in refs if ref not in covered)
     tally: Counter[Status] = Counter()
     per_account: dict[str, Counter[Status]] = {}
-    for check_id in ids:
-        for f in by_check.get(check_id, ()):
-            tally[f.status] += 1
-            per_account.setdefault(f.account_id, Counter())[f.status] += 1
+    sources = [by_check.get(check_id, {}) for check_id in ids]
     if ids:  # an account that could not be scanned was not assessed for this requirement
-        for f in access_errors:
-            tally[f.status] += 1
-            per_account.setdefault(f.account_id, Counter())[f.status] += 1
+        sources.append(access_errors)
+    for source in sources:
+        for acct, counts in source.items():
+            tally.update(counts)
+            per_account.setdefault(acct, Counter()).update(counts)
     failing = sorted(a for a, t in per_account.items() if t[Status.FAIL])
     return RequirementSummary(
         id=req_id,
@@ -624,6 +625,8 @@ class ScanSummary(Frozen):
             ),
             key=lambda c: (-c.severity.rank, c.label.lower(), c.check_id),
         )
+        scope_accounts = _accounts_with_ou(meta, findings) if frameworks else []
+        index = _index(findings) if frameworks else None
         return cls(
             total=len(findings),
             complete=meta.complete,
@@ -634,7 +637,7 @@ class ScanSummary(Frozen):
             checks=tuple(check_rows),
             skipped_accounts=len(meta.skipped_accounts),
             frameworks=tuple(
-                FrameworkSummary.build(fw, findings, checks, _accounts_with_ou(meta, findings))
+                FrameworkSummary.build(fw, findings, checks, scope_accounts, index)
                 for fw in frameworks
             ),
         )
@@ -681,9 +684,7 @@ def _accounts_with_ou(meta: ScanMeta, findings: Sequence[Finding]) -> list[Scann
     for acct in dict.fromkeys(f.account_id for f in findings):
         if acct not in known:
             out.append(
-                ScannedAccount(
-                    account_id=acct, name=names.get(acct, ""), ou_path=ous.get(acct, ())
-                )
+                ScannedAccount(account_id=acct, name=names.get(acct, ""), ou_path=ous.get(acct, ()))
             )
     return out
 
