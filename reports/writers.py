@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from reports.asff import write_asff
-from reports.csv_report import write_csv
+from reports.csv_report import write_compliance_csvs, write_csv
 from reports.html import write_html
 from reports.json_report import write_json
 from reports.junit import write_junit
@@ -95,6 +95,8 @@ def write_reports(
                 written.append(with_extras(path, findings, meta, summary, extras))
             else:
                 written.append(_WRITERS[fmt](path, findings, meta, summary))
+            if fmt == "csv":  # and one compliance CSV per framework
+                written.extend(write_compliance_csvs(out_dir, findings, summary))
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
     return written
