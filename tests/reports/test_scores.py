@@ -123,3 +123,14 @@ def test_cis_v5_scope_adds_up_to_the_benchmark() -> None:
     assert sum(counts.values()) == cis.total_requirements == 63
     listed = {r.id for r in cis.out_of_scope}
     assert len(listed) == 36 and not listed & {r.id for r in cis.requirements}
+
+
+def test_every_framework_states_its_scope() -> None:
+    for fw in Frameworks.load().items:
+        assert fw.scope_note, fw.key
+        counts = fw.scope_counts()
+        assert counts[Scope.AUTOMATED] > 0, fw.key
+        if fw.total_requirements is not None:
+            assert sum(counts.values()) == fw.total_requirements, fw.key
+            listed = len(fw.requirements) + len(fw.out_of_scope)
+            assert listed == fw.total_requirements, fw.key  # every requirement listed
