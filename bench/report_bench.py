@@ -34,8 +34,10 @@ from tests.browser.cdp import chromium  # noqa: E402
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2")
 OUS = (("Root", "Prod"), ("Root", "Dev"), ("Root", "Sandbox"), ("Root", "Security"))
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-#: Status of check c in account a, region r: mostly PASS, some FAIL, a few WARNING and ERROR.
-CYCLE = (Status.PASS,) * 7 + (Status.FAIL, Status.FAIL, Status.WARNING, Status.ERROR)
+#: Status of check c in account a, region r: every third check fails here and there, the others
+#: pass but for a few ERRORs (data that could not be read) and WARNINGs.
+WEAK = (Status.PASS,) * 7 + (Status.FAIL, Status.FAIL, Status.WARNING, Status.ERROR)
+STRONG = (Status.PASS,) * 40 + (Status.ERROR,)
 
 
 def build(accounts: int, regions: int) -> tuple[list[Finding], ScanMeta]:
@@ -56,7 +58,8 @@ def build(accounts: int, regions: int) -> tuple[list[Finding], ScanMeta]:
             continue
         for c, check in enumerate(checks):
             for r, region in enumerate(REGIONS[:regions]):
-                status = CYCLE[(a * 7 + c * 3 + r) % len(CYCLE)]
+                cycle = WEAK if c % 3 == 0 else STRONG
+                status = cycle[(a * 7 + c * 3 + r) % len(cycle)]
                 rid = f"arn:aws:s3:::logs-{acct.account_id}-{region}-{c}"
                 findings.append(
                     _finding(check.id, check.control_id, check.title, acct, ou, region, rid,

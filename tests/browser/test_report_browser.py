@@ -463,6 +463,14 @@ def test_nothing_scrolls_sideways(page: Page, report: Path, width: int) -> None:
         page.evaluate("document.getElementById('fw-cis-5.0').open = true")
         page.evaluate("document.querySelector('details.scores-accounts').open = true")
         page.evaluate("document.querySelector('#findings-body tr.main td.reason').click()")
+        clipped = page.evaluate(
+            """(() => {
+              const sections = Array.from(document.querySelectorAll('main > section'));
+              // lay every section out now (they are skipped off screen: content-visibility)
+              sections.forEach(s => { s.style.contentVisibility = 'visible'; });
+              return sections.filter(s => s.scrollWidth > s.clientWidth).map(s => s.id);
+            })()"""
+        )
         sizes = page.evaluate(
             """(() => { window.scrollTo(0, document.body.scrollHeight);
               return [document.scrollingElement.scrollWidth, window.innerWidth,
@@ -473,5 +481,6 @@ def test_nothing_scrolls_sideways(page: Page, report: Path, width: int) -> None:
         page.send("Emulation.clearDeviceMetricsOverride")
     scroll_width, inner_width, scrolling_tables = sizes
     assert scroll_width <= inner_width, sizes
+    assert clipped == []
     if width == 390:
         assert scrolling_tables > 0  # wide tables scroll inside their own container
