@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= trailwatch-out
 
-.PHONY: demo test lint typecheck cfnlint unit bench bench-watch bench-big clean
+.PHONY: demo test lint typecheck cfnlint unit bench bench-watch bench-big bench-report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench-watch: $(STAMP)
 bench-big: $(STAMP)
 	$(BIN)/python bench/big_account.py $(BENCH_ARGS)
 	$(BIN)/python bench/many_buckets.py --buckets 2000,20000
+
+# report.html of 100 accounts (generated findings): time to the load event in headless Chromium.
+bench-report: $(STAMP)
+	$(BIN)/python bench/report_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) dist build .mypy_cache .ruff_cache .pytest_cache
