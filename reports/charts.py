@@ -15,8 +15,8 @@ from markupsafe import Markup, escape
 #: Geometry of a horizontal bar chart (SVG user units; the chart scales to its container).
 WIDTH = 720
 ROW = 26
-LABEL = 330
-BAR = 250
+LABEL = 350
+BAR = 230
 GAP = 6
 
 
@@ -31,9 +31,11 @@ class Bar:
     css: str = ""
 
 
-def bar_chart(title: str, bars: Sequence[Bar], css: str = "", label: int = LABEL) -> Markup:
-    """A horizontal bar chart as one `<svg>` element; `label`: the width of the label column."""
-    bar_width = BAR + LABEL - label
+def bar_chart(
+    title: str, bars: Sequence[Bar], css: str = "", label: int = LABEL, bar_width: int = BAR
+) -> Markup:
+    """A horizontal bar chart as one `<svg>` element; `label` and `bar_width`: the widths of the
+    label column and of a full bar (the value text follows the bar)."""
     height = max(1, len(bars)) * ROW + GAP
     parts = [
         f'<svg class="chart {escape(css)}" role="img" viewBox="0 0 {WIDTH} {height}" '
@@ -66,5 +68,5 @@ def bar_chart(title: str, bars: Sequence[Bar], css: str = "", label: int = LABEL
     return Markup("".join(parts))  # noqa: S704 - every text part is escaped above
 
 
-def _fit(label: str, limit: int = 46) -> str:
+def _fit(label: str, limit: int = 50) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"

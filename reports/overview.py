@@ -184,7 +184,7 @@ def severity_chart(failed_controls: dict[Severity, int], summary: ScanSummary) -
         )
         for sev, n in failed_controls.items()
     ]
-    return bar_chart("Failed controls by severity", bars, "severities", label=130)
+    return bar_chart("Failed controls by severity", bars, "severities", label=130, bar_width=300)
 
 
 def build_matrix(findings: Sequence[Finding], summary: ScanSummary) -> Matrix:
