@@ -660,6 +660,8 @@ class ReportExtras:
 
     suppressions: SuppressionReport | None = None
     changes: ChangeSet | None = None
+    findings_sha256: str | None = None
+    """SHA-256 of the findings.json written with this report (shown in report.html)."""
 
 
 def _accounts_with_ou(meta: ScanMeta, findings: Sequence[Finding]) -> list[ScannedAccount]:
