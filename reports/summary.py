@@ -162,7 +162,7 @@ class RequirementStatus(StrEnum):
     FAIL = "FAIL"
     WARNING = "WARNING"
     NOT_AVAILABLE = "NOT_AVAILABLE"
-    """Its checks ran, but none of the data they needed could be read (ERROR findings only)."""
+    """Its checks ran, nothing failed, but some of the data they needed could not be read."""
     SUPPRESSED = "SUPPRESSED"
     """Every finding in scope is an accepted risk."""
     NO_DATA = "NO_DATA"
@@ -179,9 +179,9 @@ REQUIREMENT_ORDER: tuple[RequirementStatus, ...] = tuple(RequirementStatus)
 _COMBINE_ORDER: tuple[RequirementStatus, ...] = (
     RequirementStatus.FAIL,
     RequirementStatus.NOT_ASSESSED,
+    RequirementStatus.NOT_AVAILABLE,
     RequirementStatus.WARNING,
     RequirementStatus.PASS,
-    RequirementStatus.NOT_AVAILABLE,
     RequirementStatus.SUPPRESSED,
     RequirementStatus.NO_DATA,
 )
@@ -501,16 +501,20 @@ def _requirement(
     sources = [by_check.get(check_id, {}) for check_id in ids]
     if ids:  # an account that could not be scanned was not assessed for this requirement
         sources.append(access_errors)
+    verdicts: Counter[Status] = Counter()
     for source in sources:
         for acct, counts in source.items():
             tally.update(counts)
+            if source is access_errors:
+                continue  # not entered: coverage, like an account Security Hub has no data for
+            verdicts.update(counts)
             per_account.setdefault(acct, Counter()).update(counts)
     failing = sorted(a for a, t in per_account.items() if t[Status.FAIL])
     return RequirementSummary(
         id=req_id,
         title=title,
         label=label,
-        status=requirement_status(tally, bool(ids), bool(missing)),
+        status=requirement_status(verdicts or tally, bool(ids), bool(missing)),
         checks=refs,
         check_ids=tuple(ids),
         check_labels=tuple(c.control_id or c.id for c in deciding),
@@ -530,11 +534,13 @@ def requirement_status(
 ) -> RequirementStatus:
     """A requirement's status from the statuses of its findings.
 
-    Security Hub's rule, with unread data (ERROR) left out of the verdict: any FAIL fails it;
-    it passes when what was read passed (the unread part is shown as coverage). It is NOT
-    ASSESSED when no check that decides it ran (`decided` False) or only some did (`partial`)
-    and nothing failed; NOT AVAILABLE when nothing could be read; suppressed findings do not
-    decide it.
+    Security Hub's rule: any FAIL fails it; it passes only when every finding that decides it
+    passed. A finding whose data could not be read (ERROR) makes it NOT AVAILABLE, never PASS
+    (ambiguous in Security Hub's documentation: we choose what avoids a false PASS); it is then
+    left out of the score and counted as coverage. Accounts that could not be entered at all
+    are not in `tally` (the caller leaves them to coverage, as Security Hub has no data for
+    them). It is NOT ASSESSED when no check that decides it ran (`decided` False) or only some
+    did (`partial`) and nothing failed; suppressed findings do not decide it.
     """
     if not decided:
         return RequirementStatus.NOT_ASSESSED
@@ -542,12 +548,12 @@ def requirement_status(
         return RequirementStatus.FAIL
     if partial:
         return RequirementStatus.NOT_ASSESSED  # never a PASS from part of its checks
+    if tally[Status.ERROR]:
+        return RequirementStatus.NOT_AVAILABLE  # never a PASS from part of its data
     if tally[Status.WARNING]:
         return RequirementStatus.WARNING
     if tally[Status.PASS]:
         return RequirementStatus.PASS
-    if tally[Status.ERROR]:
-        return RequirementStatus.NOT_AVAILABLE
     if tally[Status.SUPPRESSED]:
         return RequirementStatus.SUPPRESSED
     return RequirementStatus.NO_DATA
