@@ -39,6 +39,7 @@ from scanner.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.datasets.events import EVENT_RULES
 from scanner.datasets.kms import KMS_KEYS
 from scanner.errors import TrailwatchError
+from scanner.inputs import InputError, json_lines
 from scanner.registry import all_collectors
 
 log = logging.getLogger(__name__)
@@ -350,33 +351,24 @@ def check_bounds(raw: Any, what: str = "the event") -> None:
 def read_events(path: Path) -> Iterator[tuple[int, Any]]:
     """(line number, decoded event or EventError) for each non-blank line of a JSONL file.
 
-    A line that is not UTF-8, not JSON, too large or too deep is an EventError for that line;
-    a file that cannot be opened raises EventError."""
+    The file must be UTF-8 text within the input bounds (scanner.inputs), else EventError;
+    each line within the event bounds (MAX_EVENT_BYTES, MAX_EVENT_DEPTH), else an EventError
+    for that line.
+    """
     try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise EventError(f"cannot read {path}: {exc.strerror or exc}") from None
-    with handle:
-        number = 0
-        while True:
-            number += 1
-            try:
-                line = handle.readline(MAX_EVENT_BYTES + 2)
-            except OSError as exc:
-                raise EventError(f"cannot read {path}: {exc.strerror or exc}") from None
-            if not line:
-                return
-            if len(line) > MAX_EVENT_BYTES + 1 and not line.endswith(b"\n"):
-                while line and not line.endswith(b"\n"):  # skip the rest of the long line
-                    line = handle.readline(1 << 20)
-                yield number, EventError(f"line {number} is larger than {MAX_EVENT_BYTES} bytes")
-                continue
-            if not line.strip():
-                continue
-            try:
-                yield number, decode_event(line.rstrip(b"\r\n"), f"line {number}")
-            except EventError as exc:
-                yield number, exc
+        lines = list(json_lines(path, "--events"))
+    except InputError as exc:
+        raise EventError(str(exc)) from None
+    for number, value in lines:
+        if isinstance(value, InputError):
+            yield number, EventError(str(value))
+            continue
+        try:
+            check_bounds(value, f"line {number}")
+        except EventError as exc:
+            yield number, exc
+            continue
+        yield number, value
 
 
 def rule_pattern() -> dict[str, Any]:

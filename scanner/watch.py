@@ -729,10 +729,9 @@ def _org_trail_changed(
 def load_baseline(path: Path | None) -> Inventory | None:
     if path is None:
         return None
-    try:
-        return Inventory.load(path)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read inventory {path}: {exc}") from None
+    from scanner.inputs import load_inventory
+
+    return load_inventory(path, "--inventory")
 
 
 def run_watch(

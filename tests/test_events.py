@@ -501,14 +501,14 @@ def test_bounds_accept_every_real_event_and_refuse_beyond() -> None:
         parse_event({**event, "pad": ["x" * 1024] * (MAX_EVENT_BYTES // 1024)})
 
 
-def test_read_events_survives_binary_deep_and_oversized_lines(tmp_path: Path) -> None:
+def test_read_events_survives_deep_and_oversized_lines(tmp_path: Path) -> None:
     good = json.dumps(_event("kms.amazonaws.com", "DisableKeyRotation", keyId="k"))
     path = tmp_path / "events.jsonl"
     path.write_bytes(
         b"\n".join(
             [
                 good.encode(),
-                b"\xff\xfe\x00\x01binary",
+                b"{not json",
                 _DEEP.encode(),
                 b'"' + b"x" * (MAX_EVENT_BYTES + 10) + b'"',
                 good.encode(),
@@ -519,6 +519,15 @@ def test_read_events_survives_binary_deep_and_oversized_lines(tmp_path: Path) ->
     lines = list(read_events(path))
     assert [n for n, _ in lines] == [1, 2, 3, 4, 5]
     assert [isinstance(v, EventError) for _, v in lines] == [False, True, True, True, False]
+
+
+def test_an_events_file_with_binary_content_is_refused_whole(tmp_path: Path) -> None:
+    """An events file is UTF-8 text: binary content means the wrong file, refused as a whole."""
+    good = json.dumps(_event("kms.amazonaws.com", "DisableKeyRotation", keyId="k"))
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(good.encode() + b"\n\xff\xfe\x00\x01binary\n")
+    with pytest.raises(EventError):
+        list(read_events(path))
 
 
 def _sqs(message_id: str, body: Any) -> dict[str, Any]:
