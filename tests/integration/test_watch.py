@@ -545,7 +545,7 @@ def test_last_inventory_skips_a_doctored_output_and_respects_the_size_bound(
     s3 = account_client("s3")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=REPORTS)["Contents"]]
     names = {k.rsplit("/", 1)[1] for k in keys}
-    assert names == {"findings.json", "inventory.json", "manifest.json"}
+    assert {"findings.json", "inventory.json", "manifest.json"} <= names
     # a newer run whose inventory was changed after the manifest was written
     for key in sorted(keys, key=lambda k: k.endswith("manifest.json")):
         body = s3.get_object(Bucket=REPORTS, Key=key)["Body"].read()
