@@ -14,7 +14,7 @@ from pydantic import Field
 from scanner.evaluate import ACCOUNT_ACCESS_CHECK
 from scanner.findings import Finding
 from scanner.inventory import Inventory, SkippedAccount
-from scanner.model import Frozen, Severity, Status
+from scanner.model import CollectionError, Frozen, Severity, Status
 
 if TYPE_CHECKING:
     from reports.diff import ChangeSet
@@ -34,11 +34,16 @@ SEVERITY_ORDER: tuple[Severity, ...] = tuple(reversed(Severity))
 
 
 class ScannedAccount(Frozen):
-    """An account the scan covered (it may still hold only an access ERROR finding)."""
+    """An account the scan covered (it may still hold only an access ERROR finding).
+
+    `metadata_errors`: the Organizations calls for its OU path or tags that failed (a gap in
+    the findings' context, never in their verdicts).
+    """
 
     account_id: str
     name: str = ""
     ou_path: tuple[str, ...] = ()
+    metadata_errors: tuple[CollectionError, ...] = ()
 
 
 class ScanMeta(Frozen):
@@ -79,7 +84,12 @@ class ScanMeta(Frozen):
             started_at=inventory.started_at,
             finished_at=finished_at,
             accounts=tuple(
-                ScannedAccount(account_id=a.account_id, name=a.info.name, ou_path=a.info.ou_path)
+                ScannedAccount(
+                    account_id=a.account_id,
+                    name=a.info.name,
+                    ou_path=a.info.ou_path,
+                    metadata_errors=a.info.metadata_errors,
+                )
                 for a in inventory.accounts
             ),
             skipped_accounts=inventory.skipped_accounts,
