@@ -22,7 +22,7 @@ from reports.summary import (
     ScanSummary,
 )
 from reports.text import evidence_json, truncate
-from scanner.atomic import atomic_writer
+from scanner import atomic
 from scanner.evaluate import ACCOUNT_ACCESS_CHECK
 from scanner.findings import Finding
 from scanner.model import Status
@@ -115,7 +115,7 @@ def write_csv(
     changes = extras.changes if extras else None
     marks = changes.marks() if changes else {}
     unchanged = "unchanged" if changes else ""
-    with atomic_writer(path) as handle:
+    with atomic.atomic_writer(path) as handle:
         handle.write(BOM)
         writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow(COLUMNS)
@@ -200,7 +200,7 @@ def write_compliance_csvs(
     paths: list[Path] = []
     for fw in summary.frameworks:
         path = out_dir / compliance_filename(fw.key)
-        with atomic_writer(path) as handle:
+        with atomic.atomic_writer(path) as handle:
             handle.write(BOM)
             writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
             writer.writerow(COMPLIANCE_COLUMNS)
