@@ -16,6 +16,7 @@ from scanner.model import Frozen, Severity, Status
 
 if TYPE_CHECKING:
     from reports.diff import ChangeSet
+    from reports.trend import TrendView
     from scanner.frameworks import Framework, Requirement
     from scanner.suppressions import SuppressionReport
 
@@ -433,6 +434,8 @@ class ReportExtras:
 
     suppressions: SuppressionReport | None = None
     changes: ChangeSet | None = None
+    trend: TrendView | None = None
+    """Earlier scans from the history, and the deltas since the last one."""
 
 
 def _counts(tally: Counter[Status]) -> StatusCounts:

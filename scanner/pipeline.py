@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.errors import UsageError
+from scanner.errors import TrailwatchError, UsageError
 from scanner.evaluate import evaluate
 from scanner.findings import Finding
 from scanner.inventory import Inventory
@@ -21,7 +21,8 @@ from scanner.upload import S3Location
 
 if TYPE_CHECKING:
     from reports.diff import Baseline
-    from reports.summary import ReportExtras, ScanMeta
+    from reports.history import History, HistoryEntry
+    from reports.summary import ReportExtras, ScanMeta, ScanSummary
     from scanner.check import Check
     from scanner.frameworks import Framework
     from scanner.suppressions import SuppressionRule
@@ -55,6 +56,8 @@ class ScanRequest:
     """`--baseline OLD_DIR`: mark each finding against OLD_DIR/findings.json."""
     fail_on_new: bool = False
     """Exit 1 only for new failures (new or regressed since the baseline)."""
+    history: Path | None = None
+    """The scan history (SQLite) this scan's summary is appended to; None: no history."""
 
 
 @dataclass
@@ -102,6 +105,7 @@ def run_scan(
     from reports.writers import ensure_writable, write_reports
 
     ensure_writable(request.output_dir)
+    late = _LateProblems.check(request)
     calls: CallLog | None = None
     if request.inventory is not None:
         inventory = request.inventory
@@ -135,14 +139,25 @@ def run_scan(
         meta = meta.model_copy(update={"shard": str(request.options.shard)})
     findings, extras = _apply_report_plan(plan, findings, meta)
     summary = summarize(findings, meta, plan.shown, checks)
-    paths = write_reports(request.output_dir, request.formats, findings, meta, summary, extras)
+    entry, extras = late.with_trend(request, meta, summary, extras)
+    paths = write_reports(
+        request.output_dir,
+        request.formats,
+        findings,
+        meta,
+        summary,
+        extras,
+        on_pdf_error=late.problems.append,
+    )
     paths = [*shard_files, *paths]
     paths.append(_write_manifest(request, meta, paths))
     print(summary_table(summary, extras))
     for path in paths:
         print(f"wrote {path}")
+    late.record(entry)
     new_failures = extras.changes.new_failure_ids() if extras.changes else None
     code = exit_code(findings, request.fail_on, new_failures if request.fail_on_new else None)
+    code = late.exit_code(code)
     if request.upload is not None:
         from scanner.upload import upload_reports
 
@@ -192,6 +207,73 @@ def run_scan(
         paths=paths,
         calls=calls,
     )
+
+
+@dataclass
+class _LateProblems:
+    """report.pdf and the history: problems that never stop a scan nor lose its reports.
+
+    Both are checked before any AWS call (a line on stderr at once), the reports are written
+    anyway, and the problem is repeated as one line at the end with its exit code: 2 for a
+    history that cannot be read or written, 6 when report.pdf could not be printed.
+    """
+
+    history: History | None = None
+    previous: list[HistoryEntry] = field(default_factory=list)
+    problems: list[TrailwatchError] = field(default_factory=list)
+
+    @classmethod
+    def check(cls, request: ScanRequest) -> _LateProblems:
+        late = cls()
+        if "pdf" in request.formats:
+            from reports.pdf import find_renderer, missing_renderer_message
+
+            if find_renderer() is None:
+                log.warning("warning: %s", missing_renderer_message())
+        if request.history is not None:
+            from reports.history import TREND_SCANS, History, HistoryError
+
+            late.history = History(request.history)
+            try:
+                late.previous = late.history.entries(limit=TREND_SCANS - 1)
+            except HistoryError as exc:
+                log.warning("warning: %s (the scan goes on; its reports are written)", exc)
+                late.problems.append(exc)
+                late.history = None
+        return late
+
+    def with_trend(
+        self, request: ScanRequest, meta: ScanMeta, summary: ScanSummary, extras: ReportExtras
+    ) -> tuple[HistoryEntry | None, ReportExtras]:
+        if self.history is None:
+            return None, extras
+        import dataclasses
+
+        from reports.history import HistoryEntry
+        from reports.trend import build_trend
+
+        entry = HistoryEntry.of_scan(meta, summary, extras.changes, request.output_dir)
+        return entry, dataclasses.replace(extras, trend=build_trend(self.previous, entry))
+
+    def record(self, entry: HistoryEntry | None) -> None:
+        if self.history is None or entry is None:
+            return
+        from reports.history import HistoryError
+
+        try:
+            self.history.append(entry)
+            log.info("history: scan %s recorded in %s", entry.scan_id, self.history.path)
+        except HistoryError as exc:
+            self.problems.append(exc)
+
+    def exit_code(self, code: int) -> int:
+        """The scan's exit code, made 2 (history) or at least 6 (report.pdf) by a problem."""
+        for problem in self.problems:
+            log.error("error: %s", problem)
+        codes = {p.exit_code for p in self.problems}
+        if 2 in codes:
+            return 2
+        return max([code, *codes])
 
 
 @dataclass(frozen=True)

@@ -534,6 +534,21 @@
     }, 0);
   });
 
+  // ---- print: every collapsed section opens for printing, and closes again after ----
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = [];
+    Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.open = true;
+      openedForPrint.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
+  // ---- print: end ----
+
   apply();
   root.dataset.twReady = "1";
 })();
