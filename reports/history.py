@@ -150,7 +150,9 @@ class History:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=_TIMEOUT)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
         except (sqlite3.Error, OSError) as exc:
             raise HistoryError(f"history: cannot read {self.path}: {exc}") from None
         known = tables - {"sqlite_sequence"}
