@@ -16,20 +16,20 @@ def _key_id(org: DemoOrg, account: str, region: str, description: str) -> str:
 
 
 def month_two(org: DemoOrg) -> None:
-    """A fix (log file validation on the workloads trail) and a regression (a key's rotation
-    turned off)."""
+    """A fix: log file validation on the workloads trail."""
     org.workloads.client("cloudtrail", "eu-west-1").update_trail(
         Name="app-audit", EnableLogFileValidation=True
     )
-    key = _key_id(org, "workloads-prod", "eu-west-1", "application data")
-    org.workloads.client("kms", "eu-west-1").disable_key_rotation(KeyId=key)
 
 
 def month_three(org: DemoOrg) -> None:
-    """A fix (rotation of the log-archive key) and a new failure (a scratch bucket without any
-    public access block, in the sandbox)."""
+    """A fix (rotation of the log-archive key), a regression (the workloads application key's
+    rotation turned off) and new failures (a sandbox scratch bucket without public access
+    block)."""
     key = _key_id(org, "log-archive", "us-east-1", "log archive bucket key")
     org.log_archive.client("kms", "us-east-1").enable_key_rotation(KeyId=key)
+    app = _key_id(org, "workloads-prod", "eu-west-1", "application data")
+    org.workloads.client("kms", "eu-west-1").disable_key_rotation(KeyId=app)
     org.sandbox.client("s3", "us-east-1").create_bucket(Bucket=f"sandbox-scratch-{org.suffix}")
 
 

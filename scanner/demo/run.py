@@ -84,6 +84,16 @@ EARLIER = "earlier-scans"
 HISTORY = "demo-history.sqlite"
 
 
+def reset_moto(endpoint: str) -> None:
+    """Wipe moto's state (its backends are per process: a fresh Organization every run)."""
+    import urllib.request
+
+    url = f"{endpoint}/moto-api/reset"
+    req = urllib.request.Request(url, method="POST")  # noqa: S310 - the local moto server
+    with urllib.request.urlopen(req, timeout=10):  # noqa: S310 - the local moto server
+        pass
+
+
 def pin_random(endpoint: str, seed: int | None) -> None:
     """Seed moto's id generator (None: reseed it from the system's entropy)."""
     import random
@@ -118,6 +128,7 @@ def run_demo(
     with fake_aws_env(), moto_server() as endpoint:
         progress(f"moto server on {endpoint}; seeding the demo Organization")
         t0 = time.monotonic()
+        reset_moto(endpoint)
         pin_random(endpoint, DEMO_SEED)
         try:
             org = seed_demo(endpoint)
