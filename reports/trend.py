@@ -40,6 +40,7 @@ class Line:
 class Tick:
     pos: float
     label: str
+    anchor: str = "middle"
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,17 @@ def build_trend(previous: Sequence[HistoryEntry], current: HistoryEntry) -> Tren
         for st, css, label in SERIES
     )
     every = max(1, len(scans) // 6)
+    last_i = len(scans) - 1
+
+    def anchor(i: int) -> str:
+        if last_i == 0:
+            return "middle"
+        return "start" if i == 0 else "end" if i == last_i else "middle"
+
     x_ticks = tuple(
-        Tick(x_of(i), f"{e.finished_at:%m-%d %H:%M}")
+        Tick(x_of(i), f"{e.finished_at:%m-%d %H:%M}", anchor(i))
         for i, e in enumerate(scans)
-        if i % every == 0 or i == len(scans) - 1
+        if i % every == 0 or i == last_i
     )
     y_ticks = tuple(Tick(y_of(v), str(v)) for v in (0, top // 2, top))
     last = earlier[-1] if earlier else None
@@ -124,17 +132,18 @@ def _signed(n: float, unit: str = "") -> str:
 
 def _deltas(before: HistoryEntry, now: HistoryEntry) -> tuple[Delta, ...]:
     rows: list[Delta] = []
+    worse: bool | None
+    up_is_bad: bool | None
     for status, label, up_is_bad in (
         (Status.FAIL, "Failed findings", True),
         (Status.ERROR, "Error findings (not evaluated)", True),
         (Status.WARNING, "Warnings", True),
-        (Status.SUPPRESSED, "Suppressed (accepted risks)", True),
+        (Status.SUPPRESSED, "Suppressed (accepted risks)", None),
         (Status.PASS, "Passed findings", False),
     ):
         a, b = before.count(status), now.count(status)
-        rows.append(
-            Delta(label, str(a), str(b), _signed(b - a), None if a == b else (b > a) == up_is_bad)
-        )
+        worse = None if a == b or up_is_bad is None else (b > a) == up_is_bad
+        rows.append(Delta(label, str(a), str(b), _signed(b - a), worse))
     rows.append(
         Delta(
             "Accounts scanned",
@@ -149,8 +158,8 @@ def _deltas(before: HistoryEntry, now: HistoryEntry) -> tuple[Delta, ...]:
         prev = old.get(fw.key)
         was = prev.percent if prev is not None else None
         now_pct = fw.percent
-        change: str = "-"
-        worse: bool | None = None
+        change = "-"
+        worse = None
         if was is not None and now_pct is not None:
             change = _signed(round(now_pct - was, 1), " pts")
             worse = None if was == now_pct else now_pct < was
