@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= trailwatch-out
 
-.PHONY: demo test lint typecheck cfnlint unit bench bench-watch bench-big clean
+ARGS ?= --help
+
+.PHONY: demo run test lint typecheck cfnlint unit bench bench-watch bench-big clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +17,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/trailwatch demo --output-dir $(OUT)
+
+# Run trailwatch from the project's venv: make run ARGS="scan --help"
+run: $(STAMP)
+	$(BIN)/trailwatch $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scanner checks reports templates tests bench

@@ -234,7 +234,7 @@ def as_text(entries: Sequence[HistoryEntry]) -> str:
                 keys.append(fw.key)
     head = f"{'FINISHED (UTC)':<20} {'SCAN ID':<26} {'ACCTS':>5} {'FAIL':>6} {'ERROR':>6} "
     head += f"{'PASS':>6} {'NEW':>5} {'RESOLV':>6} {'REGR':>5}"
-    head += "".join(f" {k[:12]:>12}" for k in keys)
+    head += "".join(f" {k:>{max(len(k), 7)}}" for k in keys)
     lines = [head]
     for e in entries:
 
@@ -249,6 +249,6 @@ def as_text(entries: Sequence[HistoryEntry]) -> str:
         )
         for k in keys:
             pct = scores.get(k)
-            line += f" {'-' if pct is None else f'{pct:.1f}%':>12}"
+            line += f" {'-' if pct is None else f'{pct:.1f}%':>{max(len(k), 7)}}"
         lines.append(line)
     return "\n".join(lines)
