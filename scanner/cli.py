@@ -345,7 +345,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
-        history=_history_path(args, opts["output_dir"]),
+        **_history_request(args, opts["output_dir"]),
         **_upload_request(args),
         **_report_request(args, opts),
     )
@@ -380,24 +380,28 @@ def _baseline_arguments(p: _Container) -> None:
 def _history_arguments(p: _Container) -> None:
     p.add_argument(
         "--history",
-        type=Path,
         metavar="PATH",
-        help="append this scan's summary to this SQLite history (default: "
-        "trailwatch-history.sqlite beside the output dir); the report shows the trend",
+        help="append this scan's summary to this SQLite history, a file or s3://bucket/key "
+        "(default: trailwatch-history.sqlite beside the output dir); the report shows the trend",
     )
     p.add_argument("--no-history", action="store_true", help="do not read or write a scan history")
 
 
-def _history_path(args: argparse.Namespace, output_dir: Path) -> Path | None:
+def _history_request(args: argparse.Namespace, output_dir: Path) -> dict[str, Any]:
+    """`history` (a local file) or `history_s3` (s3://bucket/key) for the ScanRequest."""
     if args.no_history:
         if args.history is not None:
             raise UsageError("--history and --no-history exclude each other")
-        return None
+        return {}
     if args.history is not None:
-        return Path(args.history)
+        if args.history.startswith("s3://"):
+            from scanner.remote_history import parse_history_url
+
+            return {"history_s3": parse_history_url(args.history)}
+        return {"history": Path(args.history)}
     from reports.history import default_history_path
 
-    return default_history_path(output_dir)
+    return {"history": default_history_path(output_dir)}
 
 
 def _report_request(args: argparse.Namespace, opts: dict[str, Any]) -> dict[str, Any]:
@@ -539,7 +543,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     config, _path = load_config(args.config)
     ensure_writable(args.output_dir)
-    history = _history_path(args, args.output_dir)
+    history = _history_request(args, args.output_dir)
     merged = merge_shards(args.dirs, profile=args.profile, endpoint_url=endpoint, progress=log.info)
     homes = [a.home_region for a in merged.inventory.accounts]
     options = ScanOptions(
@@ -561,7 +565,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
-        history=history,
+        **history,
         **upload,
         **_report_request(
             args,

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from reports.summary import ReportExtras, ScanMeta, ScanSummary
     from scanner.check import Check
     from scanner.frameworks import Framework
+    from scanner.remote_history import RemoteHistory
     from scanner.suppressions import SuppressionRule
 
 Progress = Callable[[str], None]
@@ -58,6 +59,8 @@ class ScanRequest:
     """Exit 1 only for new failures (new or regressed since the baseline)."""
     history: Path | None = None
     """The scan history (SQLite) this scan's summary is appended to; None: no history."""
+    history_s3: S3Location | None = None
+    """`--history s3://bucket/key`: the history object, fetched before and put back after."""
 
 
 @dataclass
@@ -221,6 +224,9 @@ class _LateProblems:
     history: History | None = None
     previous: list[HistoryEntry] = field(default_factory=list)
     problems: list[TrailwatchError] = field(default_factory=list)
+    remote: RemoteHistory | None = None
+    kms_key_id: str | None = None
+    workdir: Path | None = None
 
     @classmethod
     def check(cls, request: ScanRequest) -> _LateProblems:
@@ -230,17 +236,45 @@ class _LateProblems:
 
             if find_renderer() is None:
                 log.warning("warning: %s", missing_renderer_message())
-        if request.history is not None:
+        if request.history is not None or request.history_s3 is not None:
             from reports.history import TREND_SCANS, History, HistoryError
 
-            late.history = History(request.history)
             try:
+                path = late._fetch(request) if request.history_s3 else request.history
+                late.history = History(path or Path())
                 late.previous = late.history.entries(limit=TREND_SCANS - 1)
             except HistoryError as exc:
                 log.warning("warning: %s (the scan goes on; its reports are written)", exc)
                 late.problems.append(exc)
                 late.history = None
+                late._cleanup()
         return late
+
+    def _cleanup(self) -> None:
+        if self.workdir is not None:
+            import shutil
+
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def _fetch(self, request: ScanRequest) -> Path:
+        import tempfile
+
+        from reports.history import HISTORY_FILE
+        from scanner.remote_history import RemoteHistory
+
+        if request.history_s3 is None:
+            raise ValueError("no S3 history to fetch")
+        self.workdir = Path(tempfile.mkdtemp(prefix="trailwatch-history-"))
+        self.remote = RemoteHistory(
+            request.history_s3,
+            self.workdir / HISTORY_FILE,
+            request.options.profile,
+            request.options.endpoint_url,
+        )
+        self.kms_key_id = request.kms_key_id
+        self.remote.fetch()
+        return self.remote.local
 
     def with_trend(
         self, request: ScanRequest, meta: ScanMeta, summary: ScanSummary, extras: ReportExtras
@@ -262,9 +296,14 @@ class _LateProblems:
 
         try:
             self.history.append(entry)
-            log.info("history: scan %s recorded in %s", entry.scan_id, self.history.path)
+            if self.remote is not None:
+                self.remote.store(self.kms_key_id)
+            where = self.remote or self.history.path
+            log.info("history: scan %s recorded in %s", entry.scan_id, where)
         except HistoryError as exc:
             self.problems.append(exc)
+        finally:
+            self._cleanup()
 
     def exit_code(self, code: int) -> int:
         """The scan's exit code, made 2 (history) or at least 6 (report.pdf) by a problem."""

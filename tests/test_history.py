@@ -8,6 +8,7 @@ import json
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -184,4 +185,35 @@ def test_merge_takes_baseline_framework_and_history(tmp_path: Path) -> None:
         ]
     )
     assert args.baseline == Path("old") and args.fail_on_new
-    assert args.framework == ["cis-5.0"] and args.history == tmp_path / "h.sqlite"
+    assert args.framework == ["cis-5.0"] and args.history == str(tmp_path / "h.sqlite")
+
+
+def test_history_in_s3_is_fetched_appended_and_put_back(
+    moto_endpoint: str, account_client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--history s3://bucket/key` (CodeBuild): a new object, then appended to; an object that
+    is not a history is left alone and the scan exits 2 with its reports written."""
+    from scanner.demo.server import FAKE_ENV
+
+    for key, value in FAKE_ENV.items():
+        monkeypatch.setenv(key, value)
+    s3 = account_client("s3")
+    s3.create_bucket(Bucket="tw-history")
+    url = "s3://tw-history/history/trailwatch-history.sqlite"
+    endpoint = ("--endpoint-url", moto_endpoint)
+    inv1 = _renamed(save_inventory(tmp_path / "i1.json", mgmt={"a": False}), "s3-1")
+    inv2 = _renamed(save_inventory(tmp_path / "i2.json", mgmt={"a": True}), "s3-2")
+    assert _scan_cli(inv1, tmp_path / "one", "--history", url, *endpoint) == 1
+    assert _scan_cli(inv2, tmp_path / "two", "--history", url, *endpoint) == 0
+    copy = tmp_path / "copy.sqlite"
+    s3.download_file("tw-history", "history/trailwatch-history.sqlite", str(copy))
+    assert [e.scan_id for e in History(copy).entries()] == ["s3-1", "s3-2"]
+    assert "s3-1" in (tmp_path / "two" / "report.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "trailwatch-history.sqlite").exists()  # nothing local
+
+    s3.put_object(Bucket="tw-history", Key="history/other.sqlite", Body=b"not sqlite" * 50)
+    bad = "s3://tw-history/history/other.sqlite"
+    assert _scan_cli(inv1, tmp_path / "three", "--history", bad, *endpoint) == 2
+    assert (tmp_path / "three" / "report.html").is_file()
+    body = s3.get_object(Bucket="tw-history", Key="history/other.sqlite")["Body"].read()
+    assert body == b"not sqlite" * 50
