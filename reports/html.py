@@ -25,7 +25,6 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from reports.diff import CHANGE_ORDER, Change, ChangeItem
-from reports.print_evidence import printed_findings
 from reports.summary import (
     REQUIREMENT_ORDER,
     SEVERITY_ORDER,
@@ -323,7 +322,6 @@ def render_html(
     )
     suppressions = extras.suppressions
     listed = _listed_changes(changes.items) if changes else []
-    printed, printed_cut = printed_findings(ordered)
     template = _environment().get_template(TEMPLATE)
     return template.render(
         meta=meta,
@@ -344,8 +342,6 @@ def render_html(
         change_new=Change.NEW,
         change_resolved=Change.RESOLVED,
         change_regressed=Change.REGRESSED,
-        printed=printed,
-        printed_cut=printed_cut,
         evidence_omitted=page.evidence_omitted,
         evidence_cut=page.evidence_cut,
         data=Markup(page.script()),  # noqa: S704 - JSON escaped by _escape_script

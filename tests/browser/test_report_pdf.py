@@ -133,6 +133,7 @@ def test_printed_tables_fit_an_a4_page(tmp_path: Path) -> None:
         page.goto((tmp_path / "out" / "report.html").as_uri())
         state = page.evaluate(
             """(() => {
+              window.dispatchEvent(new Event('beforeprint'));
               const width = document.querySelector('main').clientWidth;
               const tables = Array.from(document.querySelectorAll('main table'))
                 .filter(t => t.offsetParent !== null);
@@ -145,6 +146,9 @@ def test_printed_tables_fit_an_a4_page(tmp_path: Path) -> None:
                 requirementRows: reqs.length,
                 findingsShown: document.getElementById('findings').offsetParent !== null,
                 evidenceShown: document.getElementById('print-evidence').offsetParent !== null,
+                printed: document.querySelectorAll('#print-evidence-list article').length,
+                failed: JSON.parse(document.getElementById('tw-data').textContent).findings
+                  .filter(r => r[1] <= 1).length,
               };
             })()"""
         )
@@ -153,3 +157,4 @@ def test_printed_tables_fit_an_a4_page(tmp_path: Path) -> None:
     assert state["wide"] == []
     assert state["requirementRows"] > 100 and state["hiddenRows"] == 0
     assert not state["findingsShown"] and state["evidenceShown"]
+    assert state["printed"] == state["failed"] > 0  # FAIL and ERROR (statuses 0, 1)
