@@ -284,7 +284,7 @@ def test_the_buildspec_shard_and_merge_commands_run_locally(
     history_key = "history/trailwatch-history.sqlite"
     assert _objects(s3, "trailwatch-output", "history/") == [history_key]
     copy = tmp_path / "history.sqlite"
-    s3.download_file("trailwatch-output", history_key, str(copy))
+    copy.write_bytes(s3.get_object(Bucket="trailwatch-output", Key=history_key)["Body"].read())
     assert [e.scan_id for e in History(copy).entries()] == [scan_id]
     for key in [*uploaded, *shard_keys, history_key]:
         head = s3.head_object(Bucket="trailwatch-output", Key=key)

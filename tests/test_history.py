@@ -206,7 +206,8 @@ def test_history_in_s3_is_fetched_appended_and_put_back(
     assert _scan_cli(inv1, tmp_path / "one", "--history", url, *endpoint) == 1
     assert _scan_cli(inv2, tmp_path / "two", "--history", url, *endpoint) == 0
     copy = tmp_path / "copy.sqlite"
-    s3.download_file("tw-history", "history/trailwatch-history.sqlite", str(copy))
+    body = s3.get_object(Bucket="tw-history", Key="history/trailwatch-history.sqlite")["Body"]
+    copy.write_bytes(body.read())
     assert [e.scan_id for e in History(copy).entries()] == ["s3-1", "s3-2"]
     assert "s3-1" in (tmp_path / "two" / "report.html").read_text(encoding="utf-8")
     assert not (tmp_path / "trailwatch-history.sqlite").exists()  # nothing local
