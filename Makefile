@@ -45,9 +45,11 @@ bench: $(STAMP)
 bench-watch: $(STAMP)
 	$(BIN)/python bench/watch_bench.py $(BENCH_ARGS)
 
-# One account with thousands of buckets, VPCs, log groups and alarms: wall, CPU, peak RSS.
+# One account with thousands of buckets, VPCs, log groups and alarms: wall, CPU, peak RSS;
+# then evaluation and report CPU time at 2,000 and 20,000 buckets (linear, no AWS calls).
 bench-big: $(STAMP)
 	$(BIN)/python bench/big_account.py $(BENCH_ARGS)
+	$(BIN)/python bench/many_buckets.py --buckets 2000,20000
 
 clean:
 	rm -rf $(VENV) $(OUT) dist build .mypy_cache .ruff_cache .pytest_cache

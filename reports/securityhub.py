@@ -5,8 +5,9 @@ How an import works (per account and region, the "target"):
 1. Routing: a finding goes to its own account (`AwsAccountId`) and its region; findings on the
    account itself (primary resource `AwsAccount`) go to one home region only. The `ProductArn`
    is rewritten to the target region's default product (`.../product/<account>/default`).
-2. Pre-flight: DescribeHub. Security Hub not enabled (InvalidAccessException) or not allowed ->
-   the target is skipped and reported with the reason; nothing is sent there.
+2. Pre-flight: DescribeHub. Security Hub not enabled (InvalidAccessException,
+   ResourceNotFoundException) -> the target is skipped and reported with the reason; nothing is
+   sent there, and that is not a failure. Any other error is (see 6).
 3. Existing state: GetFindings for our product, filtered server-side and again client-side
    (ProductArn, AwsAccountId and the `trailwatch/` Id prefix), because some endpoints ignore
    the filters. For an Id that exists, `CreatedAt` and `FirstObservedAt` are kept and
@@ -22,6 +23,13 @@ How an import works (per account and region, the "target"):
 5. Sending: batches of at most 100 findings and 6 MB, at most 10 requests per second per target
    (token bucket), backoff on throttling, every FailedFindings entry collected. Findings that
    fail botocore's own validation or exceed 240 KB are reported as failed, never sent.
+6. Nothing silently dropped: every finding that was meant to be sent and was not — the account's
+   session could not be opened (AssumeRole), DescribeHub or GetFindings failed (the target is not
+   written to without knowing what it holds), a FailedFindings entry, throttling past the
+   retries, a failed BatchImportFindings call, a finding that fails validation — is an
+   `Undelivered` entry of the report, with its reason and the failed call. Where the stored
+   findings could not be read, the archiving that target needed could not be done either: one
+   entry with Id `ARCHIVE_UNKNOWN` says so. `ImportReport.complete` is False when there is any.
 
 BatchImportFindings is a write: the sessions passed in must be built with
 `ClientSettings(allow_writes=frozenset({IMPORT_WRITE}))` (see `with_import_allowed`), otherwise
@@ -45,9 +53,9 @@ from pathlib import Path
 from typing import Any
 
 from reports.asff import MAX_FINDING_BYTES, arn_partition, asff_timestamp
+from reports.asff_input import load_asff as load_asff
 from scanner.check import Check
 from scanner.dataset import Scope
-from scanner.errors import UsageError
 from scanner.inventory import Inventory
 from scanner.session import AccountSession, ClientSettings, Sessions
 
@@ -108,21 +116,6 @@ def session_factory(
         )
 
     return session_for
-
-
-def load_asff(path: Path) -> list[dict[str, Any]]:
-    """The findings of a findings.asff.json file (a JSON array of objects); UsageError if not."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise UsageError(f"{path} is not JSON: {exc}") from None
-    if isinstance(data, dict) and isinstance(data.get("Findings"), list):
-        data = data["Findings"]  # the BatchImportFindings request shape
-    if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-        raise UsageError(f"{path} is not a JSON array of ASFF findings")
-    return data
 
 
 # --------------------------------------------------------------------------- scopes and routing
@@ -318,9 +311,70 @@ class FailedEntry:
         return f"{self.account_id} {self.region} {self.id}: {self.error_code}: {self.error_message}"
 
 
+#: Undelivered.reason values.
+ASSUME_ROLE_FAILED = "assume-role-failed"
+"""The account's session could not be opened (AssumeRole into it failed)."""
+DESCRIBE_HUB_FAILED = "describe-hub-failed"
+"""DescribeHub failed with an error other than "Security Hub is not enabled here"."""
+GET_FINDINGS_FAILED = "get-findings-failed"
+"""The findings stored in the target could not be read, so nothing was written there."""
+REJECTED = "rejected"
+"""Security Hub returned the finding in FailedFindings (or FailedCount exceeded the entries)."""
+THROTTLED = "throttled"
+"""BatchImportFindings was still throttled after the retries."""
+REQUEST_FAILED = "request-failed"
+"""The BatchImportFindings call failed (an error answer, a connection or guard error)."""
+INVALID = "invalid"
+"""The finding fails botocore's validation or the size limit: never sent."""
+#: Undelivered.id of the entry for a target whose archiving could not be done (its stored
+#: findings could not be read, so which of them to archive is unknown).
+ARCHIVE_UNKNOWN = "*"
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A finding that was meant to be delivered to Security Hub and was not.
+
+    `id`: the finding Id (ARCHIVE_UNKNOWN for the archiving of a target whose stored findings
+    could not be read; "(unknown)" when Security Hub's FailedCount exceeds its entries).
+    `account_id`, `region`: the target it was meant for. `reason`: one of ASSUME_ROLE_FAILED,
+    DESCRIBE_HUB_FAILED, GET_FINDINGS_FAILED, REJECTED, THROTTLED, REQUEST_FAILED, INVALID.
+    `operation`: the API call that failed (AssumeRole, DescribeHub, GetFindings,
+    BatchImportFindings; "" for INVALID, which was never sent). `error_code`, `error_message`:
+    what the call (or validation) answered. `archive`: it was a re-import as ARCHIVED.
+    """
+
+    id: str
+    account_id: str
+    region: str
+    reason: str
+    operation: str
+    error_code: str
+    error_message: str
+    archive: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _undelivered_from(
+    entry: FailedEntry, reason: str, operation: str, archive: bool
+) -> Undelivered:
+    return Undelivered(
+        id=entry.id,
+        account_id=entry.account_id,
+        region=entry.region,
+        reason=reason,
+        operation=operation,
+        error_code=entry.error_code,
+        error_message=entry.error_message,
+        archive=archive,
+    )
+
+
 @dataclass(frozen=True)
 class SkippedScope:
-    """A target that received nothing, and why."""
+    """A target that received nothing because Security Hub is not enabled there (not a failure)."""
 
     account_id: str
     region: str
@@ -351,6 +405,8 @@ class TargetPlan:
     kept_active: list[str] = field(default_factory=list)
     """Stored ACTIVE Ids absent from the input, left alone: scope not fully evaluated."""
     existing: int = 0
+    archivable: bool = False
+    """Stored findings absent from the input may be archived here (a scope fully evaluated)."""
 
     @property
     def target(self) -> Target:
@@ -497,10 +553,14 @@ def plan_import(
     newest_observation = max(observed) if observed else None
 
     targets = set(routed) | _targets_from_scopes(scopes_evaluated, home_region) | set(stored)
+    archivable_targets = _targets_from_scopes(
+        (s for s in scopes_evaluated if lifecycle.archivable(s)), home_region
+    )
     plans: list[TargetPlan] = []
     for account_id, region in sorted(targets):
         arn = product_arn(part, region, account_id)
         plan = TargetPlan(account_id=account_id, region=region, product_arn=arn)
+        plan.archivable = (account_id, region) in archivable_targets
         previous = {
             str(d["Id"]): d
             for d in stored.get((account_id, region), ())
@@ -624,7 +684,15 @@ class TokenBucket:
 
 @dataclass
 class ImportReport:
-    """What an import did (or, for a dry run, would do)."""
+    """What an import did (or, for a dry run, would do).
+
+    `imported`, `archived`: findings Security Hub accepted (new or updated ACTIVE ones, and
+    re-imports as ARCHIVED). `skipped`: targets where Security Hub is not enabled (not a
+    failure). `failed`: findings Security Hub did not accept, or that were never sendable (each
+    is also in `undelivered`). `undelivered`: every finding that was meant to be delivered and
+    was not, whatever the cause (see `Undelivered`; a dry run lists those it already knows
+    cannot be delivered). `complete` (and `ok`) is False when `undelivered` is not empty.
+    """
 
     plan: ImportPlan
     dry_run: bool = False
@@ -633,30 +701,113 @@ class ImportReport:
     requests: int = 0
     skipped: list[SkippedScope] = field(default_factory=list)
     failed: list[FailedEntry] = field(default_factory=list)
+    undelivered: list[Undelivered] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """True when every finding meant for Security Hub was delivered."""
+        return not self.undelivered and not self.failed
 
     @property
     def ok(self) -> bool:
-        """False when any finding was not accepted (FailedFindings, invalid, request errors)."""
-        return not self.failed
+        """False when any finding was not delivered (same as `complete`)."""
+        return self.complete
+
+    @property
+    def undelivered_ids(self) -> list[str]:
+        """Ids of the undelivered findings (without the ARCHIVE_UNKNOWN entries)."""
+        return [u.id for u in self.undelivered if u.id != ARCHIVE_UNKNOWN]
+
+    def undelivered_groups(self) -> list[tuple[tuple[str, str, str, str, str], list[Undelivered]]]:
+        """Undelivered entries by (account, region, reason, operation, error code), sorted."""
+        groups: dict[tuple[str, str, str, str, str], list[Undelivered]] = {}
+        for u in self.undelivered:
+            key = (u.account_id, u.region, u.reason, u.operation, u.error_code)
+            groups.setdefault(key, []).append(u)
+        return sorted(groups.items())
+
+    def undelivered_lines(self) -> list[str]:
+        """One line per (account, region, reason) group, with its count, after a total."""
+        if not self.undelivered:
+            return []
+        ids = self.undelivered_ids
+        targets = {(u.account_id, u.region) for u in self.undelivered if u.id == ARCHIVE_UNKNOWN}
+        verb = "cannot be delivered" if self.dry_run else "not delivered"
+        head = f"  UNDELIVERED: {len(ids)} finding(s) {verb}"
+        if targets:
+            head += f", archiving not done in {len(targets)} account/region(s)"
+        out = [head]
+        for (account, region, reason, operation, code), items in self.undelivered_groups():
+            count = sum(1 for u in items if u.id != ARCHIVE_UNKNOWN)
+            what = f"{count} finding(s)" if count else ""
+            if any(u.id == ARCHIVE_UNKNOWN for u in items):
+                what = f"{what} + archiving" if what else "archiving"
+            call = f"{operation}: " if operation else ""
+            message = items[0].error_message.splitlines()[0][:300] if items[0].error_message else ""
+            line = f"  undelivered: {account} {region}: {what}: {reason} ({call}{code}: {message})"
+            shown = [u.id for u in items if u.id != ARCHIVE_UNKNOWN]
+            if 0 < len(shown) <= MAX_IDS_SHOWN:
+                line += ": " + ", ".join(shown)
+            out.append(line)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record of the import (what `--undelivered-json` writes)."""
+        return {
+            "complete": self.complete,
+            "dry_run": self.dry_run,
+            "imported": self.imported,
+            "archived": self.archived,
+            "requests": self.requests,
+            "undelivered_count": len(self.undelivered_ids),
+            "skipped": [dataclasses.asdict(s) for s in self.skipped],
+            "undelivered": [u.to_dict() for u in self.undelivered],
+        }
 
     def lines(self) -> list[str]:
-        head = "dry run: would send" if self.dry_run else "sent"
-        out = [
-            f"Security Hub import: {head} {self.plan.to_import} finding(s) to import and "
-            f"{self.plan.to_archive} to archive in {len(self.plan.targets)} account/region(s)"
-        ]
-        if not self.dry_run:
-            out.append(
-                f"imported {self.imported}, archived {self.archived}, failed {len(self.failed)} "
-                f"in {self.requests} request(s)"
-            )
-        skipped = {(s.account_id, s.region) for s in self.skipped}
-        out.extend("  " + t.describe() for t in self.plan.targets if t.target not in skipped)
+        """Human-readable: a total, each target reached, each skip, each undelivered group."""
+        unreached = {(u.account_id, u.region) for u in self.undelivered if u.operation in _READS}
+        skipped = {(s.account_id, s.region) for s in self.skipped} | unreached
+        reached = [t for t in self.plan.targets if t.target not in skipped]
+        if self.dry_run:
+            out = [
+                f"Security Hub import (dry run): would send "
+                f"{sum(len(t.to_import) for t in reached)} finding(s) to import and "
+                f"{sum(len(t.to_archive) for t in reached)} to archive in {len(reached)} "
+                "account/region(s)"
+            ]
+        else:
+            delivered = self.imported + self.archived
+            out = [
+                f"Security Hub import: delivered {delivered} of "
+                f"{delivered + len(self.undelivered_ids)} finding(s) (imported {self.imported}, "
+                f"archived {self.archived}) in {self.requests} request(s) to {len(reached)} "
+                "account/region(s)"
+            ]
+        out.extend("  " + t.describe() for t in reached)
         out.extend("  " + s.describe() for s in self.skipped)
-        out.extend("  failed: " + f.describe() for f in self.failed)
+        out.extend(self.undelivered_lines())
         if self.plan.duplicates:
             out.append(f"  {len(self.plan.duplicates)} duplicate Id(s) ignored")
         return out
+
+
+#: A group of at most this many undelivered findings lists their Ids on its line.
+MAX_IDS_SHOWN = 3
+#: The calls before any write: where one fails, nothing is sent to the target.
+_READS = frozenset({"AssumeRole", "DescribeHub", "GetFindings"})
+NOT_ENABLED_CODES = frozenset({"InvalidAccessException", "ResourceNotFoundException"})
+
+
+def write_import_record(path: Path, report: ImportReport) -> None:
+    """`report.to_dict()` as JSON at `path`, atomically; OutputError when it cannot be written."""
+    from scanner.atomic import write_text_atomic
+    from scanner.errors import OutputError
+
+    try:
+        write_text_atomic(Path(path), json.dumps(report.to_dict(), indent=1) + "\n")
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _error_code(exc: Exception) -> tuple[str, str]:
@@ -667,16 +818,53 @@ def _error_code(exc: Exception) -> tuple[str, str]:
     return type(exc).__name__, str(exc)
 
 
-def _preflight(client: Any, bucket: TokenBucket) -> str | None:
-    """None when Security Hub is usable here, else why not."""
+@dataclass(frozen=True)
+class _Failure:
+    """Why nothing could be sent to a target: the failed call and its error."""
+
+    reason: str
+    operation: str
+    code: str
+    message: str
+
+    def describe(self) -> str:
+        return f"{self.reason}: {self.operation}: {self.code}: {self.message}"
+
+
+def _lost(tplan: TargetPlan, failure: _Failure) -> list[Undelivered]:
+    """Everything `tplan` was meant to deliver, undelivered for `failure`."""
+
+    def entry(fid: str, archive: bool) -> Undelivered:
+        return Undelivered(
+            id=fid,
+            account_id=tplan.account_id,
+            region=tplan.region,
+            reason=failure.reason,
+            operation=failure.operation,
+            error_code=failure.code,
+            error_message=failure.message,
+            archive=archive,
+        )
+
+    out = [entry(str(d.get("Id", "")), False) for d in tplan.to_import]
+    out.extend(entry(str(d.get("Id", "")), True) for d in tplan.to_archive)
+    out.extend(_undelivered_from(e, INVALID, "", False) for e in tplan.invalid)
+    if tplan.archivable:
+        out.append(entry(ARCHIVE_UNKNOWN, True))
+    return out
+
+
+def _preflight(client: Any, bucket: TokenBucket) -> str | _Failure | None:
+    """None when Security Hub is usable here; why not: a str when it is not enabled (a skip),
+    a _Failure for any other error."""
     try:
         bucket.acquire()
         client.describe_hub()
     except Exception as exc:
         code, message = _error_code(exc)
-        if code in ("InvalidAccessException", "ResourceNotFoundException"):
+        if code in NOT_ENABLED_CODES:
             return f"Security Hub is not enabled here (DescribeHub: {code}: {message})"
-        return f"DescribeHub failed: {code}: {message}"
+        return _Failure(DESCRIBE_HUB_FAILED, "DescribeHub", code, message)
     return None
 
 
@@ -709,6 +897,11 @@ class _Tally:
     archived: int = 0
     requests: int = 0
     failed: list[FailedEntry] = field(default_factory=list)
+    undelivered: list[Undelivered] = field(default_factory=list)
+
+    def fail(self, entry: FailedEntry, reason: str, operation: str, archive: bool = False) -> None:
+        self.failed.append(entry)
+        self.undelivered.append(_undelivered_from(entry, reason, operation, archive))
 
 
 @dataclass
@@ -721,7 +914,9 @@ class _Sender:
 
     def send(self, plan: TargetPlan, batch: list[dict[str, Any]]) -> None:
         ids = [str(d.get("Id", "")) for d in batch]
+        archived = {fid for d, fid in zip(batch, ids, strict=True) if _is_archive(d)}
         tally = self.tally
+        op = IMPORT_WRITE[1]
         attempt = 0
         while True:
             self.bucket.acquire()
@@ -731,39 +926,39 @@ class _Sender:
                 break
             except Exception as exc:
                 code, message = _error_code(exc)
-                if code in THROTTLE_CODES and attempt < self.max_throttle_retries:
+                throttled = code in THROTTLE_CODES
+                if throttled and attempt < self.max_throttle_retries:
                     self.sleep(min(20.0, 0.5 * 2**attempt))
                     attempt += 1
                     continue
-                tally.failed.extend(
-                    FailedEntry(plan.account_id, plan.region, fid, code, message) for fid in ids
-                )
+                reason = THROTTLED if throttled else REQUEST_FAILED
+                for fid in ids:
+                    entry = FailedEntry(plan.account_id, plan.region, fid, code, message)
+                    tally.fail(entry, reason, op, fid in archived)
                 return
         failed = [f for f in response.get("FailedFindings") or [] if isinstance(f, Mapping)]
         failed_ids = set()
-        for entry in failed:
-            fid = str(entry.get("Id", ""))
+        for item in failed:
+            fid = str(item.get("Id", ""))
             failed_ids.add(fid)
-            tally.failed.append(
-                FailedEntry(
-                    plan.account_id,
-                    plan.region,
-                    fid,
-                    str(entry.get("ErrorCode", "")),
-                    str(entry.get("ErrorMessage", "")),
-                )
+            entry = FailedEntry(
+                plan.account_id,
+                plan.region,
+                fid,
+                str(item.get("ErrorCode", "")),
+                str(item.get("ErrorMessage", "")),
             )
+            tally.fail(entry, REJECTED, op, fid in archived)
         unreported = int(response.get("FailedCount") or 0) - len(failed)
         if unreported > 0:
-            tally.failed.append(
-                FailedEntry(
-                    plan.account_id,
-                    plan.region,
-                    "(unknown)",
-                    "UnreportedFailure",
-                    f"FailedCount exceeds the FailedFindings entries by {unreported}",
-                )
+            entry = FailedEntry(
+                plan.account_id,
+                plan.region,
+                "(unknown)",
+                "UnreportedFailure",
+                f"FailedCount exceeds the FailedFindings entries by {unreported}",
             )
+            tally.fail(entry, REJECTED, op)
         for doc, fid in zip(batch, ids, strict=True):
             if fid in failed_ids:
                 continue
@@ -771,6 +966,10 @@ class _Sender:
                 tally.archived += 1
             else:
                 tally.imported += 1
+
+
+def _is_archive(doc: Mapping[str, Any]) -> bool:
+    return doc.get("RecordState") == ARCHIVED
 
 
 @dataclass
@@ -781,21 +980,42 @@ class _Reader:
     bucket: TokenBucket | None = None
     existing: list[Any] = field(default_factory=list)
     problem: str | None = None
+    """Security Hub is not enabled here: a skip."""
+    failure: _Failure | None = None
+    """A call failed: nothing is sent here, and all of it is undelivered."""
 
 
 def _open_target(session: AccountSession, tplan: TargetPlan, bucket: TokenBucket) -> _Reader:
     reader = _Reader(bucket=bucket)
+    stage = "DescribeHub"
     try:
         reader.client = session.client("securityhub", tplan.region)
-        reader.problem = _preflight(reader.client, bucket)
-        if reader.problem is None:
+        found = _preflight(reader.client, bucket)
+        if isinstance(found, _Failure):
+            reader.failure = found
+        elif found is not None:
+            reader.problem = found
+        else:
+            stage = "GetFindings"
             reader.existing = _read_existing(
                 reader.client, bucket, tplan.product_arn, tplan.account_id
             )
     except Exception as exc:
         code, message = _error_code(exc)
-        reader.problem = f"cannot read existing findings (GetFindings: {code}: {message})"
+        reason = GET_FINDINGS_FAILED if stage == "GetFindings" else DESCRIBE_HUB_FAILED
+        reader.failure = _Failure(reason, stage, code, message)
     return reader
+
+
+def _open_session(
+    session_for: Callable[[str], AccountSession], account_id: str
+) -> AccountSession | _Failure:
+    try:
+        return session_for(account_id)
+    except Exception as exc:
+        code, message = _error_code(exc)
+        operation = str(getattr(exc, "operation_name", "") or "AssumeRole")
+        return _Failure(ASSUME_ROLE_FAILED, operation, code, message)
 
 
 def import_findings(
@@ -818,29 +1038,28 @@ def import_findings(
     """Import ASFF findings, each with its own account's session, into its own region.
 
     `session_for(account_id)` returns that account's session (built with
-    `with_import_allowed` settings unless `dry_run`); an exception skips the account.
-    Targets run in parallel (`max_workers`), each under its own rate limit."""
+    `with_import_allowed` settings unless `dry_run`); when it raises, everything meant for
+    that account is undelivered. Targets run in parallel (`max_workers`), each under its own
+    rate limit. Never raises for AWS errors: see `ImportReport.undelivered`."""
     from concurrent.futures import ThreadPoolExecutor
 
     base = plan_import(
         asff_findings, scopes_evaluated, include_passed, home_region, partition=partition
     )
     skipped: list[SkippedScope] = []
-    sessions: dict[str, AccountSession | str] = {}
+    lost: list[Undelivered] = []
+    sessions: dict[str, AccountSession | _Failure] = {}
     opened: list[tuple[TargetPlan, AccountSession]] = []
     for tplan in base.targets:
         account_id = tplan.account_id
         if account_id not in sessions:
-            try:
-                sessions[account_id] = session_for(account_id)
-            except Exception as exc:
-                code, message = _error_code(exc)
-                sessions[account_id] = f"cannot open a session in the account: {code}: {message}"
+            sessions[account_id] = _open_session(session_for, account_id)
         session = sessions[account_id]
-        if isinstance(session, str):
-            pending = len(tplan.to_import) + tplan.passed_not_sent
-            skipped.append(SkippedScope(account_id, tplan.region, session, pending))
-            progress(f"securityhub {account_id} {tplan.region}: skipped: {session}")
+        if isinstance(session, _Failure):
+            lost.extend(_lost(tplan, session))
+            progress(
+                f"securityhub {account_id} {tplan.region}: NOT DELIVERED: {session.describe()}"
+            )
         else:
             opened.append((tplan, session))
 
@@ -855,10 +1074,15 @@ def import_findings(
     existing: dict[Target, list[Any]] = {}
     reachable: dict[Target, _Reader] = {}
     for (tplan, _), reader in zip(opened, readers, strict=True):
+        where = f"securityhub {tplan.account_id} {tplan.region}"
+        if reader.failure is not None:
+            lost.extend(_lost(tplan, reader.failure))
+            progress(f"{where}: NOT DELIVERED: {reader.failure.describe()}")
+            continue
         if reader.problem is not None:
             pending = len(tplan.to_import) + tplan.passed_not_sent
             skipped.append(SkippedScope(tplan.account_id, tplan.region, reader.problem, pending))
-            progress(f"securityhub {tplan.account_id} {tplan.region}: skipped: {reader.problem}")
+            progress(f"{where}: skipped: {reader.problem}")
             continue
         existing[tplan.target] = reader.existing
         reachable[tplan.target] = reader
@@ -872,13 +1096,14 @@ def import_findings(
         now=now(),
         partition=partition,
     )
-    report = ImportReport(plan=plan, dry_run=dry_run, skipped=skipped)
+    report = ImportReport(plan=plan, dry_run=dry_run, skipped=skipped, undelivered=lost)
     work: list[tuple[TargetPlan, _Sender]] = []
     for tplan in plan.targets:
         reader_ = reachable.get(tplan.target)
         if reader_ is None or reader_.bucket is None:
             continue
         report.failed.extend(tplan.invalid)
+        report.undelivered.extend(_undelivered_from(e, INVALID, "", False) for e in tplan.invalid)
         progress(f"securityhub {tplan.describe()}")
         if not dry_run and tplan.findings:
             work.append(
@@ -898,4 +1123,5 @@ def import_findings(
             report.archived += tally.archived
             report.requests += tally.requests
             report.failed.extend(tally.failed)
+            report.undelivered.extend(tally.undelivered)
     return report

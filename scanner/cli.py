@@ -28,7 +28,9 @@ EXIT_CODES = """exit codes:
   2  bad usage, bad configuration or no credentials; also a scan history (--history) that
      cannot be read or written: the reports are written first, the line comes at the end
   3  no such failures, but some data could not be collected (ERROR findings)
-  4  the Security Hub import left findings undelivered (FailedFindings)
+  4  some finding meant for Security Hub was not delivered (AssumeRole, DescribeHub, GetFindings
+     or BatchImportFindings failed, FailedFindings): listed with the reasons; a region where
+     Security Hub is not enabled is skipped and is not a failure
   5  the reports were written but could not be uploaded to S3 (--upload)
   6  the other reports were written but report.pdf could not be printed (--format pdf:
      Chromium missing or failing; the line says what to install)
@@ -116,9 +118,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     imp = sub.add_parser(
-        "import", help="import a findings.asff.json into Security Hub (stable Ids, archiving)"
+        "import",
+        help="import a findings.asff.json into Security Hub (stable Ids, archiving)",
+        description="Import FILE only if the manifest.json beside it lists it with the same "
+        "SHA-256 (--no-verify skips that check), and it is at most 512 MiB.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     imp.add_argument("file", type=Path, help="a findings.asff.json written by `scan`")
+    imp.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="import FILE even if manifest.json beside it is missing or does not match it",
+    )
+    _record_argument(imp)
     imp.add_argument(
         "--dry-run", action="store_true", help="print what would be sent; send nothing"
     )
@@ -219,6 +232,7 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
     hub.add_argument(
         "--securityhub-home-region", help="region for account-level findings (default: home)"
     )
+    _record_argument(hub)
     perf = p.add_argument_group("performance")
     perf.add_argument(
         "--max-workers",
@@ -345,6 +359,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
+        securityhub_record=_record_path(args, args.securityhub),
         **_history_request(args, opts["output_dir"]),
         **_upload_request(args),
         **_report_request(args, opts),
@@ -515,6 +530,7 @@ def _merge_parser(sub: Any) -> None:
     merge.add_argument("--securityhub", action="store_true", help="import the merged findings")
     merge.add_argument("--securityhub-passed", action="store_true")
     merge.add_argument("--securityhub-home-region")
+    _record_argument(merge)
     merge.add_argument("--role-name", default="OrganizationAccountAccessRole")
     merge.add_argument("--external-id")
     merge.add_argument("--role-session-name", default="trailwatch")
@@ -565,6 +581,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
+        securityhub_record=_record_path(args, args.securityhub),
         **history,
         **upload,
         **_report_request(
@@ -614,6 +631,29 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record_argument(p: _Container) -> None:
+    p.add_argument(
+        "--undelivered-json",
+        type=Path,
+        metavar="FILE",
+        help="with a Security Hub import: write its record here as JSON (every finding not "
+        "delivered, with account, region, reason and the failed call)",
+    )
+
+
+def _record_path(args: argparse.Namespace, importing: bool) -> Path | None:
+    path: Path | None = args.undelivered_json
+    if path is None:
+        return None
+    if not importing:
+        raise UsageError("--undelivered-json applies to a Security Hub import (--securityhub)")
+    if not path.parent.is_dir():
+        raise UsageError(f"--undelivered-json: no such directory: {path.parent}")
+    if path.is_dir():
+        raise UsageError(f"--undelivered-json: {path} is a directory")
+    return path
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from scanner.pipeline import import_file
 
@@ -627,6 +667,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         role_session_name=args.role_session_name,
         include_passed=args.passed,
         dry_run=args.dry_run,
+        verify=not args.no_verify,
+        record=_record_path(args, True),
         progress=log.info,
     )
 

@@ -65,6 +65,8 @@ class Frameworks:
     _by_check: dict[str, list[tuple[Framework, Requirement]]] = field(default_factory=dict)
 
     _members: dict[str, list[Framework]] = field(default_factory=dict)
+    _requirements: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict)
+    _standards: dict[tuple[str, str | None], tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for fw in self.items:
@@ -118,17 +120,29 @@ class Frameworks:
         return out
 
     def requirements_for(self, check: Check) -> tuple[str, ...]:
-        return tuple(
-            dict.fromkeys(
-                fw.label(req) for fw, req in self._entries(check) if fw.related_requirements
+        """Security Hub's RelatedRequirements labels of `check` (computed once per check)."""
+        key = (check.id, check.control_id)
+        cached = self._requirements.get(key)
+        if cached is None:
+            cached = self._requirements[key] = tuple(
+                dict.fromkeys(
+                    fw.label(req) for fw, req in self._entries(check) if fw.related_requirements
+                )
             )
-        )
+        return cached
 
     def standards_for(self, check: Check) -> tuple[str, ...]:
-        frameworks = [fw for fw, _ in self._entries(check)]
-        for ref in self._refs(check):
-            frameworks.extend(self._members.get(ref, []))
-        return tuple(dict.fromkeys(fw.standards_id for fw in frameworks if fw.standards_id))
+        """The standards ids that include `check` (computed once per check)."""
+        key = (check.id, check.control_id)
+        cached = self._standards.get(key)
+        if cached is None:
+            frameworks = [fw for fw, _ in self._entries(check)]
+            for ref in self._refs(check):
+                frameworks.extend(self._members.get(ref, []))
+            cached = self._standards[key] = tuple(
+                dict.fromkeys(fw.standards_id for fw in frameworks if fw.standards_id)
+            )
+        return cached
 
 
 def _framework(raw: dict[str, Any]) -> Framework:

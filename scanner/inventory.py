@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from scanner.model import CollectionError, Frozen
 
@@ -27,8 +27,22 @@ class DatasetRecord(Frozen):
     collected_at: datetime
 
 
+#: Bounds on account metadata (AWS allows names of 50 characters, OU names of 128, 50 tags of
+#: 128-character keys and 256-character values, OUs 5 levels deep): what exceeds them came from a
+#: doctored inventory or a misbehaving endpoint and is cut, never copied into every finding.
+MAX_TEXT = 256
+MAX_OU_DEPTH = 10
+MAX_TAGS = 50
+TRUNCATED = "…"
+
+
+def bounded_text(value: str, limit: int = MAX_TEXT) -> str:
+    """`value`, cut to `limit` characters (the cut marked with an ellipsis)."""
+    return value if len(value) <= limit else value[: limit - 1] + TRUNCATED
+
+
 class AccountInfo(Frozen):
-    """An account as the Organization (or the caller) describes it."""
+    """An account as the Organization (or the caller) describes it; metadata sizes are bounded."""
 
     account_id: str
     name: str = ""
@@ -36,6 +50,22 @@ class AccountInfo(Frozen):
     status: str = "ACTIVE"
     ou_path: tuple[str, ...] = ()
     tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("name", "email", "status", mode="after")
+    @classmethod
+    def _bound_text(cls, value: str) -> str:
+        return bounded_text(value)
+
+    @field_validator("ou_path", mode="after")
+    @classmethod
+    def _bound_path(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(bounded_text(part) for part in value[:MAX_OU_DEPTH])
+
+    @field_validator("tags", mode="after")
+    @classmethod
+    def _bound_tags(cls, value: dict[str, str]) -> dict[str, str]:
+        items = sorted(value.items())[:MAX_TAGS]
+        return {bounded_text(k): bounded_text(v) for k, v in items}
 
 
 class AccountInventory(Frozen):

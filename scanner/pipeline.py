@@ -44,6 +44,8 @@ class ScanRequest:
     securityhub: bool = False
     securityhub_passed: bool = False
     securityhub_home_region: str | None = None
+    securityhub_record: Path | None = None
+    """`--undelivered-json`: the import's record (every undelivered finding) as JSON here."""
     inventory: Inventory | None = None
     """An inventory already in memory (`trailwatch merge`): evaluated, nothing collected."""
     upload: S3Location | None = None
@@ -201,7 +203,11 @@ def run_scan(
         )
         for line in report.lines():
             print(line)
-        if not report.ok:
+        if request.securityhub_record is not None:
+            from reports.securityhub import write_import_record
+
+            write_import_record(request.securityhub_record, report)
+        if not report.complete:
             code = max(code, EXIT_IMPORT_FAILED)
     return ScanOutcome(
         findings=findings,
@@ -421,12 +427,26 @@ def import_file(
     role_session_name: str,
     include_passed: bool,
     dry_run: bool,
+    verify: bool = True,
+    record: Path | None = None,
     progress: Progress = lambda _m: None,
 ) -> int:
-    """`trailwatch import FILE`: the same import as `scan --securityhub`, from a saved file."""
-    from reports.securityhub import import_findings, load_asff, scopes_from_asff, session_factory
+    """`trailwatch import FILE`: the same import as `scan --securityhub`, from a saved file.
 
-    docs = load_asff(path)
+    The file is read only when the manifest.json beside it lists it with the same SHA-256
+    (unless not `verify`) and it is at most MAX_ASFF_BYTES; exit 4 when any finding meant for
+    Security Hub was not delivered (`record`: every such finding, as JSON)."""
+    from reports.securityhub import (
+        import_findings,
+        load_asff,
+        scopes_from_asff,
+        session_factory,
+        write_import_record,
+    )
+
+    docs = load_asff(path, verify=verify)
+    if not verify:
+        log.warning("warning: %s not checked against its manifest (--no-verify)", path)
     sessions = (
         Sessions(profile, ClientSettings(endpoint_url=endpoint_url))
         if dry_run
@@ -448,7 +468,8 @@ def import_file(
         dry_run=dry_run,
         progress=progress,
     )
-    lines = report.plan.lines() if dry_run else report.lines()
-    for line in lines:
+    for line in report.lines():
         print(line)
-    return 0 if report.ok else EXIT_IMPORT_FAILED
+    if record is not None:
+        write_import_record(record, report)
+    return 0 if report.complete else EXIT_IMPORT_FAILED

@@ -22,6 +22,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from reports.asff import MAX_FINDING_BYTES
+from scanner.inventory import MAX_TEXT, bounded_text
 from scanner.model import Status
 from scanner.pipeline import ScanRequest, run_scan
 from scanner.scan import ScanOptions
@@ -150,8 +151,8 @@ def test_findings_json_is_valid_and_carries_the_data_unchanged(
 ) -> None:
     doc = json.loads((scanned / "findings.json").read_text(encoding="utf-8"))
     text = list(_strings(doc))
-    assert HOSTILE in text  # the member's name, exactly
-    assert any(s == LONG or LONG[:3000] in s for s in text)  # the long tag value
+    assert bounded_text(HOSTILE) in text  # the member's name (cut to the metadata bound)
+    assert bounded_text(LONG) in text  # the long tag value, cut to the bound, not dropped
     for carrier in (
         f"log-group:{HOSTILE}",  # the trail's log group (CloudWatch Logs, retention)
         f"role/{HOSTILE}",  # the trail's CloudWatch Logs role
@@ -188,9 +189,9 @@ def test_asff_passes_validation_and_limits_by_truncation(
             assert len(reason["Description"]) <= 2048
     for doc in member:
         fields = doc["ProductFields"]
-        assert fields["trailwatch/AccountName"] == HOSTILE
+        assert fields["trailwatch/AccountName"] == bounded_text(HOSTILE)
         long_tag = fields["trailwatch/tag/long"]
-        assert len(long_tag) == 2048 and LONG.startswith(long_tag[:-1])  # cut, not dropped
+        assert len(long_tag) == MAX_TEXT and LONG.startswith(long_tag[:-1])  # cut, not dropped
     assert any(HOSTILE in r["Id"] for d in docs for r in d["Resources"])
 
 
@@ -307,7 +308,7 @@ def test_report_html_shows_hostile_data_as_text_and_runs_none_of_it(
     # the page's data block is JSON that still parses, holding the name as data
     block = re.search(r'<script type="application/json" id="tw-data">(.*?)</script>', source, re.S)
     assert block is not None
-    assert HOSTILE in list(_strings(json.loads(block.group(1))))
+    assert bounded_text(HOSTILE) in list(_strings(json.loads(block.group(1))))
 
 
 def test_hostile_findings_have_verdicts(scanned: Path, hostile_org: dict[str, str]) -> None:

@@ -14,8 +14,16 @@ import pytest
 from reports.asff import to_asff
 from reports.securityhub import (
     ALL_REGIONS,
+    ARCHIVE_UNKNOWN,
+    ASSUME_ROLE_FAILED,
+    DESCRIBE_HUB_FAILED,
+    GET_FINDINGS_FAILED,
     IMPORT_WRITE,
+    INVALID,
     MAX_BATCH_FINDINGS,
+    REJECTED,
+    REQUEST_FAILED,
+    THROTTLED,
     ImportReport,
     TokenBucket,
     batches,
@@ -36,6 +44,7 @@ from scanner.inventory import AccountInfo, AccountInventory, Inventory
 from scanner.model import CollectionError, Resource, Severity, Status
 from scanner.session import ClientSettings, Sessions
 from tests.conftest import DEFAULT_ACCOUNT
+from tests.faults import Fault, Rule
 
 OTHER = "222233334444"
 HOME = "us-east-1"
@@ -168,10 +177,19 @@ class Wire:
         return [f for _, _, batch in self.sent for f in batch]
 
 
-def make_sessions(endpoint: str, wire: Wire | None = None, allow: bool = True) -> Sessions:
-    settings = ClientSettings(
-        endpoint_url=endpoint, max_attempts=2, client_hook=wire.hook if wire else None
-    )
+Hook = Callable[[Any, str, str, str], None]
+
+
+def make_sessions(
+    endpoint: str, wire: Wire | None = None, allow: bool = True, hook: Hook | None = None
+) -> Sessions:
+    hooks = [h for h in (wire.hook if wire else None, hook) if h is not None]
+
+    def client_hook(client: Any, service: str, region: str, account_id: str) -> None:
+        for each in hooks:
+            each(client, service, region, account_id)
+
+    settings = ClientSettings(endpoint_url=endpoint, max_attempts=2, client_hook=client_hook)
     if allow:
         settings = with_import_allowed(settings)
     sessions = Sessions(None, settings)
@@ -190,8 +208,9 @@ def run_import(
     allow: bool = True,
     dry_run: bool = False,
     clock: FakeClock | None = None,
+    hook: Hook | None = None,
 ) -> ImportReport:
-    sessions = make_sessions(endpoint, wire, allow)
+    sessions = make_sessions(endpoint, wire, allow, hook)
     fake = clock or FakeClock()
     return import_findings(
         findings,
@@ -501,6 +520,10 @@ def test_failed_findings_are_reported_and_fail_the_run(
     ]
     assert report.failed[0].account_id == DEFAULT_ACCOUNT and report.failed[0].region == HOME
     assert any(rejected in line for line in report.lines())
+    assert not report.complete
+    assert [(u.id, u.reason, u.operation) for u in report.undelivered] == [
+        (rejected, REJECTED, "BatchImportFindings")
+    ]
 
 
 def test_throttling_is_retried_with_backoff(
@@ -539,30 +562,154 @@ def test_region_without_security_hub_is_skipped_with_a_reason(
         (DEFAULT_ACCOUNT, EU, 1)
     ]
     assert "InvalidAccessException" in report.skipped[0].reason
+    assert report.complete and report.undelivered == []  # not enabled: a skip, not a failure
     assert wire.calls(region=EU) == 0
     assert set(stored(account_client, DEFAULT_ACCOUNT, HOME)) == {home.id}
     assert any("skipped" in line for line in report.lines())
 
 
-def test_account_whose_session_cannot_be_opened_is_skipped(
-    moto_endpoint: str, account_client: Callable[..., Any]
+def test_account_whose_role_cannot_be_assumed_is_undelivered(
+    moto_endpoint: str, account_client: Callable[..., Any], fault_proxy: Callable[..., Any]
 ) -> None:
     enable(account_client, DEFAULT_ACCOUNT, HOME)
+    enable(account_client, OTHER, HOME, EU)
+    mine = bucket(DEFAULT_ACCOUNT, HOME, "a", Status.FAIL)
+    theirs = [
+        bucket(OTHER, region, f"b{i}", Status.FAIL) for i in range(3) for region in (HOME, EU)
+    ]
+    denied = Rule(Fault.DENIED, frozenset({"sts:AssumeRole"}), match=OTHER)
+    proxy = fault_proxy(rules=[denied])
+    report = run_import(proxy.endpoint, asff([mine, *theirs]))
+
+    assert proxy.stats.injected_by_operation[(Fault.DENIED, "AssumeRole")] == 1
+    assert report.imported == 1 and not report.skipped
+    assert not report.complete and not report.ok
+    assert sorted(report.undelivered_ids) == sorted(f.id for f in theirs)
+    assert {(u.account_id, u.reason, u.operation, u.error_code) for u in report.undelivered} == {
+        (OTHER, ASSUME_ROLE_FAILED, "AssumeRole", "AccessDenied")
+    }
+    # their previous findings could not be archived either: one entry per account and region
+    assert sorted((u.region, u.archive) for u in report.undelivered if u.id == ARCHIVE_UNKNOWN) == [
+        (EU, True),
+        (HOME, True),
+    ]
+    assert stored(account_client, OTHER, HOME) == {} == stored(account_client, OTHER, EU)
+    lines = report.undelivered_lines()
+    assert len(lines) == 3  # the total, then one line per account/region/reason group
+    assert all(OTHER in line and ASSUME_ROLE_FAILED in line for line in lines[1:])
+
+
+def test_get_findings_failure_sends_nothing_there_and_leaves_it_undelivered(
+    moto_endpoint: str, account_client: Callable[..., Any], fault_proxy: Callable[..., Any]
+) -> None:
+    enable(account_client, DEFAULT_ACCOUNT, HOME, EU)
+    old = bucket(DEFAULT_ACCOUNT, EU, "gone", Status.FAIL)
+    assert run_import(moto_endpoint, asff([old])).complete
+    home = [bucket(DEFAULT_ACCOUNT, HOME, f"h{i}", Status.FAIL, collected_at=T1) for i in range(2)]
+    eu = [bucket(DEFAULT_ACCOUNT, EU, f"e{i}", Status.FAIL, collected_at=T1) for i in range(3)]
+    # GetFindings filters on the target's product ARN, which names its region
+    denied = Rule(Fault.DENIED, frozenset({"securityhub:GetFindings"}), match=f":{EU}:")
+    proxy = fault_proxy(rules=[denied])
+    wire = Wire()
+    report = run_import(proxy.endpoint, asff([*home, *eu]), wire=wire, now=NOW2)
+
+    assert report.imported == 2 and wire.calls(region=EU) == 0
+    assert not report.complete
+    assert sorted(report.undelivered_ids) == sorted(f.id for f in eu)
+    assert {(u.region, u.reason, u.operation) for u in report.undelivered} == {
+        (EU, GET_FINDINGS_FAILED, "GetFindings")
+    }
+    # `old` should have been archived (absent from an evaluated scope): that is undelivered too
+    assert [u.archive for u in report.undelivered if u.id == ARCHIVE_UNKNOWN] == [True]
+    assert stored(account_client, DEFAULT_ACCOUNT, EU)[old.id]["RecordState"] == "ACTIVE"
+    assert set(stored(account_client, DEFAULT_ACCOUNT, HOME)) == {f.id for f in home}
+    record = report.to_dict()
+    assert record["complete"] is False and record["undelivered_count"] == 3
+    assert json.loads(json.dumps(record))["undelivered"][0]["operation"] == "GetFindings"
+
+    # the same failure in a dry run: what cannot be delivered is known before sending
+    dry = run_import(proxy.endpoint, asff(eu), dry_run=True, allow=False, now=NOW2)
+    assert not dry.complete and sorted(dry.undelivered_ids) == sorted(f.id for f in eu)
+
+
+def test_describe_hub_error_is_undelivered_but_not_enabled_is_a_skip(
+    moto_endpoint: str, account_client: Callable[..., Any]
+) -> None:
+    enable(account_client, DEFAULT_ACCOUNT, HOME)  # eu-west-1: not enabled
+    enable(account_client, OTHER, HOME)
+
+    def deny_describe_hub(client: Any, service: str, region: str, account_id: str) -> None:
+        if service != "securityhub" or account_id != OTHER:
+            return
+
+        def before_call(model: Any, **_: Any) -> Any:
+            if model.name != "DescribeHub":
+                return None
+            from botocore.awsrequest import AWSResponse
+
+            parsed = {
+                "Error": {"Code": "AccessDeniedException", "Message": "not authorized"},
+                "ResponseMetadata": {"HTTPStatusCode": 403},
+            }
+            return AWSResponse("http://127.0.0.1/", 403, {}, None), parsed
+
+        client.meta.events.register("before-call.securityhub.*", before_call)
+
     findings = asff(
-        [bucket(DEFAULT_ACCOUNT, HOME, "a", Status.FAIL), bucket(OTHER, HOME, "b", Status.FAIL)]
+        [
+            bucket(DEFAULT_ACCOUNT, HOME, "a", Status.FAIL),
+            bucket(DEFAULT_ACCOUNT, EU, "skipped", Status.FAIL),
+            bucket(OTHER, HOME, "b", Status.FAIL),
+        ]
     )
-    sessions = make_sessions(moto_endpoint)
-    base = session_factory(sessions, "OrganizationAccountAccessRole", HOME)
-
-    def session_for(account_id: str) -> Any:
-        if account_id == OTHER:
-            raise RuntimeError("AssumeRole denied")
-        return base(account_id)
-
-    report = import_findings(findings, session_for, home_region=HOME, sleep=lambda _s: None)
+    report = run_import(moto_endpoint, findings, hook=deny_describe_hub)
     assert report.imported == 1
-    assert [(s.account_id, s.region) for s in report.skipped] == [(OTHER, HOME)]
-    assert "AssumeRole denied" in report.skipped[0].reason
+    assert [(s.account_id, s.region) for s in report.skipped] == [(DEFAULT_ACCOUNT, EU)]
+    assert report.undelivered_ids == [findings[2]["Id"]]
+    assert {(u.reason, u.operation, u.error_code) for u in report.undelivered} == {
+        (DESCRIBE_HUB_FAILED, "DescribeHub", "AccessDeniedException")
+    }
+    assert not report.complete
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "reason", "requests"),
+    [
+        ("TooManyRequestsException", 429, THROTTLED, 6),  # 1 + 5 retries
+        ("InternalException", 500, REQUEST_FAILED, 1),
+    ],
+)
+def test_batch_call_that_fails_leaves_its_imports_and_archives_undelivered(
+    code: str,
+    status: int,
+    reason: str,
+    requests: int,
+    moto_endpoint: str,
+    account_client: Callable[..., Any],
+) -> None:
+    enable(account_client, DEFAULT_ACCOUNT, HOME)
+    old = bucket(DEFAULT_ACCOUNT, HOME, "gone", Status.FAIL)
+    assert run_import(moto_endpoint, asff([old])).complete
+
+    def reply(batch: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "Error": {"Code": code, "Message": "injected"},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        }
+
+    new = [bucket(DEFAULT_ACCOUNT, HOME, f"n{i}", Status.FAIL, collected_at=T1) for i in range(2)]
+    report = run_import(moto_endpoint, asff(new), wire=Wire(reply=reply), now=NOW2)
+    assert report.requests == requests and report.imported == 0 and report.archived == 0
+    assert not report.complete
+    assert {(u.id, u.archive) for u in report.undelivered} == {
+        (new[0].id, False),
+        (new[1].id, False),
+        (old.id, True),
+    }
+    assert {(u.reason, u.operation, u.error_code) for u in report.undelivered} == {
+        (reason, "BatchImportFindings", code)
+    }
+    assert stored(account_client, DEFAULT_ACCOUNT, HOME)[old.id]["RecordState"] == "ACTIVE"
 
 
 def test_dry_run_reads_but_sends_nothing(
@@ -615,6 +762,9 @@ def test_every_finding_sent_passes_botocore_validation_and_invalid_ones_are_repo
     report = run_import(moto_endpoint, [*findings, broken], wire=wire, include_passed=True)
     assert not report.ok
     assert [(f.id, f.error_code) for f in report.failed] == [(broken["Id"], "InvalidInput")]
+    assert [(u.id, u.reason, u.operation) for u in report.undelivered] == [
+        (broken["Id"], INVALID, "")
+    ]
     sent = wire.findings()
     assert len(sent) == 4 == report.imported
     shape = (
@@ -897,3 +1047,32 @@ def _asff_ts(moment: datetime) -> str:
     from reports.asff import asff_timestamp
 
     return asff_timestamp(moment)
+
+
+def test_watch_event_whose_import_fails_exits_4_and_is_retryable(
+    moto_endpoint: str, account_client: Callable[..., Any], fault_proxy: Callable[..., Any]
+) -> None:
+    from scanner.events import sample_event
+    from scanner.scan import ScanOptions
+    from scanner.watch import Outcome, Watcher, WatchOptions
+    from tests.integration.helpers import good_trail
+
+    good_trail(account_client)
+    enable(account_client, DEFAULT_ACCOUNT, HOME, EU)
+    account_client("cloudtrail").stop_logging(Name="main")
+    denied = Rule(Fault.DENIED, frozenset({"securityhub:GetFindings"}))
+    proxy = fault_proxy(rules=[denied])
+    options = WatchOptions(
+        scan=ScanOptions(regions=(HOME, EU), endpoint_url=proxy.endpoint, max_attempts=2),
+        securityhub=True,
+    )
+    event = sample_event(
+        "cloudtrail.amazonaws.com", "StopLogging", DEFAULT_ACCOUNT, HOME, {"name": "main"}
+    )
+    result = Watcher(options).handle(event)
+    assert result.outcome is Outcome.DONE, result.message
+    assert result.report is not None and not result.report.complete
+    (ct1,) = [f for f in result.findings if f.control_id == "CloudTrail.1"]
+    assert ct1.status is Status.FAIL and ct1.id in result.report.undelivered_ids
+    assert result.exit_code == 4 and result.retryable
+    assert stored(account_client, DEFAULT_ACCOUNT, HOME) == {}
