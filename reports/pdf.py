@@ -4,6 +4,11 @@ Chromium is a system package (Debian: `apt-get install chromium`), never install
 It is found as $TRAILWATCH_CHROMIUM, else `chromium`, `chromium-browser`, `google-chrome` or
 `google-chrome-stable` on PATH. The page is loaded from a private temporary directory with a
 throw-away profile; the report's Content-Security-Policy already forbids every network request.
+
+Why Chromium: it prints the very page the browser tests check (same layout, same script, same
+print stylesheet), it is a maintained distribution package with security updates, and it needs
+no Python dependency. WeasyPrint would add a second layout engine that runs no JavaScript (the
+report's findings are drawn by its script) and needs Pango/cairo system libraries anyway.
 """
 
 from __future__ import annotations
