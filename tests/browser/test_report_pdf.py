@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from reports.text import evidence_json
 from scanner.cli import main
+from scanner.inventory import Inventory
 from tests.browser.cdp import CHROMIUM, chromium
 from tests.reports.pipeline_helpers import save_inventory, scan
 
@@ -158,3 +159,41 @@ def test_printed_tables_fit_an_a4_page(tmp_path: Path) -> None:
     assert state["requirementRows"] > 100 and state["hiddenRows"] == 0
     assert not state["findingsShown"] and state["evidenceShown"]
     assert state["printed"] == state["failed"] > 0  # FAIL and ERROR (statuses 0, 1)
+
+
+def test_trend_chart_draws_in_the_browser(tmp_path: Path) -> None:
+    """Two scans recorded in a history: the second report draws the trend as inline SVG (three
+    lines of two points, inside the chart) with no console or CSP error, and no request."""
+    history = tmp_path / "history.sqlite"
+    for n in (1, 2):
+        inv = save_inventory(tmp_path / f"inv{n}.json", mgmt={"main": False, "new": n == 1})
+        Inventory.load(inv).model_copy(update={"scan_id": f"scan-{n}"}).save(inv)
+        scan(inv, tmp_path / f"out{n}", checks=CHECKS, formats=("html",), history=history)
+    with chromium() as page:
+        page.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=1400,
+            height=1000,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        page.goto((tmp_path / "out2" / "report.html").as_uri())
+        chart = page.evaluate(
+            """(() => {
+              const svg = document.querySelector('#trend svg.trend-chart');
+              const box = svg.getBoundingClientRect();
+              const lines = Array.from(svg.querySelectorAll('polyline')).map(p => {
+                const b = p.getBBox();
+                return {points: p.points.length, width: b.width,
+                        stroke: getComputedStyle(p).stroke};
+              });
+              return {width: box.width, height: box.height, lines: lines,
+                      since: document.getElementById('since-last-scan') !== null};
+            })()"""
+        )
+        assert page.log.problems == []
+        assert [r for r in page.log.requests if not r.startswith("file:")] == []
+    assert chart["width"] > 300 and chart["height"] > 80 and chart["since"]
+    assert len(chart["lines"]) == 3
+    assert all(line["points"] == 2 and line["width"] > 100 for line in chart["lines"])
+    assert len({line["stroke"] for line in chart["lines"]}) == 3  # each series its own colour
