@@ -7,12 +7,16 @@ OUT ?= trailwatch-out
 
 ARGS ?= --help
 
-.PHONY: demo run test lint typecheck cfnlint unit bench bench-watch bench-big clean
+.PHONY: demo run test lint typecheck cfnlint checkov unit bench bench-watch bench-big lock bundle lambda-zip clean
 
-$(STAMP): pyproject.toml
+# The runtime dependencies exactly as deployed (deploy/requirements.lock, hash-checked), then the
+# rest with those versions held (tests/test_deploy.py installs the bundle against them).
+$(STAMP): pyproject.toml deploy/requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r deploy/requirements.lock
+	sed -n 's/^\([A-Za-z0-9._-]*==[^ ;]*\).*/\1/p' deploy/requirements.lock > $(VENV)/locked.txt
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -c $(VENV)/locked.txt
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -36,7 +40,20 @@ unit: $(STAMP)
 cfnlint: $(STAMP)
 	$(BIN)/cfn-lint -- deploy/cloudformation/*.yaml
 
-test: lint typecheck cfnlint unit
+# Every CloudFormation template: no failed checkov check (each skip is in the template, with its
+# reason). checkov pins its own dependencies, so it lives in a venv of its own.
+CHECKOV_VENV := $(VENV)/checkov
+$(CHECKOV_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --group checkov
+	touch $@
+
+checkov: $(CHECKOV_VENV)/.installed
+	$(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
+		--directory deploy/cloudformation
+
+test: lint typecheck cfnlint checkov unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/scan_bench.py $(BENCH_ARGS)
@@ -51,5 +68,29 @@ bench-big: $(STAMP)
 	$(BIN)/python bench/big_account.py $(BENCH_ARGS)
 	$(BIN)/python bench/many_buckets.py --buckets 2000,20000
 
+# deploy/requirements.lock: the runtime dependencies, pinned with the hashes of every file
+# (every platform and Python >= 3.11), from pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 \
+		--quiet -o deploy/requirements.lock
+
+# dist/trailwatch-bundle.zip, the scheduled scan's CodeBuild source: the wheel and requirements.txt
+# (the lock plus the wheel, every file pinned by SHA-256).
+bundle: $(STAMP)
+	rm -rf dist/wheel
+	$(BIN)/python -m build --wheel --no-isolation --outdir dist/wheel .
+	$(BIN)/python deploy/bundle.py dist/wheel/trailwatch_cspm-*.whl --output dist/trailwatch-bundle.zip
+
+# dist/trailwatch-lambda.zip, the realtime Lambda's code (python3.12, x86_64), installed from the
+# bundle's requirements.txt with the same hash checks.
+lambda-zip: bundle
+	rm -rf dist/lambda dist/trailwatch-lambda.zip
+	mkdir -p dist/lambda/pkg
+	cd dist/lambda && $(CURDIR)/$(BIN)/python -m zipfile -e ../trailwatch-bundle.zip . \
+		&& $(CURDIR)/$(BIN)/python -m pip install --quiet --require-hashes --only-binary=:all: \
+		--platform manylinux2014_x86_64 --implementation cp --python-version 3.12 \
+		--target pkg -r requirements.txt
+	cd dist/lambda/pkg && $(CURDIR)/$(BIN)/python -m zipfile -c ../../trailwatch-lambda.zip *
+
 clean:
-	rm -rf $(VENV) $(OUT) dist build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(OUT) $(OUT)-earlier-scans $(OUT)-demo-history.sqlite dist build .mypy_cache .ruff_cache .pytest_cache

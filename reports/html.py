@@ -333,6 +333,7 @@ def render_html(
         anchors=page.anchors,
         safe_url=safe_url,
         changes=changes,
+        findings_sha256=extras.findings_sha256,
         change_rows=listed[:MAX_CHANGE_ROWS],
         change_total=len(listed),
         max_change_rows=MAX_CHANGE_ROWS,

@@ -7,6 +7,11 @@ inventory next to its findings.json; merge validates the shards from their findi
 complete set: same shard count, each shard once, disjoint accounts, same checks, same
 Organization and tool version), joins their inventories and evaluates the whole Organization
 once. The result equals one unsharded scan of the same Organization.
+
+Nothing is evaluated unverified: each shard's findings.json and inventory.json must match the
+shard's manifest.json (and be of bounded size), and the accounts of each shard must be exactly
+those its `K/N` takes from the Organization listing the shard recorded (the same listing and
+scan options in every shard): no account twice, none outside the Organization, none missing.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from scanner.upload import is_s3_url, parse_s3_url
 
 Progress = Callable[[str], None]
 FINDINGS = "findings.json"
+#: A shard's findings.json or inventory.json larger than this is refused unread.
+MAX_SHARD_FILE_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -51,12 +58,35 @@ class ShardOutput:
         return [a.account_id for a in self.meta.accounts]
 
 
+def _bounded(directory: Path, name: str, source: str) -> Path:
+    path = directory / name
+    if path.is_symlink():
+        raise UsageError(f"{source}: {name} is a symbolic link (refused)")
+    if path.is_file() and path.stat().st_size > MAX_SHARD_FILE_BYTES:
+        raise UsageError(f"{source}: {name} is larger than {MAX_SHARD_FILE_BYTES} bytes (refused)")
+    return path
+
+
+def verify_shard_files(directory: Path, source: str) -> None:
+    """findings.json and inventory.json match the shard's manifest.json; a usage error if not."""
+    from reports.manifest import MANIFEST, check_listed
+
+    for name in (FINDINGS, SHARD_INVENTORY, MANIFEST):
+        if not _bounded(directory, name, source).is_file():
+            raise UsageError(f"{source}: no {name} (expected the output folder of `scan --shard`)")
+    try:
+        problem = check_listed(directory, (FINDINGS, SHARD_INVENTORY))
+    except UsageError as exc:
+        raise UsageError(f"{source}: {exc}") from None
+    if problem is not None:
+        raise UsageError(f"{source}: {problem} (refused: the shard's data was changed)")
+
+
 def read_shard(directory: Path, source: str | None = None) -> ShardOutput:
-    """A shard output folder (findings.json with shard metadata); a usage error otherwise."""
+    """A verified shard output folder (findings.json with shard metadata), else a usage error."""
     source = source or str(directory)
+    verify_shard_files(directory, source)
     path = directory / FINDINGS
-    if not path.is_file():
-        raise UsageError(f"{source}: no {FINDINGS} (expected the output folder of `scan --shard`)")
     try:
         meta = read_json(path).scan
     except (OSError, ValueError) as exc:
@@ -103,25 +133,11 @@ def check_shards(shards: Sequence[ShardOutput]) -> None:
             expected = getattr(first.meta, field, None)
             odd = next(s for s in shards if getattr(s.meta, field, None) != expected)
             raise UsageError(f"shards with different {label}: {first.source} and {odd.source}")
-    owner: dict[str, ShardOutput] = {}
-    for s in shards:
-        for account in s.account_ids:
-            other = owner.get(account)
-            if other is not None:
-                raise UsageError(
-                    f"account {account} is in two shards: {other.source} ({other.shard}) "
-                    f"and {s.source} ({s.shard})"
-                )
-            owner[account] = s
-            if shard_of(account, count) != s.shard.index:
-                raise UsageError(
-                    f"{s.source}: account {account} does not belong to shard {s.shard} "
-                    f"(its shard is {shard_of(account, count)}/{count})"
-                )
 
 
 def load_inventory(s: ShardOutput) -> Inventory:
-    """The shard's inventory.json, checked against its findings.json."""
+    """The shard's inventory.json (already verified against its manifest), checked against its
+    findings.json."""
     path = s.directory / SHARD_INVENTORY
     try:
         inventory = Inventory.load(path)
@@ -137,7 +153,76 @@ def load_inventory(s: ShardOutput) -> Inventory:
             f"{s.source}: {SHARD_INVENTORY} is from scan {inventory.scan_id}, "
             f"{FINDINGS} from scan {s.meta.scan_id}"
         )
+    plan = inventory.shard_plan
+    if plan is None:
+        raise UsageError(
+            f"{s.source}: {SHARD_INVENTORY} records no Organization listing "
+            "(written by an older trailwatch: scan the shard again)"
+        )
+    if (plan.index, plan.count) != (s.shard.index, s.shard.count):
+        raise UsageError(
+            f"{s.source}: {SHARD_INVENTORY} is shard {plan.index}/{plan.count}, "
+            f"{FINDINGS} says {s.shard}"
+        )
+    if sorted(a.account_id for a in inventory.accounts) != sorted(s.account_ids):
+        raise UsageError(f"{s.source}: {FINDINGS} and {SHARD_INVENTORY} list different accounts")
     return inventory
+
+
+def check_partition(shards: Sequence[ShardOutput], inventories: Sequence[Inventory]) -> None:
+    """Each shard holds exactly the accounts its K/N takes from one common Organization listing;
+    a usage error naming the shard and the account otherwise."""
+    first, first_plan = shards[0], inventories[0].shard_plan
+    assert first_plan is not None  # load_inventory refuses an inventory without a plan
+    common = first_plan.model_dump(exclude={"index"})
+    for s, inv in zip(shards, inventories, strict=True):
+        plan = inv.shard_plan
+        assert plan is not None
+        if plan.model_dump(exclude={"index"}) != common:
+            what = (
+                "Organization listings"
+                if set(plan.organization_accounts) != set(first_plan.organization_accounts)
+                else "scan options (--accounts, --exclude-accounts, --regions)"
+            )
+            raise UsageError(f"{s.source} ({s.shard}): other {what} than {first.source}")
+    listing = set(first_plan.organization_accounts)
+    wanted = set(first_plan.accounts) or listing
+    excluded = set(first_plan.exclude_accounts)
+    count = first_plan.count
+    owner: dict[str, ShardOutput] = {}
+    for s, inv in zip(shards, inventories, strict=True):
+        for account in (a.account_id for a in inv.accounts):
+            other = owner.get(account)
+            if other is s:
+                raise UsageError(f"{s.source} ({s.shard}): account {account} is listed twice")
+            if other is not None:
+                raise UsageError(
+                    f"account {account} is in two shards: {other.source} ({other.shard}) "
+                    f"and {s.source} ({s.shard})"
+                )
+            owner[account] = s
+            if account not in listing:
+                raise UsageError(
+                    f"{s.source} ({s.shard}): account {account} is not in the Organization "
+                    "listing the shards were cut from"
+                )
+            if shard_of(account, count) != s.shard.index:
+                raise UsageError(
+                    f"{s.source}: account {account} does not belong to shard {s.shard} "
+                    f"(its shard is {shard_of(account, count)}/{count})"
+                )
+            if account in excluded or account not in wanted:
+                raise UsageError(
+                    f"{s.source} ({s.shard}): account {account} was not to be scanned "
+                    "(--accounts / --exclude-accounts)"
+                )
+        expected = {a for a in listing & wanted if shard_of(a, count) == s.shard.index} - excluded
+        missing = sorted(expected - {a.account_id for a in inv.accounts})
+        if missing:
+            shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+            raise UsageError(
+                f"{s.source} ({s.shard}): {len(missing)} account(s) of the shard missing: {shown}"
+            )
 
 
 def merged_scan_id(inventories: Sequence[Inventory]) -> str:
@@ -190,13 +275,18 @@ def gather(
     shards: list[ShardOutput] = []
     for n, source in enumerate(sources):
         if is_s3_url(source):
+            from reports.manifest import MANIFEST
             from scanner.session import ClientSettings, Sessions
             from scanner.upload import download_outputs
 
             location = parse_s3_url(source, flag="merge")
             sessions = Sessions(profile, ClientSettings(endpoint_url=endpoint_url))
             for url, folder in download_outputs(
-                location, workdir / f"s3-{n}", (FINDINGS, SHARD_INVENTORY), sessions=sessions
+                location,
+                workdir / f"s3-{n}",
+                (FINDINGS, SHARD_INVENTORY, MANIFEST),
+                sessions=sessions,
+                max_bytes=MAX_SHARD_FILE_BYTES,
             ):
                 shards.append(read_shard(folder, url))
         else:
@@ -220,6 +310,7 @@ def merge_shards(
         check_shards(shards)
         shards = sorted(shards, key=lambda s: s.shard.index)
         inventories = [load_inventory(s) for s in shards]
+        check_partition(shards, inventories)
     merged = merge_inventories(inventories)
     progress(
         f"merged {len(shards)} shard(s): {len(merged.accounts)} account(s), "

@@ -434,6 +434,8 @@ class ReportExtras:
 
     suppressions: SuppressionReport | None = None
     changes: ChangeSet | None = None
+    findings_sha256: str | None = None
+    """SHA-256 of the findings.json written with this report (shown in report.html)."""
     trend: TrendView | None = None
     """Earlier scans from the history, and the deltas since the last one."""
 

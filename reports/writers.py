@@ -1,8 +1,9 @@
-"""Write the selected report formats into an output directory (atomically, one file each)."""
+"""Write the selected report formats into a directory (the staging directory of a report set)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from reports.asff import write_asff
@@ -10,6 +11,7 @@ from reports.csv_report import write_csv
 from reports.html import render_html, write_html
 from reports.json_report import write_json
 from reports.junit import write_junit
+from reports.manifest import sha256_file
 from reports.ocsf import write_ocsf
 from reports.pdf import PdfError, write_pdf
 from reports.summary import ReportExtras, ScanMeta, ScanSummary
@@ -62,16 +64,11 @@ def _reason(exc: OSError) -> str:
 
 
 def ensure_writable(out_dir: Path) -> None:
-    """Fail before a long scan, not after it, when the output directory cannot be written."""
-    import tempfile
+    """Fail before a long run, not after it, when the output directory cannot take a report set."""
+    from reports.reportset import ReportSet
 
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out_dir):
-            pass
-    except OSError as exc:
-        raise OutputError(f"cannot write to output directory {out_dir}: {_reason(exc)}") from None
+    with ReportSet(Path(out_dir)):
+        pass
 
 
 def write_reports(
@@ -112,6 +109,8 @@ def write_reports(
                 written.append(with_extras(path, findings, meta, summary, extras))
             else:
                 written.append(_WRITERS[fmt](path, findings, meta, summary))
+            if fmt == "json":  # report.html shows the SHA-256 of the findings.json beside it
+                extras = replace(extras or ReportExtras(), findings_sha256=sha256_file(written[-1]))
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
         except PdfError as exc:

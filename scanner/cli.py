@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner import __version__
-from scanner.errors import TrailwatchError, UsageError
+from scanner.errors import Interrupted, TrailwatchError, UsageError
 from scanner.formats import DEFAULT_FORMATS, FORMATS
 
 if TYPE_CHECKING:
@@ -25,8 +25,9 @@ EXIT_CODES = """exit codes:
   0  scan complete, no FAILED finding at or above --fail-on
   1  FAILED findings at or above --fail-on (with --fail-on-new: new or regressed ones only;
      suppressed findings never count)
-  2  bad usage, bad configuration or no credentials; also a scan history (--history) that
-     cannot be read or written: the reports are written first, the line comes at the end
+  2  bad usage, bad configuration or no credentials; a report set that could not be written
+     or signed (the previous set is kept); --save-inventory not written (reports written);
+     a scan history (--history) that cannot be read or written (reports written first)
   3  no such failures, but some data could not be collected (ERROR findings)
   4  some finding meant for Security Hub was not delivered (AssumeRole, DescribeHub, GetFindings
      or BatchImportFindings failed, FailedFindings): listed with the reasons; a region where
@@ -34,6 +35,7 @@ EXIT_CODES = """exit codes:
   5  the reports were written but could not be uploaded to S3 (--upload)
   6  the other reports were written but report.pdf could not be printed (--format pdf:
      Chromium missing or failing; the line says what to install)
+  130 interrupted (SIGINT/SIGTERM): the output directory holds the previous or the new set
 """
 
 
@@ -146,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     perms = sub.add_parser("permissions", help="print the IAM policy a scan needs")
     perms.add_argument("--checks", help="only what these checks need")
+    perms.add_argument(
+        "--sign-key",
+        metavar="KEY",
+        help="also the optional statement for `scan --sign-key KEY` (kms:GetPublicKey, kms:Sign)",
+    )
     perms.set_defaults(func=cmd_permissions)
 
     checks = sub.add_parser("checks", help="list the checks")
@@ -205,6 +212,7 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
     _baseline_arguments(output)
     _history_arguments(output)
     _upload_arguments(output)
+    _sign_argument(output)
     inventory = p.add_argument_group("inventory: collect once, evaluate again offline")
     inventory.add_argument(
         "--save-inventory",
@@ -273,7 +281,20 @@ def cmd_permissions(args: argparse.Namespace) -> int:
     from scanner.permissions import scan_policy
     from scanner.registry import all_checks, select_checks
 
-    print(json.dumps(scan_policy(select_checks(all_checks(), _csv(args.checks))), indent=2))
+    policy = scan_policy(select_checks(all_checks(), _csv(args.checks)))
+    if args.sign_key:
+        from reports.signing import SIGN_ACTIONS
+
+        resource = args.sign_key if args.sign_key.startswith("arn:") else "*"
+        policy["Statement"].append(
+            {
+                "Sid": "TrailwatchOptionalSignManifest",
+                "Effect": "Allow",
+                "Action": list(SIGN_ACTIONS),
+                "Resource": resource,
+            }
+        )
+    print(json.dumps(policy, indent=2))
     return 0
 
 
@@ -360,6 +381,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
         securityhub_record=_record_path(args, args.securityhub),
+        sign_key=args.sign_key,
         **_history_request(args, opts["output_dir"]),
         **_upload_request(args),
         **_report_request(args, opts),
@@ -439,16 +461,60 @@ def _verify_parser(sub: Any) -> None:
         "verify",
         help="re-check the SHA-256 of every file listed in DIR/manifest.json",
         description="Exit 0 when every file listed in DIR/manifest.json is present with its "
-        "size and SHA-256; 1 with one line per problem otherwise; 2 for bad usage.",
+        "size and SHA-256 (no symbolic link, nothing outside DIR), and the manifest's own "
+        "SHA-256 is the one expected; 1 with one line per problem otherwise; 2 for bad usage.",
     )
     verify.add_argument("dir", type=Path, metavar="DIR", help="a scan's output directory")
+    verify.add_argument(
+        "--expect",
+        metavar="SHA256",
+        help="the manifest's SHA-256 as kept out of band (printed by `scan`)",
+    )
+    verify.add_argument(
+        "--public-key",
+        type=Path,
+        metavar="FILE",
+        help="check manifest.sig offline with this exported public key (PEM or DER)",
+    )
+    verify.add_argument(
+        "--kms",
+        metavar="KEY",
+        help="check manifest.sig with kms:Verify and this key (the one you expect, id or ARN)",
+    )
+    verify.add_argument("--endpoint-url", help="with --kms: AWS endpoint override")
+    verify.add_argument("--profile", help="with --kms: AWS named profile")
     verify.set_defaults(func=cmd_verify)
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from reports.manifest import MANIFEST, sha256_file, verify_manifest
+def _sign_argument(p: _Container) -> None:
+    p.add_argument(
+        "--sign-key",
+        metavar="KEY",
+        help="sign the manifest's SHA-256 with this KMS asymmetric key (writes manifest.sig; "
+        "needs kms:GetPublicKey and kms:Sign)",
+    )
 
-    problems, notes = verify_manifest(args.dir)
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from reports.manifest import MANIFEST, parse_sha256, sha256_file, verify_manifest
+
+    expect = parse_sha256(args.expect) if args.expect is not None else None
+    if args.public_key is not None and not args.public_key.is_file():
+        raise UsageError(f"--public-key: no such file: {args.public_key}")
+    problems, notes = verify_manifest(args.dir, expect=expect)
+    if args.public_key is not None:
+        from reports.signing import verify_offline
+
+        problems += verify_offline(args.dir, args.public_key)
+    if args.kms:
+        from reports.signing import verify_with_kms
+
+        problems += verify_with_kms(
+            args.dir,
+            args.kms,
+            profile=args.profile,
+            endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        )
     for line in problems:
         print(line)
     for line in notes:
@@ -457,7 +523,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         log.error("verify: %d problem(s) in %s", len(problems), args.dir)
         return 1
     digest = sha256_file(args.dir / MANIFEST)
-    print(f"ok: every file listed in {args.dir / MANIFEST} matches (manifest sha256 {digest})")
+    signed = "; manifest.sig verifies" if args.public_key is not None or args.kms else ""
+    print(
+        f"ok: every file listed in {args.dir / MANIFEST} matches (manifest sha256 {digest}{signed})"
+    )
     return 0
 
 
@@ -538,6 +607,7 @@ def _merge_parser(sub: Any) -> None:
     _baseline_arguments(merge)
     _history_arguments(merge)
     _upload_arguments(merge)
+    _sign_argument(merge)
     merge.set_defaults(func=cmd_merge)
 
 
@@ -582,6 +652,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
         securityhub_record=_record_path(args, args.securityhub),
+        sign_key=args.sign_key,
         **history,
         **upload,
         **_report_request(
@@ -764,8 +835,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
-    # SIGTERM (CodeBuild timeouts, kill) stops a scan like Ctrl-C: reports are written atomically,
-    # so an interrupted scan leaves no report rather than a truncated one.
+    # SIGTERM (CodeBuild timeouts, kill) stops a scan like Ctrl-C: the report set is switched in
+    # whole, so an interrupted scan leaves the previous set (or none), never a mixed one.
     signal.signal(signal.SIGTERM, _terminate)
     try:
         code: int = args.func(args)
@@ -773,8 +844,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrailwatchError as exc:
         print(f"trailwatch: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("trailwatch: interrupted: no report written", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        # Interrupted says what the output directory holds; a bare Ctrl-C came before any output.
+        detail = str(exc) if isinstance(exc, Interrupted) else "no report written"
+        print(f"trailwatch: interrupted: {detail}", file=sys.stderr)
         return 130
 
 

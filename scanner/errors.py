@@ -23,3 +23,7 @@ class CredentialsError(TrailwatchError):
 
 class OutputError(TrailwatchError):
     """An output directory or file that cannot be written."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT/SIGTERM stopped the run; the message says what the output directory holds."""

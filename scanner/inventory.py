@@ -95,6 +95,20 @@ class SkippedAccount(Frozen):
     reason: str
 
 
+class ShardPlan(Frozen):
+    """What a `--shard K/N` scan was asked for: `trailwatch merge` recomputes the partition."""
+
+    index: int
+    count: int
+    organization_accounts: tuple[str, ...]
+    """Every ACTIVE account ListAccounts returned (the partition is taken over these)."""
+    accounts: tuple[str, ...] = ()
+    """`--accounts` (empty: every account)."""
+    exclude_accounts: tuple[str, ...] = ()
+    regions: tuple[str, ...] | None = None
+    """`--regions` (None: every enabled region)."""
+
+
 class Inventory(Frozen):
     """A whole scan's collected data."""
 
@@ -111,6 +125,8 @@ class Inventory(Frozen):
     datasets: tuple[str, ...] = ()
     accounts: tuple[AccountInventory, ...] = ()
     skipped_accounts: tuple[SkippedAccount, ...] = ()
+    shard_plan: ShardPlan | None = None
+    """With `--shard`: the Organization listing and options the shard was cut from."""
 
     def account(self, account_id: str) -> AccountInventory | None:
         for acct in self.accounts:

@@ -5,6 +5,7 @@ them) -> scanner.watch, configured by environment variables.
 |---|---|
 | TRAILWATCH_ROLE_NAME | role assumed in the event's account (OrganizationAccountAccessRole) |
 | TRAILWATCH_EXTERNAL_ID | external id for AssumeRole (none) |
+| TRAILWATCH_EXTERNAL_ID_SECRET | Secrets Manager secret (ARN or name) of the external id (none) |
 | TRAILWATCH_ROLE_SESSION_NAME | AssumeRole session name (trailwatch-realtime) |
 | TRAILWATCH_HOME_REGION | region of account-level calls and findings; use the scan's (us-east-1) |
 | TRAILWATCH_REGIONS | comma list of regions in scope (every enabled region) |
@@ -32,6 +33,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +144,44 @@ def read_inventory(uri: str, watcher: Watcher) -> Inventory:
     return Inventory.load(Path(uri))
 
 
+def read_external_id(secret_id: str, watcher: Watcher) -> str:
+    """The external id from a Secrets Manager secret (GetSecretValue as the caller, in the
+    secret's region); ConfigError when it cannot be read or is empty."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    arn = secret_id.split(":")
+    region = (
+        arn[3]
+        if secret_id.startswith("arn:") and len(arn) > 3 and arn[3]
+        else os.environ.get("AWS_REGION") or watcher.options.scan.home_region or "us-east-1"
+    )
+    name = f"{PREFIX}EXTERNAL_ID_SECRET"
+    try:
+        client = watcher.caller().client("secretsmanager", region)
+        value = client.get_secret_value(SecretId=secret_id).get("SecretString")
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "error")
+        raise ConfigError(f"{name}: cannot read the secret: {code}") from None
+    except BotoCoreError as exc:
+        raise ConfigError(f"{name}: cannot read the secret: {type(exc).__name__}") from None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{name}: the secret holds no external id")
+    return value.strip()
+
+
+def _build_watcher(env: Mapping[str, str]) -> Watcher:
+    options = options_from_env(env)
+    watcher = Watcher(options, progress=log.info)
+    secret = _get(env, "EXTERNAL_ID_SECRET")
+    if secret is None:
+        return watcher
+    if options.scan.external_id is not None:
+        raise ConfigError(f"{PREFIX}EXTERNAL_ID and {PREFIX}EXTERNAL_ID_SECRET: set one, not both")
+    external_id = read_external_id(secret, watcher)
+    options = replace(options, scan=replace(options.scan, external_id=external_id))
+    return Watcher(options, sessions=watcher.sessions, progress=log.info)
+
+
 def watcher_from_env(env: Mapping[str, str]) -> Watcher:
     """The container's Watcher (rebuilt when the TRAILWATCH_* variables change), with its saved
     inventory read again after TRAILWATCH_INVENTORY_TTL seconds."""
@@ -149,7 +189,7 @@ def watcher_from_env(env: Mapping[str, str]) -> Watcher:
     if _STATE.watcher is None or _STATE.env_key != key:
         level = (_get(env, "LOG_LEVEL") or "INFO").upper()
         logging.getLogger("scanner").setLevel(logging.DEBUG if level == "DEBUG" else logging.INFO)
-        _STATE.watcher = Watcher(options_from_env(env), progress=log.info)
+        _STATE.watcher = _build_watcher(env)
         _STATE.env_key = key
         _STATE.inventory_read_at = 0.0
     watcher = _STATE.watcher

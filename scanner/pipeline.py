@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.errors import TrailwatchError, UsageError
+from reports.manifest import MANIFEST_SHA256, sha256_file
+from scanner.errors import Interrupted, OutputError, TrailwatchError, UsageError
 from scanner.evaluate import evaluate
 from scanner.findings import Finding
 from scanner.inventory import Inventory
@@ -22,6 +23,8 @@ from scanner.upload import S3Location
 if TYPE_CHECKING:
     from reports.diff import Baseline
     from reports.history import History, HistoryEntry
+    from reports.reportset import ReportSet
+    from reports.signing import Signer
     from reports.summary import ReportExtras, ScanMeta, ScanSummary
     from scanner.check import Check
     from scanner.frameworks import Framework
@@ -59,6 +62,8 @@ class ScanRequest:
     """`--baseline OLD_DIR`: mark each finding against OLD_DIR/findings.json."""
     fail_on_new: bool = False
     """Exit 1 only for new failures (new or regressed since the baseline)."""
+    sign_key: str | None = None
+    """`--sign-key`: sign the manifest's SHA-256 with this KMS asymmetric key (manifest.sig)."""
     history: Path | None = None
     """The scan history (SQLite) this scan's summary is appended to; None: no history."""
     history_s3: S3Location | None = None
@@ -72,6 +77,11 @@ class ScanOutcome:
     inventory: Inventory
     paths: list[Path] = field(default_factory=list)
     calls: CallLog | None = None
+    manifest_sha256: str = ""
+
+
+EXIT_OUTPUT_FAILED = 2
+"""An output the run was asked for (`--save-inventory`) could not be written."""
 
 
 EXIT_IMPORT_FAILED = 4
@@ -105,12 +115,54 @@ def run_scan(
     checks = plan.checks
     if request.securityhub and sessions is None:
         sessions = _import_sessions(request.options.profile, request.options.endpoint_url)
+    from reports.reportset import ReportSet
+    from reports.signing import SigningError
+
+    report_set = ReportSet(request.output_dir)
+    if request.save_inventory is not None and request.save_inventory.is_dir():
+        raise UsageError(f"--save-inventory: {request.save_inventory} is a directory")
+    in_set = request.save_inventory is not None and report_set.contains(request.save_inventory)
+    signer = None
+    if request.sign_key:  # checked before the scan: a bad key fails in seconds, not after it
+        from reports.signing import kms_signer
+
+        signer = kms_signer(
+            request.sign_key,
+            profile=request.options.profile,
+            endpoint_url=request.options.endpoint_url,
+        )
+    late = _LateProblems.check(request)
+    with report_set.open():
+        try:
+            outcome = _scan_into(
+                request, report_set, checks, plan, sessions, progress, in_set, signer, late
+            )
+        except KeyboardInterrupt:
+            report_set.discard()
+            raise Interrupted(report_set.describe()) from None
+        except (OutputError, SigningError) as exc:
+            report_set.discard()
+            raise type(exc)(f"{exc} ({report_set.describe()})") from None
+    return _deliver(request, report_set, outcome, checks, sessions, progress, in_set)
+
+
+def _scan_into(
+    request: ScanRequest,
+    report_set: ReportSet,
+    checks: list[Check],
+    plan: _ReportPlan,
+    sessions: Sessions | None,
+    progress: Progress,
+    inventory_in_set: bool,
+    signer: Signer | None,
+    late: _LateProblems,
+) -> ScanOutcome:
+    """Collect (or load), evaluate, and publish the report set; nothing after the switch."""
     from reports.console import summary_table
     from reports.summary import ScanMeta, summarize
-    from reports.writers import ensure_writable, write_reports
+    from reports.writers import write_reports
 
-    ensure_writable(request.output_dir)
-    late = _LateProblems.check(request)
+    staging = report_set.staging
     calls: CallLog | None = None
     if request.inventory is not None:
         inventory = request.inventory
@@ -124,15 +176,20 @@ def run_scan(
         state = collect_inventory(request.options, checks, progress, sessions)
         inventory, calls = state.inventory, state.calls
         progress(f"{calls.total} API calls, {calls.retries} retries, {calls.repeated} repeated")
-    if request.save_inventory:
-        inventory.save(request.save_inventory)
-        progress(f"inventory saved to {request.save_inventory}")
-    shard_files: list[Path] = []
+    set_files: list[Path] = []
     if request.options.shard is not None:  # `trailwatch merge` evaluates the shards' inventories
         from scanner.shard import SHARD_INVENTORY
 
-        shard_files.append(request.output_dir / SHARD_INVENTORY)
-        inventory.save(shard_files[0])
+        set_files.append(staging / SHARD_INVENTORY)
+    if request.save_inventory is not None and inventory_in_set:
+        saved = staging / request.save_inventory.name
+        if saved not in set_files:
+            set_files.append(saved)
+    for path in set_files:
+        try:
+            inventory.save(path)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path.name}: {exc.strerror or exc}") from None
     findings = list(evaluate(inventory, checks))
     meta = ScanMeta.from_inventory(
         inventory,
@@ -146,7 +203,7 @@ def run_scan(
     summary = summarize(findings, meta, plan.shown, checks)
     entry, extras = late.with_trend(request, meta, summary, extras)
     paths = write_reports(
-        request.output_dir,
+        staging,
         request.formats,
         findings,
         meta,
@@ -154,15 +211,70 @@ def run_scan(
         extras,
         on_pdf_error=late.problems.append,
     )
-    paths = [*shard_files, *paths]
-    paths.append(_write_manifest(request, meta, paths))
+    paths = [*set_files, *paths]
+    manifest = _write_manifest(staging, meta, paths)
+    digest = sha256_file(manifest)
+    paths = [*paths, manifest, staging / MANIFEST_SHA256]
+    if signer is not None:
+        paths.append(signer.sign(staging))
+    report_set.publish()
     print(summary_table(summary, extras))
     for path in paths:
-        print(f"wrote {path}")
+        print(f"wrote {report_set.final(path)}")
+    print(f"manifest sha256 {digest}")
     late.record(entry)
     new_failures = extras.changes.new_failure_ids() if extras.changes else None
-    code = exit_code(findings, request.fail_on, new_failures if request.fail_on_new else None)
-    code = late.exit_code(code)
+    only = new_failures if request.fail_on_new else None
+    return ScanOutcome(
+        findings=findings,
+        exit_code=late.exit_code(exit_code(findings, request.fail_on, only)),
+        inventory=inventory,
+        paths=[report_set.final(p) for p in paths],
+        calls=calls,
+        manifest_sha256=digest,
+    )
+
+
+def _deliver(
+    request: ScanRequest,
+    report_set: ReportSet,
+    outcome: ScanOutcome,
+    checks: list[Check],
+    sessions: Sessions | None,
+    progress: Progress,
+    inventory_in_set: bool,
+) -> ScanOutcome:
+    """After the report set is in place: inventory elsewhere, upload, Security Hub import."""
+    try:
+        return _deliver_steps(request, outcome, checks, sessions, progress, inventory_in_set)
+    except KeyboardInterrupt:
+        raise Interrupted(report_set.describe()) from None
+
+
+def _deliver_steps(
+    request: ScanRequest,
+    outcome: ScanOutcome,
+    checks: list[Check],
+    sessions: Sessions | None,
+    progress: Progress,
+    inventory_in_set: bool,
+) -> ScanOutcome:
+    findings, inventory, paths = outcome.findings, outcome.inventory, outcome.paths
+    code = outcome.exit_code
+    if request.save_inventory is not None and not inventory_in_set:
+        import sys
+
+        try:
+            inventory.save(request.save_inventory)
+            progress(f"inventory saved to {request.save_inventory}")
+        except OSError as exc:
+            print(
+                f"trailwatch: error: cannot save the inventory to {request.save_inventory}: "
+                f"{exc.strerror or exc} (the reports are at {request.output_dir})",
+                file=sys.stderr,
+            )
+            code = EXIT_OUTPUT_FAILED
+    meta_started, scan_id = inventory.started_at, inventory.scan_id
     if request.upload is not None:
         from scanner.upload import upload_reports
 
@@ -171,8 +283,8 @@ def run_scan(
             upload_reports(
                 paths,
                 request.upload,
-                started_at=meta.started_at,
-                scan_id=meta.scan_id,
+                started_at=meta_started,
+                scan_id=scan_id,
                 kms_key_id=request.kms_key_id,
                 profile=request.options.profile,
                 endpoint_url=request.options.endpoint_url,
@@ -209,13 +321,8 @@ def run_scan(
             write_import_record(request.securityhub_record, report)
         if not report.complete:
             code = max(code, EXIT_IMPORT_FAILED)
-    return ScanOutcome(
-        findings=findings,
-        exit_code=code,
-        inventory=inventory,
-        paths=paths,
-        calls=calls,
-    )
+    outcome.exit_code = code
+    return outcome
 
 
 @dataclass
@@ -400,14 +507,14 @@ def _apply_report_plan(
     return findings, ReportExtras(suppressions=suppression_report, changes=changes)
 
 
-def _write_manifest(request: ScanRequest, meta: ScanMeta, paths: list[Path]) -> Path:
-    """manifest.json, last: every file this scan wrote into the output directory."""
+def _write_manifest(staging: Path, meta: ScanMeta, paths: list[Path]) -> Path:
+    """manifest.json (and manifest.sha256), last: every file of the set."""
     from reports.manifest import write_manifest
 
-    files = [*paths, *([request.save_inventory] if request.save_inventory else [])]
-    return write_manifest(
-        request.output_dir, files, scan_id=meta.scan_id, tool_version=meta.tool_version
-    )
+    try:
+        return write_manifest(staging, paths, scan_id=meta.scan_id, tool_version=meta.tool_version)
+    except OSError as exc:
+        raise OutputError(f"cannot write the manifest: {exc.strerror or exc}") from None
 
 
 def _import_sessions(profile: str | None, endpoint_url: str | None) -> Sessions:

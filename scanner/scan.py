@@ -14,7 +14,13 @@ from scanner.check import Check
 from scanner.collect import AccountTarget, collect, error_from_exception
 from scanner.collector import Collector
 from scanner.errors import CredentialsError, UsageError
-from scanner.inventory import AccountInfo, AccountInventory, Inventory, SkippedAccount
+from scanner.inventory import (
+    AccountInfo,
+    AccountInventory,
+    Inventory,
+    ShardPlan,
+    SkippedAccount,
+)
 from scanner.model import CollectionError
 from scanner.regions import split_enabled
 from scanner.registry import all_collectors, required_collectors
@@ -83,6 +89,8 @@ def collect_inventory(
 
     org_id: str | None = None
     mgmt: str | None = None
+    listed: tuple[str, ...] = ()
+    plan: ShardPlan | None = None
     skipped: list[SkippedAccount] = []
     if options.org:
         from scanner.discovery import discover_organization
@@ -100,6 +108,7 @@ def collect_inventory(
             ) from None
         org_id, mgmt = found.organization_id, found.management_account_id
         infos = list(found.accounts)
+        listed = tuple(i.account_id for i in infos)
         skipped = list(found.skipped)
         progress(f"organization {org_id}: {len(infos)} active account(s), {len(skipped)} skipped")
     else:
@@ -125,6 +134,14 @@ def collect_inventory(
             max_workers=min(8, options.max_workers),
         )
         progress(f"shard {options.shard}: {len(infos)} of {total} account(s)")
+        plan = ShardPlan(
+            index=options.shard.index,
+            count=options.shard.count,
+            organization_accounts=listed,
+            accounts=options.accounts,
+            exclude_accounts=options.exclude_accounts,
+            regions=options.regions,
+        )
     if options.exclude_accounts:
         excluded = set(options.exclude_accounts)
         for info in infos:
@@ -184,6 +201,7 @@ def collect_inventory(
         datasets=tuple(c.dataset.name for c in collectors),
         accounts=tuple(accounts[i.account_id] for i in infos),
         skipped_accounts=tuple(skipped),
+        shard_plan=plan,
     )
     return ScanState(inventory=inventory, calls=sessions.calls, skipped=skipped)
 

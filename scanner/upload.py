@@ -161,11 +161,12 @@ def download_outputs(
     *,
     sessions: Sessions,
     region: str | None = None,
+    max_bytes: int | None = None,
 ) -> list[tuple[str, Path]]:
     """Every output folder under `source` (a folder holding findings.json), copied into `into`.
 
-    Only the files in `names` are fetched. Returns (S3 URL of the folder, local copy), in key
-    order.
+    Only the files in `names` are fetched; an object larger than `max_bytes` is refused unread.
+    Returns (S3 URL of the folder, local copy), in key order.
     Read-only (ListObjectsV2, GetObject). An S3 error is a usage error (exit 2): the input
     cannot be read.
     """
@@ -191,9 +192,17 @@ def download_outputs(
         for name in names:
             key = folder + name
             try:
-                body = s3.get_object(Bucket=source.bucket, Key=key)["Body"]
+                response = s3.get_object(Bucket=source.bucket, Key=key)
+                size = int(response.get("ContentLength") or 0)
+                if max_bytes is not None and size > max_bytes:
+                    raise UsageError(
+                        f"s3://{source.bucket}/{key}: larger than {max_bytes} bytes (refused)"
+                    )
+                body = response["Body"]
                 with (target / name).open("wb") as out:
                     shutil.copyfileobj(body, out, 1 << 20)
+            except UsageError:
+                raise
             except Exception as exc:
                 raise UsageError(
                     f"cannot read s3://{source.bucket}/{key}: {_describe(exc)}"

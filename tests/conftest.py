@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,3 +152,27 @@ def scan_inventory(moto_endpoint: str, faults: Faults) -> Callable[..., Inventor
         return collect_inventory(opts, selected, sessions=sessions).inventory
 
     return run
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's wheel, built once per session (tests/test_wheel.py, tests/test_deploy.py)."""
+    root = Path(__file__).resolve().parents[1]
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(root),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (path,) = dist.glob("trailwatch_cspm-*.whl")
+    return path

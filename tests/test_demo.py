@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reports.history import History
-from scanner.demo.run import DEMO_SEED, HISTORY, pin_random, reset_moto, run_demo
+from scanner.demo.run import DEMO_SEED, demo_paths, pin_random, reset_moto, run_demo
 from scanner.demo.server import fake_aws_env, moto_server
 from scanner.demo.world import build_org
 
@@ -41,7 +41,10 @@ def test_demo_report_shows_changes_and_a_trend_of_three_scans(
 ) -> None:
     out = tmp_path / "out"
     assert run_demo(out, ("json", "html")) == 0
-    entries = History(out / HISTORY).entries()
+    earlier, history = demo_paths(out)
+    assert history == tmp_path / "out-demo-history.sqlite"
+    assert sorted(p.name for p in earlier.iterdir()) == ["1", "2"]
+    entries = History(history).entries()
     assert len(entries) == 3
     assert len({e.scan_id for e in entries}) == 3
     assert entries[0].new is None and entries[2].baseline_scan_id == entries[1].scan_id
@@ -53,4 +56,4 @@ def test_demo_report_shows_changes_and_a_trend_of_three_scans(
     for section in ('id="changes"', 'id="trend"', 'id="since-last-scan"'):
         assert section in html
     assert html.count("<polyline") == 3
-    assert str(out / HISTORY) in capsys.readouterr().out
+    assert str(history) in capsys.readouterr().out

@@ -6,10 +6,15 @@ with cfn-lint, and the buildspec's shard and merge commands run as they are agai
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
+import tomllib
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -143,7 +148,7 @@ def test_the_member_role_trusts_the_scanner_role_with_an_external_id() -> None:
 def test_cfn_lint_finds_nothing() -> None:
     lint = Path(sys.executable).with_name("cfn-lint")
     proc = subprocess.run(
-        [str(lint), "--", str(SCANNER), str(MEMBER)],
+        [str(lint), "--", *map(str, sorted(CFN.glob("*.yaml")))],
         capture_output=True,
         text=True,
         timeout=120,
@@ -290,3 +295,350 @@ def test_the_buildspec_shard_and_merge_commands_run_locally(
         head = s3.head_object(Bucket="trailwatch-output", Key=key)
         assert head["ServerSideEncryption"] == "aws:kms"
         assert head["SSEKMSKeyId"] == key_arn
+
+
+# --- what the build installs: this project, from the bundle, every file by its hash --------------
+
+LOCK = ROOT / "deploy" / "requirements.lock"
+OWN_PACKAGES = ("scanner", "checks", "reports", "templates")
+
+
+def _bundle_module() -> Any:
+    sys.path.insert(0, str(ROOT / "deploy"))
+    try:
+        import bundle
+    finally:
+        sys.path.remove(str(ROOT / "deploy"))
+    return bundle
+
+
+@pytest.fixture(scope="module")
+def bundle_dir(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundle `make bundle` makes from this checkout's wheel, unpacked (the build's source)."""
+    out = tmp_path_factory.mktemp("bundle")
+    archive = _bundle_module().write_bundle(wheel, out / "trailwatch-bundle.zip")
+    src = out / "src"
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(src)
+    return src
+
+
+@pytest.fixture(scope="module")
+def locked_dependencies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test venv's installed distributions but this project's, as a directory of links: the
+    install step finds the locked dependencies installed and must install trailwatch itself."""
+    site = Path(sysconfig.get_paths()["purelib"])
+    view = tmp_path_factory.mktemp("deps")
+    for entry in site.iterdir():
+        name = entry.name.lower()
+        if name.endswith(".pth") or name.startswith(("trailwatch", "_trailwatch", "__editable__")):
+            continue
+        if name in OWN_PACKAGES:
+            continue
+        (view / entry.name).symlink_to(entry)
+    return view
+
+
+def _run_install(bundle: Path, deps: Path, venv: Path) -> subprocess.CompletedProcess[str]:
+    """The buildspec's install phase in a fresh venv, offline: no index, no configured links."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
+    (site,) = (venv / "lib").glob("python*/site-packages")
+    (site / "locked-dependencies.pth").write_text(f"{deps}\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "VIRTUAL_ENV": str(venv),
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_NO_INDEX": "1",
+        "PIP_NO_CACHE_DIR": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    env.pop("PYTHONPATH", None)
+    return subprocess.run(
+        ["bash", "-c", _script(buildspec()["phases"]["install"]["commands"])],
+        cwd=bundle,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_buildspec_installs_this_project_from_the_bundle(
+    bundle_dir: Path, locked_dependencies: Path, tmp_path: Path
+) -> None:
+    from scanner import __version__
+
+    venv = tmp_path / "venv"
+    proc = _run_install(bundle_dir, locked_dependencies, venv)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert __version__ in proc.stdout  # `trailwatch --version`, the install phase's last command
+
+    # the command is the one just installed, and it runs this project's code from the wheel
+    probe = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import importlib.metadata as m, scanner, checks;"
+            "print(scanner.__file__); print(m.version('trailwatch-cspm'))",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    module, version = probe.stdout.split()
+    assert Path(module).is_relative_to(venv) and version == __version__
+    listing = subprocess.run(
+        [str(venv / "bin" / "trailwatch"), "checks", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "CloudTrail.1" in listing.stdout
+
+
+def test_a_changed_wheel_is_refused(
+    bundle_dir: Path, locked_dependencies: Path, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(bundle_dir, bundle)
+    (wheel,) = bundle.glob("*.whl")
+    with wheel.open("ab") as fh:  # still a readable zip, not the file that was hashed
+        fh.write(b"\0")
+    venv = tmp_path / "venv"
+    proc = _run_install(bundle, locked_dependencies, venv)
+    assert proc.returncode != 0
+    assert not (venv / "bin" / "trailwatch").exists()
+
+
+def _requirements(text: str) -> list[str]:
+    """The requirement entries of a requirements file (continuation lines joined)."""
+    joined = text.replace("\\\n", " ")
+    lines = (line.strip() for line in joined.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def test_every_requirement_of_the_bundle_is_pinned_by_hash(bundle_dir: Path) -> None:
+    from packaging.requirements import Requirement
+
+    entries = _requirements((bundle_dir / "requirements.txt").read_text(encoding="utf-8"))
+    assert entries and all("--hash=sha256:" in e for e in entries)
+    (own,) = [e for e in entries if e.startswith("./")]
+    (wheel,) = bundle_dir.glob("*.whl")
+    assert own.split()[0] == f"./{wheel.name}"
+    assert own.split("--hash=sha256:")[1].strip() == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    pinned = {Requirement(e.split()[0]).name for e in entries if not e.startswith("./")}
+    # every runtime dependency of the project (pyproject.toml) is in the lock: `make lock`
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == "trailwatch-cspm"
+    wanted = {Requirement(d).name.lower() for d in project["dependencies"]}
+    assert wanted <= {n.lower() for n in pinned}
+    assert all("==" in e.split()[0] for e in entries if not e.startswith("./"))
+
+
+def test_nothing_is_installed_by_name_alone() -> None:
+    spec = buildspec()
+    commands = [c for phase in spec["phases"].values() for c in phase["commands"]]
+    installs = [c for c in commands if "pip install" in c]
+    assert installs and all(
+        "--require-hashes" in c and "-r requirements.txt" in c for c in installs
+    )
+    assert "TRAILWATCH_PACKAGE" not in spec["env"]["variables"]
+    scanner = template(SCANNER)
+    assert "TrailwatchPackage" not in scanner["Parameters"]
+    project = scanner["Resources"]["Project"]["Properties"]
+    assert project["Source"]["Type"] == "S3"
+    assert project["Source"]["Location"] == {"Fn::Sub": "${ArtifactBucket}/${ArtifactKey}"}
+    assert project["SourceVersion"]["Fn::If"][1] == {"Ref": "ArtifactObjectVersion"}
+    names = [v["Name"] for v in project["Environment"]["EnvironmentVariables"]]
+    assert "TRAILWATCH_PACKAGE" not in names
+
+
+# --- hardening: who may use each role, what it may assume, where the external id lives ----------
+
+REALTIME = CFN / "realtime.yaml"
+FORWARDER = CFN / "realtime-forwarder.yaml"
+TEMPLATES = (SCANNER, MEMBER, REALTIME, FORWARDER)
+
+
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every statement of a role's inline policies (both branches of an Fn::If taken as given)."""
+    out = []
+    for document in _policies(role).values():
+        for statement in document["Statement"]:
+            if "Fn::If" in statement:
+                statement = statement["Fn::If"][1]
+            out.append(statement)
+    return out
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return action if isinstance(action, list) else [action]
+
+
+def _walk(node: Any) -> Any:
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+@pytest.mark.parametrize(("path", "role"), [(SCANNER, "ScannerRole"), (REALTIME, "FunctionRole")])
+def test_roles_assume_only_into_their_own_organization(path: Path, role: str) -> None:
+    statements = _statements(template(path)["Resources"][role])
+    assume = [s for s in statements if "sts:AssumeRole" in _actions(s)]
+    assert assume
+    for statement in assume:
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:ResourceOrgID": "${aws:PrincipalOrgID}"}
+        }
+
+
+def _project_arn() -> dict[str, str]:
+    return {
+        "Fn::Sub": "arn:${AWS::Partition}:codebuild:${AWS::Region}:${AWS::AccountId}"
+        ":project/${ProjectName}"
+    }
+
+
+@pytest.mark.parametrize("role", ["ScannerRole", "BatchRole"])
+def test_the_build_roles_trust_only_their_codebuild_project(role: str) -> None:
+    res = template(SCANNER)["Resources"]
+    assert res["Project"]["Properties"]["Name"] == {"Ref": "ProjectName"}
+    (statement,) = res[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "codebuild.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnEquals": {"aws:SourceArn": _project_arn()},
+    }
+
+
+def test_the_forwarder_role_trusts_only_its_rule() -> None:
+    res = template(FORWARDER)["Resources"]
+    (statement,) = res["ForwarderRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    rule = res["ForwardRule"]["Properties"]
+    (target,) = rule["Targets"]
+    assert target["RoleArn"] == {"Fn::GetAtt": ["ForwarderRole", "Arn"]}
+    arn = statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::Sub"]
+    assert arn.endswith(":rule/" + rule["Name"]["Fn::Sub"])
+    assert arn.startswith("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:")
+    assert statement["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": {"Ref": "AWS::AccountId"}
+    }
+
+
+@pytest.mark.parametrize(("path", "role"), [(SCANNER, "ScannerRole"), (REALTIME, "FunctionRole")])
+def test_the_external_id_is_a_secret_only_its_reader_can_read(path: Path, role: str) -> None:
+    doc = template(path)
+    assert doc["Parameters"]["ExternalId"]["NoEcho"] is True
+    secret = doc["Resources"]["ExternalIdSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["SecretString"] == {"Ref": "ExternalId"}
+    assert "KmsKeyId" in secret["Properties"]
+    # the parameter's value goes into the secret and nowhere else
+    uses = [n for n in _walk(doc["Resources"]) if n == {"Ref": "ExternalId"}]
+    assert len(uses) == 1
+    reads = [
+        s
+        for s in _statements(doc["Resources"][role])
+        if any(a.startswith("secretsmanager:") for a in _actions(s))
+    ]
+    assert reads == [
+        {
+            "Sid": "ReadTheExternalId",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": {"Ref": "ExternalIdSecret"},
+        }
+    ]
+
+
+def test_the_builds_and_the_function_get_the_external_id_from_the_secret() -> None:
+    project = template(SCANNER)["Resources"]["Project"]["Properties"]
+    variables = {v["Name"]: v for v in project["Environment"]["EnvironmentVariables"]}
+    assert variables["EXTERNAL_ID"] == {
+        "Name": "EXTERNAL_ID",
+        "Type": "SECRETS_MANAGER",
+        "Value": {"Ref": "ExternalIdSecret"},
+    }
+    function = template(REALTIME)["Resources"]["Function"]["Properties"]
+    env = function["Environment"]["Variables"]
+    assert "TRAILWATCH_EXTERNAL_ID" not in env
+    assert env["TRAILWATCH_EXTERNAL_ID_SECRET"] == {
+        "Fn::If": ["HasExternalId", {"Ref": "ExternalIdSecret"}, ""]
+    }
+    assert function["KmsKeyArn"] == {"Fn::GetAtt": ["FunctionKey", "Arn"]}
+
+
+def test_the_realtime_function_has_reserved_concurrency() -> None:
+    doc = template(REALTIME)
+    function = doc["Resources"]["Function"]["Properties"]
+    assert function["ReservedConcurrentExecutions"] == {"Ref": "ReservedConcurrency"}
+    parameter = doc["Parameters"]["ReservedConcurrency"]
+    assert parameter["MinValue"] >= 1 and parameter["Default"] >= 1
+
+
+def test_the_output_bucket_is_access_logged() -> None:
+    res = template(SCANNER)["Resources"]
+    logging_config = res["OutputBucket"]["Properties"]["LoggingConfiguration"]
+    assert logging_config["DestinationBucketName"] == {"Ref": "AccessLogBucket"}
+    prefix = logging_config["LogFilePrefix"]
+    log_bucket = res["AccessLogBucket"]["Properties"]
+    assert set(log_bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    statements = res["AccessLogBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    (delivery,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert delivery["Resource"] == {"Fn::Sub": "${AccessLogBucket.Arn}/" + prefix + "*"}
+    assert delivery["Condition"]["ArnLike"] == {
+        "aws:SourceArn": {"Fn::GetAtt": ["OutputBucket", "Arn"]}
+    }
+    assert any(s["Effect"] == "Deny" and "aws:SecureTransport" in str(s) for s in statements)
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)
+def test_every_checkov_skip_gives_its_reason(path: Path) -> None:
+    for resource in template(path)["Resources"].values():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert set(skip) == {"id", "comment"}
+            assert skip["id"].startswith(("CKV_", "CKV2_")) and len(skip["comment"]) > 20
+
+
+def test_the_function_reads_its_external_id_from_the_secret(
+    moto_endpoint: str, account_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner import lambda_handler
+    from scanner.errors import ConfigError
+
+    arn = account_client("secretsmanager").create_secret(
+        Name="trailwatch-external-id", SecretString="the-external-id"
+    )["ARN"]
+    monkeypatch.setenv("TRAILWATCH_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("TRAILWATCH_REGIONS", "us-east-1")
+    monkeypatch.setenv("TRAILWATCH_EXTERNAL_ID_SECRET", arn)
+    monkeypatch.setattr(lambda_handler, "_STATE", lambda_handler._State())
+    watcher = lambda_handler.watcher_from_env(os.environ)
+    assert watcher.options.scan.external_id == "the-external-id"
+
+    # an unreadable secret, or a plain external id as well: the invocation fails (and is retried)
+    for name, value in (
+        ("TRAILWATCH_EXTERNAL_ID_SECRET", arn.replace("external-id", "missing")),
+        ("TRAILWATCH_EXTERNAL_ID", "also-plain"),
+    ):
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            m.setattr(lambda_handler, "_STATE", lambda_handler._State())
+            with pytest.raises(ConfigError):
+                lambda_handler.handler({"detail-type": "Scheduled Event"}, None)

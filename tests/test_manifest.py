@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.manifest import MANIFEST, build_manifest, verify_manifest
+from reports.manifest import MANIFEST, MANIFEST_SHA256, build_manifest, verify_manifest
 from scanner.errors import UsageError
 from tests.reports.pipeline_helpers import save_inventory, scan
 
@@ -44,7 +44,7 @@ def out(tmp_path: Path) -> Path:
 def test_manifest_lists_every_output_file_with_its_hash(out: Path) -> None:
     doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     files = {e["path"]: e for e in doc["files"]}
-    on_disk = {p.name for p in out.iterdir()} - {MANIFEST}
+    on_disk = {p.name for p in out.iterdir()} - {MANIFEST, MANIFEST_SHA256}
     assert (
         set(files)
         == on_disk
@@ -129,3 +129,59 @@ def test_verify_bad_usage_exits_2(tmp_path: Path) -> None:
         assert proc.returncode == 2
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("trailwatch: error:")
+
+
+def test_verify_expect_checks_the_manifest_against_an_out_of_band_sha256(out: Path) -> None:
+    digest = hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
+    assert _verify_args(out, "--expect", digest.upper()).returncode == 0
+    assert _verify_args(out, "--expect", "0" * 64).returncode == 1
+    assert _verify_args(out, "--expect", "not-a-hash").returncode == 2
+    # a consistently re-written manifest (every hash recomputed) passes alone, not with --expect
+    (out / "findings.csv").write_text("doctored")
+    doc = json.loads((out / MANIFEST).read_text())
+    for entry in doc["files"]:
+        data = (out / entry["path"]).read_bytes()
+        entry.update(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    (out / MANIFEST).write_text(json.dumps(doc))
+    (out / MANIFEST_SHA256).unlink()
+    assert verify_manifest(out)[0] == []
+    assert _verify_args(out, "--expect", digest).returncode == 1
+
+
+def test_verify_checks_manifest_sha256_beside_it(out: Path) -> None:
+    (out / MANIFEST_SHA256).write_text(f"{'0' * 64}  {MANIFEST}\n")
+    problems, _ = verify_manifest(out)
+    assert len(problems) == 1 and MANIFEST_SHA256 in problems[0]
+
+
+def test_verify_refuses_symlinks(out: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.csv"
+    os.replace(out / "findings.csv", outside)
+    (out / "findings.csv").symlink_to(outside)  # same content, but not a file of the set
+    problems, _ = verify_manifest(out)
+    assert len(problems) == 1 and "findings.csv" in problems[0]
+    manifest = tmp_path / "manifest-elsewhere.json"
+    os.replace(out / MANIFEST, manifest)
+    (out / MANIFEST).symlink_to(manifest)
+    assert _verify_args(out).returncode == 1
+
+
+def test_manifest_too_large_is_refused_unread(out: Path) -> None:
+    from reports.manifest import MAX_MANIFEST_BYTES
+
+    with (out / MANIFEST).open("a") as handle:
+        handle.truncate(MAX_MANIFEST_BYTES + 1)
+    problems, _ = verify_manifest(out)
+    assert len(problems) == 1
+
+
+def _verify_args(directory: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "verify", str(directory), *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )

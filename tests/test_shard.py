@@ -14,11 +14,18 @@ from pathlib import Path
 import pytest
 
 from reports.json_report import write_json
+from reports.manifest import write_manifest
 from reports.merge import merge_shards
 from reports.summary import ScanMeta, ScannedAccount, summarize
 from scanner.cli import main
 from scanner.errors import UsageError
-from scanner.inventory import AccountInfo, AccountInventory, Inventory, SkippedAccount
+from scanner.inventory import (
+    AccountInfo,
+    AccountInventory,
+    Inventory,
+    ShardPlan,
+    SkippedAccount,
+)
 from scanner.shard import SHARD_INVENTORY, Shard, parse_shard, shard_of
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
@@ -125,9 +132,12 @@ def shard_dir(
     *,
     start: int = 0,
     inventory_scan_id: str | None = None,
+    listing: list[str] | None = None,
+    plan: dict[str, object] | None = None,
     **meta: object,
 ) -> Path:
-    """A shard output folder: findings.json (no findings) and inventory.json."""
+    """A shard output folder: findings.json (no findings), inventory.json (with the Organization
+    `listing` the shard was cut from: by default its own accounts) and manifest.json."""
     out = root / name
     out.mkdir()
     scan_id = f"scan-{name}"
@@ -163,16 +173,32 @@ def shard_dir(
             for a in accounts
         ),
         skipped_accounts=scan.skipped_accounts,
+        shard_plan=None
+        if shard is None
+        else ShardPlan(
+            index=int(shard.split("/")[0]),
+            count=int(shard.split("/")[1]),
+            organization_accounts=tuple(sorted(listing if listing is not None else accounts)),
+            **(plan or {}),
+        ),
     ).save(out / SHARD_INVENTORY)
+    write_manifest(
+        out,
+        [out / "findings.json", out / SHARD_INVENTORY],
+        scan_id=scan_id,
+        tool_version="1.0.0",
+    )
     return out
 
 
 def _three(tmp_path: Path) -> list[Path]:
     ones, twos, threes = ids_in(1, 3), ids_in(2, 3), ids_in(3, 3)
+    parts = [[next(ones), next(ones)], [next(twos)], [next(threes), next(threes)]]
+    listing = [a for part in parts for a in part]
     return [
-        shard_dir(tmp_path, "a", "1/3", [next(ones), next(ones)], start=2),
-        shard_dir(tmp_path, "b", "2/3", [next(twos)], start=0),
-        shard_dir(tmp_path, "c", "3/3", [next(threes), next(threes)], start=1),
+        shard_dir(tmp_path, "a", "1/3", parts[0], start=2, listing=listing),
+        shard_dir(tmp_path, "b", "2/3", parts[1], start=0, listing=listing),
+        shard_dir(tmp_path, "c", "3/3", parts[2], start=1, listing=listing),
     ]
 
 
@@ -218,16 +244,62 @@ def test_a_missing_shard_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_account_in_two_shards_is_refused(tmp_path: Path) -> None:
-    one = next(ids_in(1, 2))
-    a = shard_dir(tmp_path, "a", "1/2", [one])
-    b = shard_dir(tmp_path, "b", "2/2", [next(ids_in(2, 2)), one])
+    one, two = next(ids_in(1, 2)), next(ids_in(2, 2))
+    a = shard_dir(tmp_path, "a", "1/2", [one], listing=[one, two])
+    b = shard_dir(tmp_path, "b", "2/2", [two, one], listing=[one, two])
     _refused([a, b], one, "two shards")
 
 
 def test_an_account_outside_its_shard_is_refused(tmp_path: Path) -> None:
-    a = shard_dir(tmp_path, "a", "1/2", [next(ids_in(2, 2))])
-    b = shard_dir(tmp_path, "b", "2/2", [])
+    two = next(ids_in(2, 2))
+    a = shard_dir(tmp_path, "a", "1/2", [two], listing=[two])
+    b = shard_dir(tmp_path, "b", "2/2", [], listing=[two])
     _refused([a, b], "does not belong")
+
+
+def test_an_account_outside_the_organization_is_refused(tmp_path: Path) -> None:
+    one, two = next(ids_in(1, 2)), next(ids_in(2, 2))
+    foreign = next(a for a in ids_in(1, 2) if a != one)
+    a = shard_dir(tmp_path, "a", "1/2", [one, foreign], listing=[one, two])
+    b = shard_dir(tmp_path, "b", "2/2", [two], listing=[one, two])
+    _refused([a, b], foreign, "not in the Organization", "1/2")
+
+
+def test_a_dropped_account_is_refused(tmp_path: Path) -> None:
+    ones = ids_in(1, 2)
+    one, dropped, two = next(ones), next(ones), next(ids_in(2, 2))
+    a = shard_dir(tmp_path, "a", "1/2", [one], listing=[one, dropped, two])
+    b = shard_dir(tmp_path, "b", "2/2", [two], listing=[one, dropped, two])
+    _refused([a, b], dropped, "missing", "1/2")
+
+
+def test_shards_cut_from_different_listings_or_options_are_refused(tmp_path: Path) -> None:
+    one, two = next(ids_in(1, 2)), next(ids_in(2, 2))
+    a = shard_dir(tmp_path, "a", "1/2", [one], listing=[one, two])
+    b = shard_dir(tmp_path, "b", "2/2", [two], listing=[two])
+    _refused([a, b], "Organization listings")
+    c = shard_dir(tmp_path, "c", "2/2", [two], listing=[one, two], plan={"regions": ("eu-west-1",)})
+    _refused([a, c], "scan options")
+
+
+def test_excluded_accounts_are_not_missing(tmp_path: Path) -> None:
+    ones = ids_in(1, 2)
+    one, excluded, two = next(ones), next(ones), next(ids_in(2, 2))
+    options = {"exclude_accounts": (excluded,)}
+    a = shard_dir(tmp_path, "a", "1/2", [one], listing=[one, excluded, two], plan=options)
+    b = shard_dir(tmp_path, "b", "2/2", [two], listing=[one, excluded, two], plan=options)
+    assert len(merge_shards([str(a), str(b)]).inventory.accounts) == 2
+    c = shard_dir(tmp_path, "c", "1/2", [one, excluded], listing=[one, excluded, two], plan=options)
+    _refused([c, b], excluded, "not to be scanned")
+
+
+def test_a_shard_whose_data_does_not_match_its_manifest_is_refused(tmp_path: Path) -> None:
+    a, b, c = _three(tmp_path)
+    inventory = b / SHARD_INVENTORY
+    inventory.write_text(inventory.read_text().replace('"us-east-1"', '"us-east-2"'))
+    _refused([a, b, c], str(b), SHARD_INVENTORY, "sha256")
+    (b / "manifest.json").unlink()
+    _refused([a, b, c], str(b), "manifest.json")
 
 
 def test_a_scan_without_shard_is_refused(tmp_path: Path) -> None:
@@ -246,14 +318,16 @@ def test_a_scan_without_shard_is_refused(tmp_path: Path) -> None:
 def test_shards_of_different_scans_are_refused(
     tmp_path: Path, field: str, value: object, word: str
 ) -> None:
-    a = shard_dir(tmp_path, "a", "1/2", [next(ids_in(1, 2))])
-    b = shard_dir(tmp_path, "b", "2/2", [next(ids_in(2, 2))], **{field: value})
+    one, two = next(ids_in(1, 2)), next(ids_in(2, 2))
+    a = shard_dir(tmp_path, "a", "1/2", [one], listing=[one, two])
+    b = shard_dir(tmp_path, "b", "2/2", [two], listing=[one, two], **{field: value})
     _refused([a, b], word)
 
 
 def test_missing_or_foreign_inventory_is_refused(tmp_path: Path) -> None:
-    a = shard_dir(tmp_path, "a", "1/2", [next(ids_in(1, 2))])
-    b = shard_dir(tmp_path, "b", "2/2", [next(ids_in(2, 2))], inventory_scan_id="scan-other")
+    one, two = next(ids_in(1, 2)), next(ids_in(2, 2))
+    a = shard_dir(tmp_path, "a", "1/2", [one], listing=[one, two])
+    b = shard_dir(tmp_path, "b", "2/2", [two], listing=[one, two], inventory_scan_id="scan-other")
     _refused([a, b], "scan-other")
     (b / SHARD_INVENTORY).unlink()
     _refused([a, b], SHARD_INVENTORY)
@@ -266,6 +340,9 @@ def test_folders_without_findings_are_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "findings.json").write_text("not json")
+    (bad / SHARD_INVENTORY).write_text("{}")
+    files = [bad / "findings.json", bad / SHARD_INVENTORY]
+    write_manifest(bad, files, scan_id="x", tool_version="0")
     _refused([bad], "cannot read")
 
 

@@ -79,9 +79,17 @@ def demo_suppressions(org: DemoOrg) -> tuple[SuppressionRule, ...]:
 #: account ids, organization id and resource names are the same in every run.
 DEMO_SEED = 20261101
 #: The demo scans three times (two earlier scans, then the report's scan), with posture changes
-#: in between; the earlier outputs and the demo's own history go below the output directory.
-EARLIER = "earlier-scans"
-HISTORY = "demo-history.sqlite"
+#: in between; the earlier outputs and the demo's own history go beside the output directory
+#: (which holds one scan's report set and nothing else): `<out>-earlier-scans/1`, `.../2` and
+#: `<out>-demo-history.sqlite`.
+EARLIER = "-earlier-scans"
+HISTORY = "-demo-history.sqlite"
+
+
+def demo_paths(output_dir: Path) -> tuple[Path, Path]:
+    """(the earlier scans' folder, the demo's history file) for an output directory."""
+    out = Path(output_dir).resolve()
+    return out.parent / f"{out.name}{EARLIER}", out.parent / f"{out.name}{HISTORY}"
 
 
 def reset_moto(endpoint: str) -> None:
@@ -121,8 +129,7 @@ def run_demo(
     from scanner.session import ClientSettings, Sessions
 
     output_dir = Path(output_dir)
-    history = output_dir / HISTORY
-    earlier = output_dir / EARLIER
+    earlier, history = demo_paths(output_dir)
     history.unlink(missing_ok=True)  # the demo's trend is its own three scans, every run
     shutil.rmtree(earlier, ignore_errors=True)
     with fake_aws_env(), moto_server() as endpoint:

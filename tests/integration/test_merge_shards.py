@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,7 +89,7 @@ def test_three_shards_merged_equal_one_unsharded_scan(
     assert int(merged_junit.attrib["tests"]) == merged.summary.total
 
 
-def test_merging_again_gives_the_same_scan_id_and_an_incomplete_set_is_refused(
+def test_merging_again_gives_the_same_scan_id_and_a_bad_set_is_refused(
     demo: DemoOrg, moto_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shard_dirs = [tmp_path / f"shard{k}" for k in (1, 2)]
@@ -106,6 +108,7 @@ def test_merging_again_gives_the_same_scan_id_and_an_incomplete_set_is_refused(
     assert code == 2
     assert len(err) == 1 and err[0].startswith("trailwatch: error:") and "2/2" in err[0]
     assert not (tmp_path / "bad" / "findings.json").exists()
+    _refuses_doctored_copied_foreign_and_dropped_accounts(shard_dirs, tmp_path, capsys)
 
 
 def test_an_empty_shard_is_a_valid_empty_scan(
@@ -121,3 +124,86 @@ def test_an_empty_shard_is_a_valid_empty_scan(
     assert report.scan.shard == f"{empty}/{count}"
     assert report.scan.accounts == () and report.findings == ()
     assert report.summary.total == 0
+
+
+def _refused(capsys: pytest.CaptureFixture[str], dirs: list[Path], out: Path, shard: Path) -> None:
+    capsys.readouterr()
+    code = main(["-q", "merge", *map(str, dirs), "--output-dir", str(out)])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2
+    assert len(err) == 1 and str(shard) in err[0], err
+    assert not (out / "findings.json").exists()
+
+
+def _reseal(out: Path) -> None:
+    """What a forger (or a buggy tool) does after editing: re-hash the files into the manifest."""
+    from reports.manifest import write_manifest
+
+    doc = json.loads((out / "manifest.json").read_text())
+    files = [out / e["path"] for e in doc["files"]]
+    write_manifest(out, files, scan_id=doc["scan_id"], tool_version=doc["tool_version"])
+
+
+def _refuses_doctored_copied_foreign_and_dropped_accounts(
+    dirs: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pristine = {d: {f.name: f.read_bytes() for f in d.iterdir()} for d in dirs}
+
+    def restore() -> None:
+        for d, files in pristine.items():
+            for name, data in files.items():
+                (d / name).write_bytes(data)
+
+    def edit(shard: Path, change: Callable[[dict[str, Any]], None], reseal: bool = True) -> None:
+        inventory = json.loads((shard / SHARD_INVENTORY).read_text())
+        change(inventory)
+        (shard / SHARD_INVENTORY).write_text(json.dumps(inventory))
+        findings = json.loads((shard / "findings.json").read_text())
+        findings["scan"]["accounts"] = [
+            {"account_id": a["info"]["account_id"], "name": a["info"]["name"]}
+            for a in inventory["accounts"]
+        ]
+        (shard / "findings.json").write_text(json.dumps(findings))
+        if reseal:
+            _reseal(shard)
+
+    one, two = dirs
+    inv_one = json.loads((one / SHARD_INVENTORY).read_text())
+    inv_two = json.loads((two / SHARD_INVENTORY).read_text())
+    assert inv_one["accounts"] and inv_two["accounts"]
+    out = tmp_path / "merged"
+
+    # data changed after the scan (every record's data emptied): refused by the manifest
+    def empty_records(inv: dict[str, Any]) -> None:
+        for acct in inv["accounts"]:
+            for record in acct["records"].values():
+                record["data"] = None
+
+    edit(one, empty_records, reseal=False)
+    _refused(capsys, dirs, out, one)
+    restore()
+
+    # an account copied into the other shard
+    edit(two, lambda inv: inv["accounts"].append(inv_one["accounts"][0]))
+    _refused(capsys, dirs, out, two)
+    restore()
+
+    # an account outside the Organization listing
+    def foreign(inv: dict[str, Any]) -> None:
+        acct = json.loads(json.dumps(inv["accounts"][0]))
+        acct["info"]["account_id"] = next(
+            a for a in (f"{i:012d}" for i in range(10**6)) if shard_of(a, 2) == 1
+        )
+        inv["accounts"].append(acct)
+
+    edit(one, foreign)
+    _refused(capsys, dirs, out, one)
+    restore()
+
+    # an account silently dropped
+    edit(two, lambda inv: inv["accounts"].pop())
+    _refused(capsys, dirs, out, two)
+    restore()
+
+    assert main(["-q", "merge", *map(str, dirs), "--output-dir", str(out)]) in (0, 1, 3)
+    assert (out / "findings.json").is_file()
