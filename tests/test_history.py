@@ -159,6 +159,7 @@ def test_corrupt_history_exit_2_after_the_reports_are_written(
         "findings.json",
         "report.html",
         "manifest.json",
+        "manifest.sha256",
     }
     assert bad.read_bytes() == b"\x00garbage" * 500
     err = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]

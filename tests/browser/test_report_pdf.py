@@ -110,7 +110,12 @@ def test_missing_renderer_still_writes_the_other_reports(
         ]
     )
     assert code == 6
-    assert {p.name for p in out.iterdir()} == {"findings.json", "report.html", "manifest.json"}
+    assert {p.name for p in out.iterdir()} == {
+        "findings.json",
+        "report.html",
+        "manifest.json",
+        "manifest.sha256",
+    }
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {e["path"] for e in manifest["files"]} == {"findings.json", "report.html"}
     err = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
