@@ -7,7 +7,7 @@ OUT ?= trailwatch-out
 
 ARGS ?= --help
 
-.PHONY: demo run test lint typecheck cfnlint checkov unit bench bench-watch bench-big lock bundle lambda-zip clean
+.PHONY: demo run test lint typecheck cfnlint checkov unit bench bench-watch bench-big bench-report lock bundle lambda-zip clean
 
 # The runtime dependencies exactly as deployed (deploy/requirements.lock, hash-checked), then the
 # rest with those versions held (tests/test_deploy.py installs the bundle against them).
@@ -67,6 +67,10 @@ bench-watch: $(STAMP)
 bench-big: $(STAMP)
 	$(BIN)/python bench/big_account.py $(BENCH_ARGS)
 	$(BIN)/python bench/many_buckets.py --buckets 2000,20000
+
+# report.html of 100 accounts (generated findings): time to the load event in headless Chromium.
+bench-report: $(STAMP)
+	$(BIN)/python bench/report_bench.py $(BENCH_ARGS)
 
 # deploy/requirements.lock: the runtime dependencies, pinned with the hashes of every file
 # (every platform and Python >= 3.11), from pyproject.toml.

@@ -24,7 +24,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from reports.console import coverage_text
 from reports.diff import CHANGE_ORDER, Change, ChangeItem
+from reports.overview import build_matrix, build_overview, score_text
 from reports.summary import (
     REQUIREMENT_ORDER,
     SEVERITY_ORDER,
@@ -73,6 +75,8 @@ def _environment() -> Environment:
     )
     env.filters["ts"] = _timestamp
     env.filters["pct"] = _percent
+    env.filters["score"] = score_text
+    env.filters["coverage"] = coverage_text
     return env
 
 
@@ -352,6 +356,9 @@ def render_html(
         csp=csp,
         generated_at=generated_at or datetime.now(UTC),
         duration=_duration(meta),
+        overview=build_overview(findings, meta, summary),
+        matrix=build_matrix(findings, summary),
+        account_names={a.account_id: a.name for a in summary.accounts},
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from reports.asff import write_asff
-from reports.csv_report import write_csv
+from reports.csv_report import write_compliance_csvs, write_csv
 from reports.html import render_html, write_html
 from reports.json_report import write_json
 from reports.junit import write_junit
@@ -109,6 +109,8 @@ def write_reports(
                 written.append(with_extras(path, findings, meta, summary, extras))
             else:
                 written.append(_WRITERS[fmt](path, findings, meta, summary))
+            if fmt == "csv":  # and one compliance CSV per framework
+                written.extend(write_compliance_csvs(out_dir, findings, summary))
             if fmt == "json":  # report.html shows the SHA-256 of the findings.json beside it
                 extras = replace(extras or ReportExtras(), findings_sha256=sha256_file(written[-1]))
         except OSError as exc:

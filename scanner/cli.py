@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,8 +36,15 @@ EXIT_CODES = """exit codes:
   5  the reports were written but could not be uploaded to S3 (--upload)
   6  the other reports were written but report.pdf could not be printed (--format pdf:
      Chromium missing or failing; the line says what to install)
-  130 interrupted (SIGINT/SIGTERM): the output directory holds the previous or the new set
+  70 internal error: one line on stderr names the log file that holds the traceback
+     ($TMPDIR/trailwatch-crash-<UTC time>-<random>.log; /tmp unless TMPDIR is set)
+  130 interrupted (SIGINT/SIGTERM): stops within seconds; the output directory holds the
+      previous or the new set
 """
+
+#: An unexpected exception (a bug): EX_SOFTWARE from sysexits.h.
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
 
 
 SCAN_EXAMPLES = """examples:
@@ -91,8 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"trailwatch {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    _log_flags(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     scan = sub.add_parser(
@@ -158,7 +165,43 @@ def build_parser() -> argparse.ArgumentParser:
     checks = sub.add_parser("checks", help="list the checks")
     checks.add_argument("--json", action="store_true", help="machine-readable output")
     checks.set_defaults(func=cmd_checks)
+    for command in sub.choices.values():  # -q/-v also after the command
+        _log_flags(command, default=argparse.SUPPRESS)
     return parser
+
+
+def _log_flags(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument(
+        "-v", "--verbose", action="store_true", default=default, help="debug logging on stderr"
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="no progress on stderr"
+    )
+
+
+def _endpoint(args: argparse.Namespace) -> str | None:
+    """--endpoint-url (else $AWS_ENDPOINT_URL), checked: an http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    flag, text = "--endpoint-url", str(args.endpoint_url or "")
+    if not text:
+        flag, text = "AWS_ENDPOINT_URL", os.environ.get("AWS_ENDPOINT_URL", "")
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if (
+        parts is None
+        or not port_ok
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in text)
+    ):
+        raise UsageError(f"{flag}: not an http(s) URL with a host: {text!r}")
+    return text
 
 
 def _scan_arguments(p: argparse.ArgumentParser) -> None:
@@ -364,7 +407,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         external_id=opts["external_id"],
         role_session_name=opts["role_session_name"],
         profile=args.profile,
-        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        endpoint_url=_endpoint(args),
         home_region=_single_region(opts["home_region"]),
         max_workers=opts["max_workers"],
         shard=shard,
@@ -624,7 +667,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         raise UsageError(f"--fail-on: {exc}") from None
     formats = _formats(args.format)
     upload = _upload_request(args)
-    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    endpoint = _endpoint(args)
     from scanner.config import load_config
 
     config, _path = load_config(args.config)
@@ -731,7 +774,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return import_file(
         args.file,
         profile=args.profile,
-        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        endpoint_url=_endpoint(args),
         home_region=_single_region(args.home_region) or "us-east-1",
         role_name=args.role_name,
         external_id=args.external_id,
@@ -787,7 +830,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         external_id=args.external_id,
         role_session_name=args.role_session_name,
         profile=args.profile,
-        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        endpoint_url=_endpoint(args),
         home_region=_single_region(args.home_region),
     )
     from scanner.config import load_config
@@ -827,17 +870,53 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+_stopping = threading.Event()
+
+
 def _terminate(signum: int, frame: object) -> None:
+    """SIGINT/SIGTERM: stop once (KeyboardInterrupt); a second signal while stopping is ignored."""
+    if _stopping.is_set():
+        return
+    _stopping.set()
     raise KeyboardInterrupt
+
+
+def _abandon_calls_in_flight() -> None:
+    """Calls in flight stay on daemon threads (scanner.workers) that exit never waits for; but the
+    interpreter's final garbage collection would still walk and finalise their clients and
+    connections (seconds, measured by bench/stop_bench.py): keep them out of it."""
+    if threading.active_count() > 1:
+        import gc
+
+        gc.freeze()
+
+
+def _crash_log(exc: BaseException) -> Path | None:
+    """Write the traceback to $TMPDIR/trailwatch-crash-<UTC time>-<random>.log; None if it can't."""
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"trailwatch-crash-{stamp}-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"trailwatch {__version__}, Python {sys.version.split()[0]}\n")
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return Path(name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
-    # SIGTERM (CodeBuild timeouts, kill) stops a scan like Ctrl-C: the report set is switched in
-    # whole, so an interrupted scan leaves the previous set (or none), never a mixed one.
-    signal.signal(signal.SIGTERM, _terminate)
+    # SIGTERM (CodeBuild timeouts, kill) stops a scan like Ctrl-C: queued work is cancelled, calls
+    # in flight are abandoned (scanner.workers), and the report set is switched in whole, so an
+    # interrupted scan leaves the previous set (or none), never a mixed one.
+    _stopping.clear()
+    previous = {s: signal.signal(s, _terminate) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         code: int = args.func(args)
         return code
@@ -848,7 +927,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Interrupted says what the output directory holds; a bare Ctrl-C came before any output.
         detail = str(exc) if isinstance(exc, Interrupted) else "no report written"
         print(f"trailwatch: interrupted: {detail}", file=sys.stderr)
-        return 130
+        _abandon_calls_in_flight()
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: one line, the traceback in a file, a code of its own
+        log_file = _crash_log(exc)
+        where = f"traceback in {log_file}" if log_file else "could not write a crash log"
+        print(
+            f"trailwatch: internal error ({type(exc).__name__}); {where}; please report it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -167,10 +167,9 @@ def _scan_into(
     if request.inventory is not None:
         inventory = request.inventory
     elif request.from_inventory:
-        try:
-            inventory = Inventory.load(request.from_inventory)
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read inventory {request.from_inventory}: {exc}") from None
+        from scanner.inputs import load_inventory
+
+        inventory = load_inventory(request.from_inventory, "--from-inventory")
         progress(f"evaluating saved inventory {request.from_inventory} (no AWS calls)")
     else:
         state = collect_inventory(request.options, checks, progress, sessions)

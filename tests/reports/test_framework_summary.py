@@ -83,19 +83,20 @@ def test_requirement_statuses_and_percent() -> None:
         "1": RS.PASS,
         "2": RS.FAIL,
         "3": RS.MANUAL,
-        "4": RS.NOT_EVALUATED,
+        "4": RS.NOT_ASSESSED,
         "5": RS.SUPPRESSED,
         "6": RS.NO_DATA,
-        "7": RS.NOT_EVALUATED,  # never a PASS from part of its checks
-        "8": RS.NOT_AVAILABLE,
+        "7": RS.NOT_ASSESSED,  # never a PASS from part of its checks
+        "8": RS.PASS,  # what was read passed; the ERROR is coverage, not a verdict
     }
     two = fw.requirements[1]
     assert two.check_ids == ("a1", "own_b") and two.check_labels == ("A.1", "own_b")
     assert two.failing_accounts == 1 and two.counts.FAIL == 1 and two.counts.PASS == 2
     assert two.label == "Test v1.0/2"
     assert fw.requirements[3].missing == ("Z.9",)
-    # assessed: 1, 2, 4, 5, 7, 8 (MANUAL and NO_DATA are not in the denominator)
-    assert (fw.passed, fw.assessed, fw.percent) == (1, 6, 16.7)
+    # score: passed / (passed + failed) = requirements 1, 8 / 1, 2, 8; the rest is left out
+    assert (fw.passed, fw.failed, fw.assessed, fw.percent) == (2, 1, 3, 66.7)
+    assert (fw.score.read, fw.score.unread) == (5, 1)
     assert [m.id for m in fw.members] == ["C.1"] and fw.members[0].status is RS.SUPPRESSED
 
 
@@ -105,12 +106,12 @@ def test_suppressed_findings_do_not_decide_a_status() -> None:
     assert fw.requirements[0].counts.SUPPRESSED == 1
 
 
-def test_warning_is_not_compliant() -> None:
+def test_warning_is_not_compliant_and_not_scored() -> None:
     fw = build([finding("a1", Status.WARNING)])
-    assert fw.requirements[0].status is RS.WARNING and fw.passed == 0
+    assert fw.requirements[0].status is RS.WARNING and fw.passed == 0 and fw.percent is None
 
 
-def test_an_account_that_could_not_be_scanned_blocks_a_pass() -> None:
+def test_an_account_that_could_not_be_scanned_is_coverage_not_a_verdict() -> None:
     access = make_finding(
         check_id="account_access",
         control_id=None,
@@ -119,8 +120,14 @@ def test_an_account_that_could_not_be_scanned_blocks_a_pass() -> None:
         resource_id="AWS::::Account:333333333333",
     )
     fw = build([finding("a1", Status.PASS), access])
-    assert fw.requirements[0].status is RS.NOT_AVAILABLE
+    assert fw.requirements[0].status is RS.PASS  # over what was read
     assert fw.requirements[2].status is RS.MANUAL
+    assert (fw.score.read, fw.score.unread) == (1, 1)
+    accounts = {a.key: a.score for a in fw.accounts}
+    assert accounts["333333333333"].percent is None  # nothing read there: not assessed
+    assert accounts["333333333333"].unread == 1
+    only_access = build([access])
+    assert only_access.requirements[0].status is RS.NOT_AVAILABLE and only_access.percent is None
 
 
 def test_no_assessable_requirement_has_no_percent() -> None:
