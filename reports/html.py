@@ -343,6 +343,10 @@ def render_html(
         max_change_rows=MAX_CHANGE_ROWS,
         suppressions=suppressions,
         suppression_warnings=suppressions.warnings if suppressions else [],
+        trend=extras.trend,
+        change_new=Change.NEW,
+        change_resolved=Change.RESOLVED,
+        change_regressed=Change.REGRESSED,
         evidence_omitted=page.evidence_omitted,
         evidence_cut=page.evidence_cut,
         data=Markup(page.script()),  # noqa: S704 - JSON escaped by _escape_script

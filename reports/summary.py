@@ -18,6 +18,7 @@ from scanner.model import CollectionError, Frozen, Severity, Status
 
 if TYPE_CHECKING:
     from reports.diff import ChangeSet
+    from reports.trend import TrendView
     from scanner.frameworks import Framework, Requirement
     from scanner.suppressions import SuppressionReport
 
@@ -678,6 +679,8 @@ class ReportExtras:
     changes: ChangeSet | None = None
     findings_sha256: str | None = None
     """SHA-256 of the findings.json written with this report (shown in report.html)."""
+    trend: TrendView | None = None
+    """Earlier scans from the history, and the deltas since the last one."""
 
 
 def _accounts_with_ou(meta: ScanMeta, findings: Sequence[Finding]) -> list[ScannedAccount]:

@@ -542,6 +542,65 @@
     }, 0);
   });
 
+  // ---- print: the evidence of every FAIL/ERROR finding, drawn once, before printing ----
+  var printList = document.getElementById("print-evidence-list");
+  var printCount = document.getElementById("print-evidence-count");
+  var printDrawn = false;
+  var FAIL = STATUSES.indexOf("FAIL");
+  var ERROR = STATUSES.indexOf("ERROR");
+  function drawPrintEvidence() {
+    if (printDrawn || !printList) { return; }
+    printDrawn = true;
+    var frag = document.createDocumentFragment();
+    var n = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      var verdict = at(row, 16, -1);
+      var decided = verdict !== -1 ? verdict : row[1];
+      if (decided !== FAIL && decided !== ERROR) { continue; }
+      n += 1;
+      var check = CHECKS[row[0]];
+      var acct = ACCOUNTS[row[3]];
+      var art = el("article", "pf");
+      var h = el("h4");
+      h.appendChild(pill(STATUSES[row[1]]));
+      if (verdict !== -1) { h.appendChild(el("span", "small", " (" + STATUSES[verdict] + ")")); }
+      h.appendChild(document.createTextNode(" "));
+      h.appendChild(pill(SEVERITIES[row[2]], "sev sev-"));
+      h.appendChild(document.createTextNode(" "));
+      h.appendChild(el("span", "mono", check[1]));
+      h.appendChild(document.createTextNode(" " + check[2]));
+      art.appendChild(h);
+      var where = el("dl", "facts");
+      fact(where, "Account", (acct[1] ? acct[1] + " " : "") + acct[0]);
+      fact(where, "Region", REGIONS[row[4]], "mono");
+      fact(where, "Resource type", TYPES[row[5]], "mono");
+      art.appendChild(where);
+      var cell = detailRow(i).firstChild;
+      while (cell.firstChild) { art.appendChild(cell.firstChild); }
+      frag.appendChild(art);
+    }
+    if (!n) { frag.appendChild(el("p", null, "No finding failed or could not be evaluated.")); }
+    printList.appendChild(frag);
+    if (printCount) { printCount.textContent = n + " finding" + (n === 1 ? "" : "s") + "."; }
+  }
+  window.addEventListener("beforeprint", drawPrintEvidence);
+
+  // ---- print: every collapsed section opens for printing, and closes again after ----
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = [];
+    Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.open = true;
+      openedForPrint.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
+  // ---- print: end ----
+
   // ---- block: links that filter or open (matrix cells, summary links, framework names) ----
   var accountIndex = {};
   ACCOUNTS.forEach(function (a, i) { accountIndex[a[0]] = i; });
