@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= trailwatch-out
 
-.PHONY: demo test lint typecheck cfnlint checkov unit bench bench-watch bench-big lock bundle lambda-zip clean
+ARGS ?= --help
+
+.PHONY: demo run test lint typecheck cfnlint checkov unit bench bench-watch bench-big bench-report lock bundle lambda-zip clean
 
 # The runtime dependencies exactly as deployed (deploy/requirements.lock, hash-checked), then the
 # rest with those versions held (tests/test_deploy.py installs the bundle against them).
@@ -19,6 +21,10 @@ $(STAMP): pyproject.toml deploy/requirements.lock
 
 demo: $(STAMP)
 	$(BIN)/trailwatch demo --output-dir $(OUT)
+
+# Run trailwatch from the project's venv: make run ARGS="scan --help"
+run: $(STAMP)
+	$(BIN)/trailwatch $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scanner checks reports templates tests bench
@@ -62,6 +68,10 @@ bench-big: $(STAMP)
 	$(BIN)/python bench/big_account.py $(BENCH_ARGS)
 	$(BIN)/python bench/many_buckets.py --buckets 2000,20000
 
+# report.html of 100 accounts (generated findings): time to the load event in headless Chromium.
+bench-report: $(STAMP)
+	$(BIN)/python bench/report_bench.py $(BENCH_ARGS)
+
 # deploy/requirements.lock: the runtime dependencies, pinned with the hashes of every file
 # (every platform and Python >= 3.11), from pyproject.toml.
 lock: $(STAMP)
@@ -87,4 +97,4 @@ lambda-zip: bundle
 	cd dist/lambda/pkg && $(CURDIR)/$(BIN)/python -m zipfile -c ../../trailwatch-lambda.zip *
 
 clean:
-	rm -rf $(VENV) $(OUT) dist build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(OUT) $(OUT)-earlier-scans $(OUT)-demo-history.sqlite dist build .mypy_cache .ruff_cache .pytest_cache

@@ -14,7 +14,7 @@ from scanner.check import Check
 from scanner.dataset import Scope
 from scanner.datasets.cloudtrail import TRAILS
 from scanner.datasets.s3 import S3_BUCKET_VERSIONING, S3_BUCKETS, Bucket
-from scanner.model import Resource, Result, Severity, Status
+from scanner.model import Resource, Result, Severity, Status, peek
 from scanner.view import View
 
 
@@ -25,19 +25,17 @@ def judge(view: View, bucket: Bucket, resource: Resource) -> Result:
     value = ver.value
     evidence = {
         "api": ["s3:GetObjectLockConfiguration", "s3:GetBucketVersioning"],
-        "ObjectLockEnabled": None if "object_lock" in value.errors else value.object_lock_enabled,
-        "Versioning.Status": None if "versioning" in value.errors else value.status,
-        "Versioning.MFADelete": None if "versioning" in value.errors else value.mfa_delete,
+        "ObjectLockEnabled": peek(value, "object_lock_enabled"),
+        "Versioning.Status": peek(value, "status"),
+        "Versioning.MFADelete": peek(value, "mfa_delete"),
     }
-    if "object_lock" not in value.errors and value.object_lock_enabled:
+    if value.object_lock_enabled:  # unreadable: FieldUnavailable, so ERROR (View.judge)
         return Result(
             status=Status.PASS,
             resource=resource,
             reason="Object Lock is enabled on the trail bucket.",
             evidence=evidence,
         )
-    if value.errors:
-        return error_result(resource, value.errors.values(), evidence)
     if value.status == "Enabled" and value.mfa_delete == "Enabled":
         return Result(
             status=Status.PASS,

@@ -70,7 +70,7 @@ def evaluate(view: View) -> Iterator[Result]:
     region (shadow copies included), plus other scanned accounts when collected; a single-Region
     trail homed in another region that uses this key is not seen. AWS managed keys (KeyManager
     AWS, or only `alias/aws/...` aliases: moto reports those as CUSTOMER) cannot be deleted and
-    get no finding. A key whose DescribeKey failed is ERROR.
+    get no finding. A key whose DescribeKey failed is ERROR (view.judge).
 
     `requires` lists TRAILS and LOG_GROUPS because the check reads them (for this account, in
     the key's region) to name what the key protects: if either failed there, the region's
@@ -80,62 +80,60 @@ def evaluate(view: View) -> Iterator[Result]:
     for key in view.get(KMS_KEYS):
         if key.aws_alias_only:
             continue
-        if key.error is not None:
-            yield Result(
-                status=Status.ERROR,
-                resource=key_resource(key),
-                reason=f"Could not evaluate the key: {key.error.describe()}",
-                evidence={"KeyId": key.key_id, "failed_calls": [key.error.model_dump()]},
-                errors=(key.error,),
-            )
-            continue
-        if not key.customer_managed:
-            continue
-        encrypts, groups = _usage(view, key, trails)
-        evidence: dict[str, Any] = {
-            "api": ["kms:ListKeys", "kms:DescribeKey", "cloudtrail:DescribeTrails"],
-            "KeyId": key.key_id,
-            "Aliases": list(key.aliases),
-            "KeyState": key.key_state,
-            "DeletionDate": key.deletion_date,
-            "PendingDeletionWindowInDays": key.pending_deletion_window_in_days,
-            "encrypts_trails": [t.arn for t in encrypts],
-            "encrypts_trail_log_groups": groups,
-        }
-        if groups:
-            evidence["api"].append("logs:DescribeLogGroups")
-        related = tuple(
-            Resource(
-                type="AwsCloudTrailTrail",
-                id=t.arn,
-                region=t.home_region,
-                account_id=t.owner_account,
-            )
-            for t in encrypts
-        ) + tuple(
-            Resource(type="AwsLogsLogGroup", id=g, region=view.region, account_id=g.split(":")[4])
-            for g in groups
+        result = view.judge(key_resource(key), lambda: _judge(view, key, trails))  # noqa: B023
+        if result is not None:
+            yield result
+
+
+def _judge(view: View, key: KmsKey, trails: list[Trail]) -> Result | None:
+    """The key's result (None: out of scope); a field whose call failed raises."""
+    if not key.customer_managed:
+        return None
+    encrypts, groups = _usage(view, key, trails)
+    evidence: dict[str, Any] = {
+        "api": ["kms:ListKeys", "kms:DescribeKey", "cloudtrail:DescribeTrails"],
+        "KeyId": key.key_id,
+        "Aliases": list(key.aliases),
+        "KeyState": key.key_state,
+        "DeletionDate": key.deletion_date,
+        "PendingDeletionWindowInDays": key.pending_deletion_window_in_days,
+        "encrypts_trails": [t.arn for t in encrypts],
+        "encrypts_trail_log_groups": groups,
+    }
+    if groups:
+        evidence["api"].append("logs:DescribeLogGroups")
+    related = tuple(
+        Resource(
+            type="AwsCloudTrailTrail",
+            id=t.arn,
+            region=t.home_region,
+            account_id=t.owner_account,
         )
-        uses = [f"trail {t.name}" for t in encrypts] + [f"log group {g}" for g in groups]
-        used = f" It encrypts {', '.join(uses)}." if uses else ""
-        if key.pending_deletion:
-            status = Status.FAIL
-            reason = (
-                f"The key is {key.key_state}"
-                + (f" (deletion date {key.deletion_date})" if key.deletion_date else "")
-                + "."
-                + used
-            )
-        else:
-            status = Status.PASS
-            reason = f"The key is not scheduled for deletion ({key.key_state}).{used}"
-        yield Result(
-            status=status,
-            resource=key_resource(key),
-            reason=reason,
-            evidence=evidence,
-            related_resources=related,
+        for t in encrypts
+    ) + tuple(
+        Resource(type="AwsLogsLogGroup", id=g, region=view.region, account_id=g.split(":")[4])
+        for g in groups
+    )
+    uses = [f"trail {t.name}" for t in encrypts] + [f"log group {g}" for g in groups]
+    used = f" It encrypts {', '.join(uses)}." if uses else ""
+    if key.pending_deletion:
+        status = Status.FAIL
+        reason = (
+            f"The key is {key.key_state}"
+            + (f" (deletion date {key.deletion_date})" if key.deletion_date else "")
+            + "."
+            + used
         )
+    else:
+        status = Status.PASS
+        reason = f"The key is not scheduled for deletion ({key.key_state}).{used}"
+    return Result(
+        status=status,
+        resource=key_resource(key),
+        reason=reason,
+        evidence=evidence,
+        related_resources=related,
+    )
 
 
 CHECK = Check(

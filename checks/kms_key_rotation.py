@@ -39,35 +39,32 @@ def evaluate(view: View) -> Iterator[Result]:
     aliases are all `alias/aws/...` are AWS managed keys and get no finding either: moto reports
     them as CUSTOMER, and only AWS can create such aliases, so this is also right on AWS.
     A key whose DescribeKey or GetKeyRotationStatus failed is ERROR (its scope or rotation is
-    unknown), unless its aliases already show it is AWS managed.
+    unknown: reading those fields raises, and view.judge makes the key ERROR), unless its aliases
+    already show it is AWS managed.
     """
     for key in view.get(KMS_KEYS):
         if key.aws_alias_only:
             continue
-        failed = key.error or (key.rotation_error if key.rotatable else None)
-        if failed is not None:
-            yield Result(
-                status=Status.ERROR,
-                resource=key_resource(key),
-                reason=f"Could not evaluate the key: {failed.describe()}",
-                evidence={**_evidence(key), "failed_calls": [failed.model_dump()]},
-                errors=(failed,),
-            )
-            continue
-        if not key.rotatable:
-            continue
-        ok = key.rotation_enabled is True
-        yield Result(
-            status=Status.PASS if ok else Status.FAIL,
-            resource=key_resource(key),
-            reason=(
-                "Automatic key rotation is enabled."
-                if ok
-                else "Automatic key rotation is disabled on this customer managed key."
-            ),
-            evidence=_evidence(key),
-        )
+        result = view.judge(key_resource(key), lambda: _judge(key))  # noqa: B023 - called at once
+        if result is not None:
+            yield result
     yield from _keys_outside_scan(view)
+
+
+def _judge(key: KmsKey) -> Result | None:
+    if not key.rotatable:
+        return None
+    ok = key.rotation_enabled is True
+    return Result(
+        status=Status.PASS if ok else Status.FAIL,
+        resource=key_resource(key),
+        reason=(
+            "Automatic key rotation is enabled."
+            if ok
+            else "Automatic key rotation is disabled on this customer managed key."
+        ),
+        evidence=_evidence(key),
+    )
 
 
 def _keys_outside_scan(view: View) -> Iterator[Result]:

@@ -12,7 +12,7 @@ from checks.lib.buckets import each_bucket, logging_result
 from scanner.check import Check
 from scanner.dataset import Scope
 from scanner.datasets.s3 import S3_BUCKET_LOGGING, S3_BUCKETS
-from scanner.model import Result, Severity
+from scanner.model import Result, Severity, peek
 from scanner.view import View
 
 
@@ -20,8 +20,9 @@ def evaluate(view: View) -> Iterator[Result]:
     """One result per bucket in the view's region (linear in the number of buckets)."""
     sources_of: dict[str, list[str]] = {}
     for source, log in view.get(S3_BUCKET_LOGGING).items():
-        if log.target_bucket is not None and log.target_bucket != source:
-            sources_of.setdefault(log.target_bucket, []).append(source)
+        target = peek(log, "target_bucket")  # evidence only: an unread target is left out
+        if target is not None and target != source:
+            sources_of.setdefault(target, []).append(source)
     for result in each_bucket(view, lambda b, r: logging_result(view, view.account_id, b, r)):
         sources = sorted(sources_of.get(result.resource.id.rsplit(":", 1)[-1], ()))
         if sources:

@@ -17,13 +17,7 @@ from scanner.view import View
 
 
 def judge(view: View, bucket: Bucket, resource: Resource) -> Result:
-    pab = fact(
-        view.org,
-        view.account_id,
-        S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
-        bucket.name,
-        "public_access_block",
-    )
+    pab = fact(view.org, view.account_id, S3_BUCKET_PUBLIC_ACCESS_BLOCKS, bucket.name)
     if pab.value is None:
         return error_result(resource, pab.errors)
     settings = pab.value.settings

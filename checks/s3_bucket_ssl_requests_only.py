@@ -22,7 +22,7 @@ from scanner.view import View
 
 
 def judge(view: View, bucket: Bucket, resource: Resource) -> Result:
-    bp = fact(view.org, view.account_id, S3_BUCKET_POLICIES, bucket.name, "policy")
+    bp = fact(view.org, view.account_id, S3_BUCKET_POLICIES, bucket.name)
     if bp.value is None:
         return error_result(resource, bp.errors)
     policy, error = load_policy(bp.value, bucket.region)

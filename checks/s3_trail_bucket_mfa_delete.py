@@ -17,24 +17,26 @@ from scanner.check import Check
 from scanner.dataset import Scope
 from scanner.datasets.cloudtrail import TRAILS
 from scanner.datasets.s3 import S3_BUCKET_LIFECYCLE, S3_BUCKET_VERSIONING, S3_BUCKETS, Bucket
-from scanner.model import Resource, Result, Severity, Status
+from scanner.model import Resource, Result, Severity, Status, peek
 from scanner.view import View
 
 
 def judge(view: View, bucket: Bucket, resource: Resource) -> Result | None:
-    ver = fact(view.org, view.account_id, S3_BUCKET_VERSIONING, bucket.name, "versioning")
-    life = fact(view.org, view.account_id, S3_BUCKET_LIFECYCLE, bucket.name, "lifecycle")
-    if life.value is not None and life.value.configured:
+    ver = fact(view.org, view.account_id, S3_BUCKET_VERSIONING, bucket.name)
+    life = fact(view.org, view.account_id, S3_BUCKET_LIFECYCLE, bucket.name)
+    configured = peek(life.value, "configured") if life.value is not None else None
+    if configured:
         return None  # Security Hub: no finding for a bucket with a lifecycle configuration
     if ver.value is None:
         return error_result(resource, ver.errors)
+    mfa_delete = ver.value.mfa_delete  # unreadable: FieldUnavailable, so ERROR (View.judge)
     evidence = {
         "api": ["s3:GetBucketVersioning", "s3:GetBucketLifecycleConfiguration"],
-        "Versioning.Status": ver.value.status,
-        "Versioning.MFADelete": ver.value.mfa_delete,
-        "LifecycleConfiguration": None if life.value is None else "none",
+        "Versioning.Status": peek(ver.value, "status"),
+        "Versioning.MFADelete": mfa_delete,
+        "LifecycleConfiguration": None if configured is None else "none",
     }
-    if ver.value.mfa_delete == "Enabled":
+    if mfa_delete == "Enabled":
         return Result(
             status=Status.PASS,
             resource=resource,
@@ -43,10 +45,11 @@ def judge(view: View, bucket: Bucket, resource: Resource) -> Result | None:
         )
     if life.value is None:
         return error_result(resource, life.errors, evidence)
+    _ = life.value.configured  # unreadable lifecycle: ERROR (View.judge), never FAIL
     return Result(
         status=Status.FAIL,
         resource=resource,
-        reason=f"MFA delete is {ver.value.mfa_delete or 'not enabled'} on the log bucket: "
+        reason=f"MFA delete is {mfa_delete or 'not enabled'} on the log bucket: "
         "object versions can be deleted without a second factor.",
         evidence=evidence,
     )

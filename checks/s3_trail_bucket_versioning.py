@@ -22,10 +22,10 @@ from scanner.view import View
 
 
 def judge(view: View, bucket: Bucket, resource: Resource) -> Result:
-    ver = fact(view.org, view.account_id, S3_BUCKET_VERSIONING, bucket.name, "versioning")
+    ver = fact(view.org, view.account_id, S3_BUCKET_VERSIONING, bucket.name)
     if ver.value is None:
         return error_result(resource, ver.errors)
-    status = ver.value.status
+    status = ver.value.status  # unreadable: FieldUnavailable, so ERROR (View.judge)
     evidence = {"api": "s3:GetBucketVersioning", "Versioning.Status": status}
     if status == "Enabled":
         return Result(

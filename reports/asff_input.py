@@ -1,13 +1,13 @@
-"""Reading a findings file for import: bounded, checked against its manifest, parsed defensively."""
+"""Reading a findings file for import (via scanner.inputs): bounded, checked, manifest-verified."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from reports.manifest import MANIFEST
+from scanner import inputs
 from scanner.errors import UsageError
 
 #: The largest findings file `trailwatch import` reads (512 MiB): larger ones are refused.
@@ -21,61 +21,14 @@ MAX_DEPTH = 64
 def read_bounded(path: Path, limit: int, what: str = "file") -> bytes:
     """The bytes of the regular file `path`; UsageError when missing, not a file or over `limit`."""
     path = Path(path)
-    try:
-        if not path.is_file():
-            raise UsageError(f"{path}: no such {what}")
-        size = path.stat().st_size
-        if size > limit:
-            raise UsageError(f"{path}: {size} bytes, larger than the {limit}-byte limit")
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > limit:  # grew while being read
-        raise UsageError(f"{path}: larger than the {limit}-byte limit")
-    return data
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    if not path.is_file():
+        raise UsageError(f"{path}: no such {what}")
+    return inputs.read_bytes(path, "import", limit)  # the size is checked before reading
 
 
 def parse_json(data: bytes, path: Path) -> Any:
     """Strict JSON from UTF-8 bytes (no NaN/Infinity, at most MAX_DEPTH deep); UsageError if not."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    if "\x00" in text:
-        raise UsageError(f"{path}: binary data, not JSON")
-    try:
-        value = json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        raise UsageError(f"{path}: JSON nested deeper than {MAX_DEPTH} levels") from None
-    except ValueError as exc:
-        raise UsageError(f"{path} is not JSON: {exc}") from None
-    if _depth(value) > MAX_DEPTH:
-        raise UsageError(f"{path}: JSON nested deeper than {MAX_DEPTH} levels")
-    return value
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of arrays and objects, without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, level + 1) for child in children)
-    return deepest
+    return inputs.parse_json(inputs.decode(data, "import", path), "import", path, MAX_DEPTH)
 
 
 def findings_of(value: Any, path: Path) -> list[dict[str, Any]]:
@@ -123,4 +76,6 @@ def load_asff(path: Path, *, verify: bool = False) -> list[dict[str, Any]]:
     data = read_bounded(Path(path), MAX_ASFF_BYTES)
     if verify:
         check_manifest(Path(path), data)
-    return findings_of(parse_json(data, Path(path)), Path(path))
+    value = parse_json(data, Path(path))
+    inputs.expect_kind(value, inputs.ASFF, "import", path)  # "is a findings file (findings.json)"
+    return findings_of(value, Path(path))

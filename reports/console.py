@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from reports.summary import SEVERITY_ORDER, STATUS_ORDER, ReportExtras, ScanSummary, StatusCounts
+from reports.summary import (
+    SEVERITY_ORDER,
+    STATUS_ORDER,
+    ReportExtras,
+    ScanSummary,
+    Score,
+    StatusCounts,
+)
 
 WIDTH = 100
 MAX_ACCOUNT_ROWS = 20
@@ -22,6 +29,21 @@ def _header(label: str) -> str:
 def _line(label: str, counts: StatusCounts) -> str:
     cols = "".join(f"{counts.of(s):>{_COL}}" for s in STATUS_ORDER) + f"{counts.total:>{_COL}}"
     return f"{_cut(label, _NAME_WIDTH):<{_NAME_WIDTH}}  {cols}"
+
+
+def score_text(score: Score) -> str:
+    """`72.0% (18 passed, 7 failed requirements)`, or `not assessed` when none was."""
+    if score.percent is None:
+        return "not assessed (no requirement passed or failed in this scan)"
+    return f"{score.percent:.1f}% ({score.passed} passed, {score.failed} failed requirements)"
+
+
+def coverage_text(score: Score) -> str:
+    """`assessed 118 of 120 resource evaluations; 2 could not be read`."""
+    return (
+        f"assessed {score.read} of {score.evaluated} resource evaluations; "
+        f"{score.unread} could not be read"
+    )
 
 
 def summary_table(summary: ScanSummary, extras: ReportExtras | None = None) -> str:
@@ -53,9 +75,8 @@ def summary_table(summary: ScanSummary, extras: ReportExtras | None = None) -> s
     out.append(rule)
     if summary.frameworks:
         for fw in summary.frameworks:
-            pct = "n/a" if fw.percent is None else f"{fw.percent:.1f}%"
-            line = f"{fw.name}: {pct} compliant ({fw.passed} of {fw.assessed} requirements)"
-            out.append(_cut(line, WIDTH))
+            out.append(_cut(f"{fw.name}: {score_text(fw.score)}", WIDTH))
+            out.append(_cut(f"  {coverage_text(fw.score)}", WIDTH))
         out.append(rule)
     changes = extras.changes if extras else None
     if changes is not None:

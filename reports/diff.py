@@ -17,7 +17,6 @@ compared, so a suppressed failure is still a failure here (the exit code ignores
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -130,10 +129,12 @@ def _verified(directory: Path, path: Path) -> bool | None:
     """Does the baseline's findings.json still match the baseline's own manifest.json?"""
     if not (directory / MANIFEST).is_file():
         return None
+    from scanner import inputs
+
     try:
-        doc = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        doc = inputs.load_json(directory / MANIFEST, "--baseline", inputs.MANIFEST_MAX_BYTES)
         entries = {e["path"]: e["sha256"] for e in doc["files"]}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (inputs.InputError, KeyError, TypeError):
         return False
     expected = entries.get(path.name)
     return isinstance(expected, str) and expected.lower() == sha256_file(path)
@@ -147,10 +148,10 @@ def load_baseline(directory: Path) -> Baseline:
         raise UsageError(f"--baseline: no such directory: {directory}")
     if not path.is_file():
         raise UsageError(f"--baseline: {directory} has no {BASELINE_FILE} (a scan's output dir)")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"--baseline: cannot read {path}: {exc}") from None
+    from scanner import inputs
+
+    doc = inputs.load_json(path, "--baseline", inputs.FINDINGS_MAX_BYTES)
+    inputs.expect_kind(doc, inputs.FINDINGS, "--baseline", path)
     if not (isinstance(doc, dict) and isinstance(doc.get("findings"), list)):
         raise UsageError(f"--baseline: {path} is not a trailwatch findings.json")
     try:

@@ -24,7 +24,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from reports.console import coverage_text
 from reports.diff import CHANGE_ORDER, Change, ChangeItem
+from reports.overview import build_matrix, build_overview, score_text
 from reports.summary import (
     REQUIREMENT_ORDER,
     SEVERITY_ORDER,
@@ -73,6 +75,8 @@ def _environment() -> Environment:
     )
     env.filters["ts"] = _timestamp
     env.filters["pct"] = _percent
+    env.filters["score"] = score_text
+    env.filters["coverage"] = coverage_text
     return env
 
 
@@ -339,6 +343,10 @@ def render_html(
         max_change_rows=MAX_CHANGE_ROWS,
         suppressions=suppressions,
         suppression_warnings=suppressions.warnings if suppressions else [],
+        trend=extras.trend,
+        change_new=Change.NEW,
+        change_resolved=Change.RESOLVED,
+        change_regressed=Change.REGRESSED,
         evidence_omitted=page.evidence_omitted,
         evidence_cut=page.evidence_cut,
         data=Markup(page.script()),  # noqa: S704 - JSON escaped by _escape_script
@@ -348,6 +356,9 @@ def render_html(
         csp=csp,
         generated_at=generated_at or datetime.now(UTC),
         duration=_duration(meta),
+        overview=build_overview(findings, meta, summary),
+        matrix=build_matrix(findings, summary),
+        account_names={a.account_id: a.name for a in summary.accounts},
     )
 
 

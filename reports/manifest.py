@@ -150,11 +150,16 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         raise UsageError(f"verify: {directory} has no {MANIFEST}")
     if manifest.stat().st_size > MAX_MANIFEST_BYTES:
         raise UsageError(f"{manifest}: larger than {MAX_MANIFEST_BYTES} bytes (refused unread)")
+    from scanner import inputs
+
     try:
         fd = os.open(manifest, os.O_RDONLY | os.O_NOFOLLOW)
         with os.fdopen(fd, "rb") as handle:
-            doc = json.loads(handle.read(MAX_MANIFEST_BYTES + 1))
-    except (OSError, ValueError) as exc:
+            data = handle.read(MAX_MANIFEST_BYTES + 1)
+        doc = inputs.parse_json(inputs.decode(data, "verify", manifest), "verify", manifest)
+    except OSError as exc:
+        raise UsageError(f"{manifest}: unreadable: {exc}") from None
+    except inputs.InputError as exc:  # not UTF-8, not JSON, nested too deep (scanner.inputs)
         raise UsageError(f"{manifest}: unreadable: {exc}") from None
     if not isinstance(doc, dict):
         raise UsageError(f"{manifest}: not a trailwatch manifest (not a JSON object)")

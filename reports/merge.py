@@ -22,9 +22,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reports.json_report import read_json
 from reports.summary import ScanMeta
+from scanner import inputs
 from scanner.errors import UsageError
+from scanner.inputs import load_inventory as read_inventory
 from scanner.inventory import Inventory, SkippedAccount
 from scanner.shard import SHARD_INVENTORY, Shard, parse_shard, shard_of
 from scanner.upload import is_s3_url, parse_s3_url
@@ -87,11 +88,7 @@ def read_shard(directory: Path, source: str | None = None) -> ShardOutput:
     source = source or str(directory)
     verify_shard_files(directory, source)
     path = directory / FINDINGS
-    try:
-        meta = read_json(path).scan
-    except (OSError, ValueError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UsageError(f"{source}: cannot read {FINDINGS}: {first}") from None
+    meta = _shard_meta(path, source)
     if meta.shard is None:
         raise UsageError(f"{source}: not a shard output (scanned without --shard)")
     if not meta.complete:
@@ -135,19 +132,29 @@ def check_shards(shards: Sequence[ShardOutput]) -> None:
             raise UsageError(f"shards with different {label}: {first.source} and {odd.source}")
 
 
+def _shard_meta(path: Path, source: str) -> ScanMeta:
+    """The `scan` section of a shard's findings.json (bounded, checked, one-line errors)."""
+    from pydantic import ValidationError
+
+    doc = inputs.load_json(path, source, inputs.FINDINGS_MAX_BYTES)
+    inputs.expect_kind(doc, inputs.FINDINGS, source, path)
+    if not (isinstance(doc, dict) and isinstance(doc.get("scan"), dict)):
+        raise inputs.InputError(f"{source}: {path} is not {inputs.FINDINGS}")
+    try:
+        return ScanMeta.model_validate(doc["scan"])
+    except ValidationError as exc:
+        raise inputs.InputError(f"{source}: {path}: scan.{inputs.summarize(exc)}") from None
+
+
 def load_inventory(s: ShardOutput) -> Inventory:
     """The shard's inventory.json (already verified against its manifest), checked against its
     findings.json."""
     path = s.directory / SHARD_INVENTORY
-    try:
-        inventory = Inventory.load(path)
-    except FileNotFoundError:
+    if not path.is_file():
         raise UsageError(
             f"{s.source}: no {SHARD_INVENTORY} (a shard scan writes it next to {FINDINGS})"
-        ) from None
-    except (OSError, ValueError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UsageError(f"{s.source}: cannot read {SHARD_INVENTORY}: {first}") from None
+        )
+    inventory = read_inventory(path, s.source)
     if inventory.scan_id != s.meta.scan_id:
         raise UsageError(
             f"{s.source}: {SHARD_INVENTORY} is from scan {inventory.scan_id}, "

@@ -9,13 +9,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from pydantic import Field
+
 from scanner.evaluate import ACCOUNT_ACCESS_CHECK
 from scanner.findings import Finding
 from scanner.inventory import Inventory, SkippedAccount
-from scanner.model import Frozen, Severity, Status
+from scanner.model import CollectionError, Frozen, Severity, Status
 
 if TYPE_CHECKING:
     from reports.diff import ChangeSet
+    from reports.trend import TrendView
     from scanner.frameworks import Framework, Requirement
     from scanner.suppressions import SuppressionReport
 
@@ -32,10 +35,16 @@ SEVERITY_ORDER: tuple[Severity, ...] = tuple(reversed(Severity))
 
 
 class ScannedAccount(Frozen):
-    """An account the scan covered (it may still hold only an access ERROR finding)."""
+    """An account the scan covered (it may still hold only an access ERROR finding).
+
+    `metadata_errors`: the Organizations calls for its OU path or tags that failed (a gap in
+    the findings' context, never in their verdicts).
+    """
 
     account_id: str
     name: str = ""
+    ou_path: tuple[str, ...] = ()
+    metadata_errors: tuple[CollectionError, ...] = ()
 
 
 class ScanMeta(Frozen):
@@ -76,7 +85,12 @@ class ScanMeta(Frozen):
             started_at=inventory.started_at,
             finished_at=finished_at,
             accounts=tuple(
-                ScannedAccount(account_id=a.account_id, name=a.info.name)
+                ScannedAccount(
+                    account_id=a.account_id,
+                    name=a.info.name,
+                    ou_path=a.info.ou_path,
+                    metadata_errors=a.info.metadata_errors,
+                )
                 for a in inventory.accounts
             ),
             skipped_accounts=inventory.skipped_accounts,
@@ -149,12 +163,12 @@ class RequirementStatus(StrEnum):
     FAIL = "FAIL"
     WARNING = "WARNING"
     NOT_AVAILABLE = "NOT_AVAILABLE"
-    """Some data could not be collected (ERROR findings, or an account not accessible)."""
+    """Its checks ran, nothing failed, but some of the data they needed could not be read."""
     SUPPRESSED = "SUPPRESSED"
     """Every finding in scope is an accepted risk."""
     NO_DATA = "NO_DATA"
     """Its checks ran and found nothing to evaluate (Security Hub's "No data")."""
-    NOT_EVALUATED = "NOT_EVALUATED"
+    NOT_ASSESSED = "NOT_ASSESSED"
     """Some or all of the checks that decide it were not part of this scan."""
     MANUAL = "MANUAL"
     """Needs a manual assessment; no check decides it."""
@@ -162,11 +176,74 @@ class RequirementStatus(StrEnum):
 
 #: Display order, what needs attention first.
 REQUIREMENT_ORDER: tuple[RequirementStatus, ...] = tuple(RequirementStatus)
-#: Statuses in the % compliant denominator: MANUAL and NO_DATA are left out (as Security Hub
-#: leaves out controls with no data); NOT_EVALUATED and SUPPRESSED are in it, never compliant.
-ASSESSED: frozenset[RequirementStatus] = frozenset(
-    set(RequirementStatus) - {RequirementStatus.MANUAL, RequirementStatus.NO_DATA}
+#: How the statuses of several accounts combine (the same rule as `requirement_status`).
+_COMBINE_ORDER: tuple[RequirementStatus, ...] = (
+    RequirementStatus.FAIL,
+    RequirementStatus.NOT_ASSESSED,
+    RequirementStatus.NOT_AVAILABLE,
+    RequirementStatus.WARNING,
+    RequirementStatus.PASS,
+    RequirementStatus.SUPPRESSED,
+    RequirementStatus.NO_DATA,
 )
+#: The statuses in the score (Security Hub's security score: passed / (passed + failed)).
+SCORED: frozenset[RequirementStatus] = frozenset({RequirementStatus.PASS, RequirementStatus.FAIL})
+#: Finding statuses that carry a verdict on data that was read (ERROR: the data was not read).
+READ: frozenset[Status] = frozenset(set(Status) - {Status.ERROR})
+
+
+class Score(Frozen):
+    """Security Hub's score for one scope: passed / (passed + failed) requirements.
+
+    Every other requirement status (not assessed, no data, not available, warning, suppressed,
+    manual) is left out of the score. Coverage is counted in findings (one resource evaluated by
+    one check): `read` had their data collected, `unread` are ERROR findings.
+    """
+
+    passed: int = 0
+    failed: int = 0
+    unscored: int = 0
+    """Automated requirements left out of the score (not assessed, no data, ...); not MANUAL."""
+    read: int = 0
+    unread: int = 0
+
+    @property
+    def scored(self) -> int:
+        return self.passed + self.failed
+
+    @property
+    def percent(self) -> float | None:
+        """passed / (passed + failed) in %, one decimal; None when nothing was assessed."""
+        if not self.scored:
+            return None
+        return round(100.0 * self.passed / self.scored, 1)
+
+    @property
+    def evaluated(self) -> int:
+        return self.read + self.unread
+
+    @classmethod
+    def of(cls, statuses: Iterable[RequirementStatus], tally: Counter[Status]) -> Score:
+        counts = Counter(st for st in statuses if st is not RequirementStatus.MANUAL)
+        passed = counts[RequirementStatus.PASS]
+        failed = counts[RequirementStatus.FAIL]
+        return cls(
+            passed=passed,
+            failed=failed,
+            unscored=sum(counts.values()) - passed - failed,
+            read=sum(n for st, n in tally.items() if st in READ),
+            unread=tally[Status.ERROR],
+        )
+
+
+class ScopeScore(Frozen):
+    """A framework's score in one account or one organizational unit."""
+
+    key: str
+    """The account id, or the OU path joined with ` / ` (empty: accounts with no OU known)."""
+    name: str = ""
+    ou: str = ""
+    score: Score = Score()
 
 
 class RequirementSummary(Frozen):
@@ -187,44 +264,72 @@ class RequirementSummary(Frozen):
     """Named checks that were not part of this scan."""
     counts: StatusCounts = StatusCounts()
     failing_accounts: int = 0
+    failing_account_ids: tuple[str, ...] = ()
+    """The accounts with a FAILED finding for it (sorted)."""
+    account_status: dict[str, RequirementStatus] = Field(default_factory=dict, exclude=True)
+    """Its status in each account that has findings for it (not written to findings.json)."""
+
+
+class OutOfScope(Frozen):
+    """A requirement of the framework that this tool does not assess."""
+
+    id: str
+    section: str = ""
 
 
 class FrameworkSummary(Frozen):
-    """A framework's requirements with their status, and the share that complies."""
+    """A framework's requirements with their status, its scope and its scores."""
 
     key: str
     name: str
     standards_id: str | None = None
     requirements: tuple[RequirementSummary, ...] = ()
     members: tuple[RequirementSummary, ...] = ()
-    """Controls in the standard whose requirement number is not mapped (not in the %)."""
+    """Controls in the standard whose requirement number is not mapped (not in the score)."""
     statuses: dict[RequirementStatus, int] = {}
+    score: Score = Score()
+    """The Organization's (the whole scan's) score."""
+    accounts: tuple[ScopeScore, ...] = ()
+    ous: tuple[ScopeScore, ...] = ()
+    automated: int = 0
+    manual: int = 0
+    out_of_scope: tuple[OutOfScope, ...] = ()
+    out_of_scope_count: int = 0
+    """Out-of-scope requirements, including unlisted ones when the framework's total is known."""
+    total_requirements: int | None = None
+    scope_note: str = ""
 
     @property
     def assessed(self) -> int:
-        return sum(n for st, n in self.statuses.items() if st in ASSESSED)
+        """Requirements in the score (PASS or FAIL)."""
+        return self.score.scored
 
     @property
     def passed(self) -> int:
-        return self.statuses.get(RequirementStatus.PASS, 0)
+        return self.score.passed
+
+    @property
+    def failed(self) -> int:
+        return self.score.failed
 
     @property
     def percent(self) -> float | None:
-        """% of assessed requirements that pass; None when none could be assessed."""
-        if not self.assessed:
-            return None
-        return round(100.0 * self.passed / self.assessed, 1)
+        """passed / (passed + failed); None ("not assessed") when no requirement was assessed."""
+        return self.score.percent
 
     @classmethod
     def build(
-        cls, framework: Framework, findings: Sequence[Finding], checks: Sequence[CheckLike]
+        cls,
+        framework: Framework,
+        findings: Sequence[Finding],
+        checks: Sequence[CheckLike],
+        accounts: Sequence[ScannedAccount] = (),
+        index: tuple[_Tallies, dict[str, Counter[Status]]] | None = None,
     ) -> FrameworkSummary:
-        by_check: dict[str, list[Finding]] = {}
-        access_errors: list[Finding] = []
-        for f in findings:
-            by_check.setdefault(f.check_id, []).append(f)
-            if f.check_id == ACCOUNT_ACCESS_CHECK and f.status is Status.ERROR:
-                access_errors.append(f)
+        """`index`: `_index(findings)`, when the caller builds several frameworks."""
+        from scanner.frameworks import Scope
+
+        by_check, access_errors = index or _index(findings)
         reqs = tuple(
             _requirement(
                 req.id,
@@ -242,6 +347,8 @@ class FrameworkSummary(Frozen):
             for ref in framework.members
         )
         statuses = Counter(r.status for r in reqs)
+        tally = _framework_tally(reqs, by_check, access_errors)
+        scope = framework.scope_counts()
         return cls(
             key=framework.key,
             name=framework.name,
@@ -249,7 +356,33 @@ class FrameworkSummary(Frozen):
             requirements=reqs,
             members=members,
             statuses={st: statuses[st] for st in REQUIREMENT_ORDER if statuses[st]},
+            score=Score.of((r.status for r in reqs), tally[""]),
+            accounts=_account_scores(reqs, tally, accounts),
+            ous=_ou_scores(reqs, tally, accounts),
+            automated=scope[Scope.AUTOMATED],
+            manual=scope[Scope.MANUAL],
+            out_of_scope=tuple(
+                OutOfScope(id=r.id, section=r.title) for r in framework.out_of_scope
+            ),
+            out_of_scope_count=scope[Scope.OUT_OF_SCOPE],
+            total_requirements=framework.total_requirements,
+            scope_note=framework.scope_note,
         )
+
+
+#: Finding statuses per check id, then per account id.
+_Tallies = dict[str, dict[str, Counter[Status]]]
+
+
+def _index(findings: Sequence[Finding]) -> tuple[_Tallies, dict[str, Counter[Status]]]:
+    """Statuses per check and account, and the account-access ERRORs per account."""
+    by_check: _Tallies = {}
+    access: dict[str, Counter[Status]] = {}
+    for f in findings:
+        by_check.setdefault(f.check_id, {}).setdefault(f.account_id, Counter())[f.status] += 1
+        if f.check_id == ACCOUNT_ACCESS_CHECK and f.status is Status.ERROR:
+            access.setdefault(f.account_id, Counter())[f.status] += 1
+    return by_check, access
 
 
 def _title(ref: str, checks: Sequence[CheckLike]) -> str:
@@ -259,14 +392,101 @@ def _title(ref: str, checks: Sequence[CheckLike]) -> str:
     return ""
 
 
+def _framework_tally(
+    reqs: Sequence[RequirementSummary],
+    by_check: _Tallies,
+    access_errors: dict[str, Counter[Status]],
+) -> dict[str, Counter[Status]]:
+    """Finding statuses per account ("" for all of them) over the framework's deciding findings
+    (the findings of every check that decides a requirement, and the account-access errors)."""
+    check_ids = {c for req in reqs for c in req.check_ids}
+    tally: dict[str, Counter[Status]] = {"": Counter()}
+    sources = [by_check.get(c, {}) for c in sorted(check_ids)]
+    if check_ids:
+        sources.append(access_errors)
+    for per_account in sources:
+        for acct, counts in per_account.items():
+            tally[""].update(counts)
+            tally.setdefault(acct, Counter()).update(counts)
+    return tally
+
+
+def _ou_label(account: ScannedAccount) -> str:
+    return " / ".join(account.ou_path)
+
+
+def _account_scores(
+    reqs: Sequence[RequirementSummary],
+    tally: dict[str, Counter[Status]],
+    accounts: Sequence[ScannedAccount],
+) -> tuple[ScopeScore, ...]:
+    known = {a.account_id: a for a in accounts}
+    ids = list(dict.fromkeys([*known, *(k for k in tally if k)]))
+    out = []
+    for acct in ids:
+        info = known.get(acct, ScannedAccount(account_id=acct))
+        statuses = [_in_scope(r, (acct,)) for r in reqs]
+        out.append(
+            ScopeScore(
+                key=acct,
+                name=info.name,
+                ou=_ou_label(info),
+                score=Score.of((s for s in statuses if s is not None), tally.get(acct, Counter())),
+            )
+        )
+    return tuple(out)
+
+
+def _ou_scores(
+    reqs: Sequence[RequirementSummary],
+    tally: dict[str, Counter[Status]],
+    accounts: Sequence[ScannedAccount],
+) -> tuple[ScopeScore, ...]:
+    members: dict[str, list[str]] = {}
+    for acct in accounts:
+        members.setdefault(_ou_label(acct), []).append(acct.account_id)
+    if len(members) < 2 and "" in members:
+        return ()  # no OU known: the Organization's score says it all
+    out = []
+    for ou in sorted(members):
+        ids = members[ou]
+        statuses = [_in_scope(r, ids) for r in reqs]
+        combined: Counter[Status] = Counter()
+        for member in ids:
+            combined.update(tally.get(member, Counter()))
+        out.append(
+            ScopeScore(
+                key=ou,
+                name=ou,
+                ou=ou,
+                score=Score.of((s for s in statuses if s is not None), combined),
+            )
+        )
+    return tuple(out)
+
+
+def _in_scope(req: RequirementSummary, accounts: Sequence[str]) -> RequirementStatus | None:
+    """`req`'s status over the findings of `accounts`; None for a manual requirement."""
+    if req.status is RequirementStatus.MANUAL:
+        return None
+    if req.status is RequirementStatus.NOT_ASSESSED and not req.counts.total:
+        return RequirementStatus.NOT_ASSESSED
+    seen = {req.account_status[a] for a in accounts if a in req.account_status}
+    if not seen:
+        if req.status is RequirementStatus.NOT_ASSESSED:
+            return RequirementStatus.NOT_ASSESSED
+        return RequirementStatus.NO_DATA
+    return next(st for st in _COMBINE_ORDER if st in seen)
+
+
 def _requirement(
     req_id: str,
     title: str,
     label: str,
     req: Requirement | None,
     checks: Sequence[CheckLike],
-    by_check: dict[str, list[Finding]],
-    access_errors: Sequence[Finding],
+    by_check: _Tallies,
+    access_errors: dict[str, Counter[Status]],
 ) -> RequirementSummary:
     refs = tuple(req.checks) if req is not None else (req_id,)
     if req is not None and req.manual:
@@ -278,40 +498,59 @@ def _requirement(
     covered = {ref for ref in refs for c in checks if ref in (c.id, c.control_id)}
     missing = tuple(ref for ref in refs if ref not in covered)
     tally: Counter[Status] = Counter()
-    failing: set[str] = set()
-    for check_id in ids:
-        for f in by_check.get(check_id, ()):
-            tally[f.status] += 1
-            if f.status is Status.FAIL:
-                failing.add(f.account_id)
+    per_account: dict[str, Counter[Status]] = {}
+    sources = [by_check.get(check_id, {}) for check_id in ids]
     if ids:  # an account that could not be scanned was not assessed for this requirement
-        for f in access_errors:
-            tally[f.status] += 1
-    status = _requirement_status(tally)
-    if missing and status in (RequirementStatus.PASS, RequirementStatus.NO_DATA):
-        status = RequirementStatus.NOT_EVALUATED  # never a PASS from part of its checks
-    if not ids:
-        status = RequirementStatus.NOT_EVALUATED
+        sources.append(access_errors)
+    verdicts: Counter[Status] = Counter()
+    for source in sources:
+        for acct, counts in source.items():
+            tally.update(counts)
+            if source is access_errors:
+                continue  # not entered: coverage, like an account Security Hub has no data for
+            verdicts.update(counts)
+            per_account.setdefault(acct, Counter()).update(counts)
+    failing = sorted(a for a, t in per_account.items() if t[Status.FAIL])
     return RequirementSummary(
         id=req_id,
         title=title,
         label=label,
-        status=status,
+        status=requirement_status(verdicts or tally, bool(ids), bool(missing)),
         checks=refs,
         check_ids=tuple(ids),
         check_labels=tuple(c.control_id or c.id for c in deciding),
         missing=missing,
         counts=_counts(tally),
         failing_accounts=len(failing),
+        failing_account_ids=tuple(failing),
+        account_status={
+            acct: requirement_status(t, bool(ids), bool(missing))
+            for acct, t in sorted(per_account.items())
+        },
     )
 
 
-def _requirement_status(tally: Counter[Status]) -> RequirementStatus:
-    """Security Hub's rule: suppressed findings do not decide the status."""
+def requirement_status(
+    tally: Counter[Status], decided: bool = True, partial: bool = False
+) -> RequirementStatus:
+    """A requirement's status from the statuses of its findings.
+
+    Security Hub's rule: any FAIL fails it; it passes only when every finding that decides it
+    passed. A finding whose data could not be read (ERROR) makes it NOT AVAILABLE, never PASS
+    (ambiguous in Security Hub's documentation: we choose what avoids a false PASS); it is then
+    left out of the score and counted as coverage. Accounts that could not be entered at all
+    are not in `tally` (the caller leaves them to coverage, as Security Hub has no data for
+    them). It is NOT ASSESSED when no check that decides it ran (`decided` False) or only some
+    did (`partial`) and nothing failed; suppressed findings do not decide it.
+    """
+    if not decided:
+        return RequirementStatus.NOT_ASSESSED
     if tally[Status.FAIL]:
         return RequirementStatus.FAIL
+    if partial:
+        return RequirementStatus.NOT_ASSESSED  # never a PASS from part of its checks
     if tally[Status.ERROR]:
-        return RequirementStatus.NOT_AVAILABLE
+        return RequirementStatus.NOT_AVAILABLE  # never a PASS from part of its data
     if tally[Status.WARNING]:
         return RequirementStatus.WARNING
     if tally[Status.PASS]:
@@ -403,6 +642,8 @@ class ScanSummary(Frozen):
             ),
             key=lambda c: (-c.severity.rank, c.label.lower(), c.check_id),
         )
+        scope_accounts = _accounts_with_ou(meta, findings) if frameworks else []
+        index = _index(findings) if frameworks else None
         return cls(
             total=len(findings),
             complete=meta.complete,
@@ -412,7 +653,10 @@ class ScanSummary(Frozen):
             regions=tuple(regions),
             checks=tuple(check_rows),
             skipped_accounts=len(meta.skipped_accounts),
-            frameworks=tuple(FrameworkSummary.build(fw, findings, checks) for fw in frameworks),
+            frameworks=tuple(
+                FrameworkSummary.build(fw, findings, checks, scope_accounts, index)
+                for fw in frameworks
+            ),
         )
 
 
@@ -435,6 +679,35 @@ class ReportExtras:
     changes: ChangeSet | None = None
     findings_sha256: str | None = None
     """SHA-256 of the findings.json written with this report (shown in report.html)."""
+    trend: TrendView | None = None
+    """Earlier scans from the history, and the deltas since the last one."""
+
+
+def _accounts_with_ou(meta: ScanMeta, findings: Sequence[Finding]) -> list[ScannedAccount]:
+    """The scan's accounts with their OU (from the findings when the metadata has none)."""
+    ous: dict[str, tuple[str, ...]] = {}
+    names: dict[str, str] = {}
+    for f in findings:
+        if f.ou_path and f.account_id not in ous:
+            ous[f.account_id] = f.ou_path
+        if f.account_name:
+            names.setdefault(f.account_id, f.account_name)
+    out = [
+        a.model_copy(
+            update={
+                "ou_path": a.ou_path or ous.get(a.account_id, ()),
+                "name": a.name or names.get(a.account_id, ""),
+            }
+        )
+        for a in meta.accounts
+    ]
+    known = {a.account_id for a in out}
+    for acct in dict.fromkeys(f.account_id for f in findings):
+        if acct not in known:
+            out.append(
+                ScannedAccount(account_id=acct, name=names.get(acct, ""), ou_path=ous.get(acct, ()))
+            )
+    return out
 
 
 def _counts(tally: Counter[Status]) -> StatusCounts:

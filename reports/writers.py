@@ -7,12 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from reports.asff import write_asff
-from reports.csv_report import write_csv
-from reports.html import write_html
+from reports.csv_report import write_compliance_csvs, write_csv
+from reports.html import render_html, write_html
 from reports.json_report import write_json
 from reports.junit import write_junit
 from reports.manifest import sha256_file
 from reports.ocsf import write_ocsf
+from reports.pdf import PdfError, write_pdf
 from reports.summary import ReportExtras, ScanMeta, ScanSummary
 from scanner.errors import OutputError, UsageError
 from scanner.findings import Finding
@@ -31,6 +32,16 @@ def _ocsf(path: Path, findings: Sequence[Finding], meta: ScanMeta, _: ScanSummar
     return write_ocsf(path, findings, partition=meta.partition)
 
 
+def _pdf(
+    path: Path,
+    findings: Sequence[Finding],
+    meta: ScanMeta,
+    summary: ScanSummary,
+    extras: ReportExtras | None = None,
+) -> Path:
+    return write_pdf(path, render_html(findings, meta, summary, extras=extras))
+
+
 _WRITERS: dict[str, Writer] = {
     "json": write_json,
     "asff": _asff,
@@ -44,6 +55,7 @@ _EXTRAS_WRITERS: dict[str, ExtrasWriter] = {
     "json": write_json,
     "html": write_html,
     "csv": write_csv,
+    "pdf": _pdf,
 }
 
 
@@ -66,8 +78,13 @@ def write_reports(
     meta: ScanMeta,
     summary: ScanSummary,
     extras: ReportExtras | None = None,
+    on_pdf_error: Callable[[PdfError], None] | None = None,
 ) -> list[Path]:
-    """Write each format (in FORMATS order, duplicates ignored); returns the paths written."""
+    """Write each format (in FORMATS order, duplicates ignored); returns the paths written.
+
+    report.pdf comes last: when it cannot be printed, the other files are already written and
+    `on_pdf_error` is told (without it, the PdfError is raised).
+    """
     wanted = list(dict.fromkeys(f.strip().lower() for f in formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
@@ -92,8 +109,14 @@ def write_reports(
                 written.append(with_extras(path, findings, meta, summary, extras))
             else:
                 written.append(_WRITERS[fmt](path, findings, meta, summary))
+            if fmt == "csv":  # and one compliance CSV per framework
+                written.extend(write_compliance_csvs(out_dir, findings, summary))
             if fmt == "json":  # report.html shows the SHA-256 of the findings.json beside it
                 extras = replace(extras or ReportExtras(), findings_sha256=sha256_file(written[-1]))
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
+        except PdfError as exc:
+            if on_pdf_error is None:
+                raise
+            on_pdf_error(exc)
     return written

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,19 +20,41 @@ if TYPE_CHECKING:
     from scanner.shard import Shard
 
 log = logging.getLogger("trailwatch")
+_Container = argparse._ActionsContainer
 
 EXIT_CODES = """exit codes:
   0  scan complete, no FAILED finding at or above --fail-on
   1  FAILED findings at or above --fail-on (with --fail-on-new: new or regressed ones only;
      suppressed findings never count)
   2  bad usage, bad configuration or no credentials; a report set that could not be written
-     or signed (the previous set is kept); --save-inventory not written (reports written)
+     or signed (the previous set is kept); --save-inventory not written (reports written);
+     a scan history (--history) that cannot be read or written (reports written first)
   3  no such failures, but some data could not be collected (ERROR findings)
   4  some finding meant for Security Hub was not delivered (AssumeRole, DescribeHub, GetFindings
      or BatchImportFindings failed, FailedFindings): listed with the reasons; a region where
      Security Hub is not enabled is skipped and is not a failure
   5  the reports were written but could not be uploaded to S3 (--upload)
-  130 interrupted (SIGINT/SIGTERM): the output directory holds the previous or the new set
+  6  the other reports were written but report.pdf could not be printed (--format pdf:
+     Chromium missing or failing; the line says what to install)
+  70 internal error: one line on stderr names the log file that holds the traceback
+     ($TMPDIR/trailwatch-crash-<UTC time>-<random>.log; /tmp unless TMPDIR is set)
+  130 interrupted (SIGINT/SIGTERM): stops within seconds; the output directory holds the
+      previous or the new set
+"""
+
+#: An unexpected exception (a bug): EX_SOFTWARE from sysexits.h.
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+
+SCAN_EXAMPLES = """examples:
+  trailwatch scan                                       # the caller's account, enabled regions
+  trailwatch scan --org --regions us-east-1,eu-west-1 --output-dir out/
+  trailwatch scan --checks CloudTrail.1,CloudTrail.4    # some checks (only their data is read)
+  trailwatch scan --org --framework cis-5.0 --format json,html,pdf
+  trailwatch scan --org --baseline reports-2026-10/ --fail-on-new --output-dir reports-2026-11/
+  trailwatch scan --from-inventory inventory.json --no-history   # offline re-evaluation
+  trailwatch history                                    # the trend of the recorded scans
 """
 
 
@@ -76,22 +99,21 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"trailwatch {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    _log_flags(parser, default=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     scan = sub.add_parser(
         "scan",
         help="scan accounts and write reports",
-        epilog=EXIT_CODES,
+        description="Scan the logging and monitoring posture of an account or a whole "
+        "Organization and write the reports (read-only: Describe/Get/List calls only).",
+        epilog=SCAN_EXAMPLES + "\n" + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _scan_arguments(scan)
-    _shard_arguments(scan)
-    _upload_arguments(scan)
-    _report_arguments(scan)
     scan.set_defaults(func=cmd_scan)
     _merge_parser(sub)
+    _history_parser(sub)
     _verify_parser(sub)
     _watch_parser(sub)
 
@@ -143,56 +165,131 @@ def build_parser() -> argparse.ArgumentParser:
     checks = sub.add_parser("checks", help="list the checks")
     checks.add_argument("--json", action="store_true", help="machine-readable output")
     checks.set_defaults(func=cmd_checks)
+    for command in sub.choices.values():  # -q/-v also after the command
+        _log_flags(command, default=argparse.SUPPRESS)
     return parser
+
+
+def _log_flags(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument(
+        "-v", "--verbose", action="store_true", default=default, help="debug logging on stderr"
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="no progress on stderr"
+    )
+
+
+def _endpoint(args: argparse.Namespace) -> str | None:
+    """--endpoint-url (else $AWS_ENDPOINT_URL), checked: an http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    flag, text = "--endpoint-url", str(args.endpoint_url or "")
+    if not text:
+        flag, text = "AWS_ENDPOINT_URL", os.environ.get("AWS_ENDPOINT_URL", "")
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if (
+        parts is None
+        or not port_ok
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in text)
+    ):
+        raise UsageError(f"{flag}: not an http(s) URL with a host: {text!r}")
+    return text
 
 
 def _scan_arguments(p: argparse.ArgumentParser) -> None:
     # Defaults are None so that trailwatch.yaml can supply them; see _merged().
-    p.add_argument(
-        "--config", type=Path, help="config file (default: ./trailwatch.yaml if present)"
-    )
-    p.add_argument("--regions", help="comma list of regions (default: every enabled region)")
-    p.add_argument("--checks", help="comma list of check ids or Security Hub control ids")
-    p.add_argument("--output-dir", type=Path, help="where reports go (default trailwatch-out)")
-    p.add_argument("--format", help=f"comma list of {','.join(FORMATS)} (default: json,asff,html)")
-    p.add_argument("--endpoint-url", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)")
-    p.add_argument("--profile", help="AWS named profile")
-    p.add_argument(
-        "--fail-on",
-        help="lowest severity of a FAILED finding that makes the exit code 1 (default: low)",
-    )
-    p.add_argument(
+    scope = p.add_argument_group("scope: which accounts and regions")
+    scope.add_argument(
         "--org", action="store_true", default=None, help="scan every ACTIVE Organization account"
     )
-    p.add_argument("--accounts", help="comma list of account ids to scan")
-    p.add_argument("--exclude-accounts", help="comma list of account ids to skip")
-    p.add_argument("--role-name", help="role to assume in member accounts")
-    p.add_argument("--external-id", help="external id for AssumeRole")
-    p.add_argument("--role-session-name", help="session name for AssumeRole")
-    p.add_argument("--home-region", help="region for account-level calls and findings")
-    p.add_argument(
-        "--max-workers",
-        type=int,
-        help="concurrent API calls in total (default 64; at most 8 per account)",
+    scope.add_argument("--accounts", metavar="IDS", help="comma list of account ids to scan")
+    scope.add_argument(
+        "--exclude-accounts", metavar="IDS", help="comma list of account ids to skip"
     )
-    p.add_argument(
+    scope.add_argument(
+        "--regions", metavar="LIST", help="comma list of regions (default: every enabled region)"
+    )
+    scope.add_argument(
+        "--home-region", metavar="REGION", help="region for account-level calls and findings"
+    )
+    _shard_arguments(scope)
+    checks = p.add_argument_group("checks: what is evaluated")
+    checks.add_argument(
+        "--checks", metavar="IDS", help="comma list of check ids or Security Hub control ids"
+    )
+    _framework_argument(checks)
+    checks.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="config file (default: ./trailwatch.yaml if present)",
+    )
+    access = p.add_argument_group("access: credentials and member-account roles")
+    access.add_argument("--profile", help="AWS named profile")
+    access.add_argument("--endpoint-url", help="AWS endpoint override (default: $AWS_ENDPOINT_URL)")
+    access.add_argument("--role-name", help="role to assume in member accounts")
+    access.add_argument("--external-id", help="external id for AssumeRole")
+    access.add_argument("--role-session-name", help="session name for AssumeRole")
+    output = p.add_argument_group("output: reports, exit code, changes and history")
+    output.add_argument(
+        "--output-dir", type=Path, metavar="DIR", help="where reports go (default trailwatch-out)"
+    )
+    output.add_argument(
+        "--format",
+        metavar="LIST",
+        help=f"comma list of {','.join(FORMATS)} (default: json,asff,html)",
+    )
+    output.add_argument(
+        "--fail-on",
+        metavar="SEVERITY",
+        help="lowest severity of a FAILED finding that makes the exit code 1 (default: low)",
+    )
+    _baseline_arguments(output)
+    _history_arguments(output)
+    _upload_arguments(output)
+    _sign_argument(output)
+    inventory = p.add_argument_group("inventory: collect once, evaluate again offline")
+    inventory.add_argument(
+        "--save-inventory",
+        type=Path,
+        metavar="FILE",
+        help="also write the collected inventory here",
+    )
+    inventory.add_argument(
+        "--from-inventory",
+        type=Path,
+        metavar="FILE",
+        help="evaluate a saved inventory instead of calling AWS",
+    )
+    hub = p.add_argument_group("Security Hub")
+    hub.add_argument(
         "--securityhub",
         action="store_true",
         help="import the findings into Security Hub (each account's into its own account)",
     )
-    p.add_argument(
+    hub.add_argument(
         "--securityhub-passed",
         action="store_true",
         help="also import PASSED findings (default: only failures, errors and warnings)",
     )
-    p.add_argument(
+    hub.add_argument(
         "--securityhub-home-region", help="region for account-level findings (default: home)"
     )
-    _record_argument(p)
-    p.add_argument("--save-inventory", type=Path, help="also write the collected inventory here")
-    _sign_argument(p)
-    p.add_argument(
-        "--from-inventory", type=Path, help="evaluate a saved inventory instead of calling AWS"
+    _record_argument(hub)
+    perf = p.add_argument_group("performance")
+    perf.add_argument(
+        "--max-workers",
+        type=int,
+        metavar="N",
+        help="concurrent API calls in total (default 64; at most 8 per account)",
     )
 
 
@@ -310,7 +407,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         external_id=opts["external_id"],
         role_session_name=opts["role_session_name"],
         profile=args.profile,
-        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        endpoint_url=_endpoint(args),
         home_region=_single_region(opts["home_region"]),
         max_workers=opts["max_workers"],
         shard=shard,
@@ -328,13 +425,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
         securityhub_home_region=_single_region(args.securityhub_home_region),
         securityhub_record=_record_path(args, args.securityhub),
         sign_key=args.sign_key,
+        **_history_request(args, opts["output_dir"]),
         **_upload_request(args),
         **_report_request(args, opts),
     )
     return run_scan(request, progress=log.info).exit_code
 
 
-def _report_arguments(p: argparse.ArgumentParser) -> None:
+def _framework_argument(p: _Container) -> None:
     p.add_argument(
         "--framework",
         action="append",
@@ -342,6 +440,9 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
         help="scan only the checks this framework maps and report only its section "
         "(repeatable; e.g. cis-5.0, fsbp, pci-4.0.1, nist-800-53-r5)",
     )
+
+
+def _baseline_arguments(p: _Container) -> None:
     p.add_argument(
         "--baseline",
         type=Path,
@@ -354,6 +455,33 @@ def _report_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --baseline: exit 1 only for new failures (new or regressed)",
     )
+
+
+def _history_arguments(p: _Container) -> None:
+    p.add_argument(
+        "--history",
+        metavar="PATH",
+        help="append this scan's summary to this SQLite history, a file or s3://bucket/key "
+        "(default: trailwatch-history.sqlite beside the output dir); the report shows the trend",
+    )
+    p.add_argument("--no-history", action="store_true", help="do not read or write a scan history")
+
+
+def _history_request(args: argparse.Namespace, output_dir: Path) -> dict[str, Any]:
+    """`history` (a local file) or `history_s3` (s3://bucket/key) for the ScanRequest."""
+    if args.no_history:
+        if args.history is not None:
+            raise UsageError("--history and --no-history exclude each other")
+        return {}
+    if args.history is not None:
+        if args.history.startswith("s3://"):
+            from scanner.remote_history import parse_history_url
+
+            return {"history_s3": parse_history_url(args.history)}
+        return {"history": Path(args.history)}
+    from reports.history import default_history_path
+
+    return {"history": default_history_path(output_dir)}
 
 
 def _report_request(args: argparse.Namespace, opts: dict[str, Any]) -> dict[str, Any]:
@@ -401,7 +529,7 @@ def _verify_parser(sub: Any) -> None:
     verify.set_defaults(func=cmd_verify)
 
 
-def _sign_argument(p: argparse.ArgumentParser) -> None:
+def _sign_argument(p: _Container) -> None:
     p.add_argument(
         "--sign-key",
         metavar="KEY",
@@ -445,7 +573,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shard_arguments(p: argparse.ArgumentParser) -> None:
+def _shard_arguments(p: _Container) -> None:
     p.add_argument(
         "--shard",
         metavar="K/N",
@@ -467,13 +595,15 @@ def _shard(args: argparse.Namespace, org: bool) -> Shard | None:
     return shard
 
 
-def _upload_arguments(p: argparse.ArgumentParser) -> None:
+def _upload_arguments(p: _Container) -> None:
     p.add_argument(
         "--upload",
         metavar="S3URL",
         help="after writing, upload every output file to s3://bucket/prefix/<date>/<scan-id>/",
     )
-    p.add_argument("--kms-key-id", help="with --upload: SSE-KMS with this KMS key (id or ARN)")
+    p.add_argument(
+        "--kms-key-id", metavar="KEY", help="with --upload: SSE-KMS with this KMS key (id or ARN)"
+    )
 
 
 def _upload_request(args: argparse.Namespace) -> dict[str, Any]:
@@ -516,6 +646,9 @@ def _merge_parser(sub: Any) -> None:
     merge.add_argument("--role-name", default="OrganizationAccountAccessRole")
     merge.add_argument("--external-id")
     merge.add_argument("--role-session-name", default="trailwatch")
+    _framework_argument(merge)
+    _baseline_arguments(merge)
+    _history_arguments(merge)
     _upload_arguments(merge)
     _sign_argument(merge)
     merge.set_defaults(func=cmd_merge)
@@ -534,11 +667,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
         raise UsageError(f"--fail-on: {exc}") from None
     formats = _formats(args.format)
     upload = _upload_request(args)
-    endpoint = args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+    endpoint = _endpoint(args)
     from scanner.config import load_config
 
     config, _path = load_config(args.config)
     ensure_writable(args.output_dir)
+    history = _history_request(args, args.output_dir)
     merged = merge_shards(args.dirs, profile=args.profile, endpoint_url=endpoint, progress=log.info)
     homes = [a.home_region for a in merged.inventory.accounts]
     options = ScanOptions(
@@ -557,19 +691,61 @@ def cmd_merge(args: argparse.Namespace) -> int:
         formats=formats,
         fail_on=fail_on,
         inventory=merged.inventory,
-        frameworks=merged.frameworks,
-        suppressions=tuple(config.suppressions or ()),
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
         securityhub_record=_record_path(args, args.securityhub),
         sign_key=args.sign_key,
+        **history,
         **upload,
+        **_report_request(
+            args,
+            {
+                "frameworks": merged.frameworks,
+                "suppressions": tuple(config.suppressions or ()),
+            },
+        ),
     )
     return run_scan(request, progress=log.info).exit_code
 
 
-def _record_argument(p: argparse.ArgumentParser) -> None:
+def _history_parser(sub: Any) -> None:
+    hist = sub.add_parser(
+        "history",
+        help="print the trend of the scans recorded in a history file",
+        description="Print one line (or JSON object) per recorded scan, oldest first: counts "
+        "by status, new / resolved / regressed against its baseline, and each framework's "
+        "score. Exit 0; 2 when the file is missing or not a trailwatch history.",
+    )
+    hist.add_argument(
+        "--history",
+        type=Path,
+        metavar="PATH",
+        help="the history file (default: ./trailwatch-history.sqlite, where scans with the "
+        "default --output-dir record)",
+    )
+    hist.add_argument("--limit", type=int, default=20, help="the last N scans (default 20)")
+    hist.add_argument("--format", choices=("text", "json"), default="text")
+    hist.set_defaults(func=cmd_history)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from reports.history import HISTORY_FILE, History, HistoryError, as_json, as_text
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    path = args.history or Path(HISTORY_FILE)
+    if not path.is_file():
+        raise HistoryError(
+            f"history: no such file: {path} (scans record beside their --output-dir; "
+            "choose the file with --history PATH)"
+        )
+    entries = History(path).entries(limit=args.limit)
+    print(as_json(entries) if args.format == "json" else as_text(entries))
+    return 0
+
+
+def _record_argument(p: _Container) -> None:
     p.add_argument(
         "--undelivered-json",
         type=Path,
@@ -598,7 +774,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return import_file(
         args.file,
         profile=args.profile,
-        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        endpoint_url=_endpoint(args),
         home_region=_single_region(args.home_region) or "us-east-1",
         role_name=args.role_name,
         external_id=args.external_id,
@@ -654,7 +830,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         external_id=args.external_id,
         role_session_name=args.role_session_name,
         profile=args.profile,
-        endpoint_url=args.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
+        endpoint_url=_endpoint(args),
         home_region=_single_region(args.home_region),
     )
     from scanner.config import load_config
@@ -694,17 +870,53 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+_stopping = threading.Event()
+
+
 def _terminate(signum: int, frame: object) -> None:
+    """SIGINT/SIGTERM: stop once (KeyboardInterrupt); a second signal while stopping is ignored."""
+    if _stopping.is_set():
+        return
+    _stopping.set()
     raise KeyboardInterrupt
+
+
+def _abandon_calls_in_flight() -> None:
+    """Calls in flight stay on daemon threads (scanner.workers) that exit never waits for; but the
+    interpreter's final garbage collection would still walk and finalise their clients and
+    connections (seconds, measured by bench/stop_bench.py): keep them out of it."""
+    if threading.active_count() > 1:
+        import gc
+
+        gc.freeze()
+
+
+def _crash_log(exc: BaseException) -> Path | None:
+    """Write the traceback to $TMPDIR/trailwatch-crash-<UTC time>-<random>.log; None if it can't."""
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"trailwatch-crash-{stamp}-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"trailwatch {__version__}, Python {sys.version.split()[0]}\n")
+            handle.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return Path(name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose, args.quiet)
-    # SIGTERM (CodeBuild timeouts, kill) stops a scan like Ctrl-C: the report set is switched in
-    # whole, so an interrupted scan leaves the previous set (or none), never a mixed one.
-    signal.signal(signal.SIGTERM, _terminate)
+    # SIGTERM (CodeBuild timeouts, kill) stops a scan like Ctrl-C: queued work is cancelled, calls
+    # in flight are abandoned (scanner.workers), and the report set is switched in whole, so an
+    # interrupted scan leaves the previous set (or none), never a mixed one.
+    _stopping.clear()
+    previous = {s: signal.signal(s, _terminate) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         code: int = args.func(args)
         return code
@@ -715,7 +927,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Interrupted says what the output directory holds; a bare Ctrl-C came before any output.
         detail = str(exc) if isinstance(exc, Interrupted) else "no report written"
         print(f"trailwatch: interrupted: {detail}", file=sys.stderr)
-        return 130
+        _abandon_calls_in_flight()
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: one line, the traceback in a file, a code of its own
+        log_file = _crash_log(exc)
+        where = f"traceback in {log_file}" if log_file else "could not write a crash log"
+        print(
+            f"trailwatch: internal error ({type(exc).__name__}); {where}; please report it",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

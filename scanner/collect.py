@@ -6,22 +6,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from scanner.calls import current_call, note_call
 from scanner.collector import Collector, Missing
 from scanner.dataset import Dataset, Scope
 from scanner.iam import iam_action
 from scanner.inventory import DatasetRecord, record_key
-from scanner.model import CollectionError
+from scanner.model import CollectionError, DataUnavailable
 from scanner.session import AccountSession, MutatingCallBlocked
+from scanner.workers import DaemonPool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-_current_call = threading.local()
 
 
 @dataclass
@@ -92,13 +92,13 @@ class _Tracked:
         if name == "get_paginator":
 
             def paginator(op: str) -> Any:
-                _current_call.op = (self._service, _camel(op))
+                note_call(self._service, _camel(op))
                 return attr(op)
 
             return paginator
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            _current_call.op = (self._service, _camel(name))
+            note_call(self._service, _camel(name))
             return attr(*args, **kwargs)
 
         return call
@@ -109,7 +109,13 @@ def _camel(snake: str) -> str:
 
 
 def error_from_exception(exc: BaseException, region: str | None) -> CollectionError:
-    """Turn any failure of a collector into a recorded CollectionError."""
+    """Turn any failure of an AWS call into a recorded CollectionError.
+
+    The one place that names a failed call for every part of a scan (collectors, AssumeRole,
+    Organizations discovery): the operation from botocore's error, the service from the call
+    this thread made (every client notes its calls, see scanner.session), and the IAM action
+    from both (scanner.iam).
+    """
     from botocore.exceptions import (
         ClientError,
         ConnectionError,
@@ -117,7 +123,9 @@ def error_from_exception(exc: BaseException, region: str | None) -> CollectionEr
         ReadTimeoutError,
     )
 
-    service, op = getattr(_current_call, "op", ("unknown", "Unknown"))
+    if isinstance(exc, DataUnavailable) and exc.errors:  # a failed field read by a collector
+        return exc.errors[0]
+    service, op = current_call()
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         op = exc.operation_name or op
@@ -190,6 +198,8 @@ def collect(
             return
         _collect_account(target, levels, partition, per_account, stop)
         target.session.release_clients()
+        if stop.is_set():
+            return
         with lock:
             done += 1
             n = done
@@ -201,12 +211,13 @@ def collect(
                 f"({time.monotonic() - started:.1f}s)"
             )
 
-    pool = ThreadPoolExecutor(max_workers=window, thread_name_prefix="account")
+    # Daemon workers: on SIGINT/SIGTERM (KeyboardInterrupt here) the queued work is cancelled
+    # and the calls in flight are abandoned, not waited for (scanner.workers).
+    pool = DaemonPool(max_workers=window, thread_name_prefix="account")
     try:
         for fut in [pool.submit(one_account, t) for t in targets]:
             fut.result()
     except BaseException:
-        # Interrupted (SIGINT/SIGTERM) or failed: drop queued work, don't wait for it.
         stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -220,7 +231,7 @@ def _collect_account(
     per_account: int,
     stop: threading.Event,
 ) -> None:
-    with ThreadPoolExecutor(max_workers=per_account, thread_name_prefix="collect") as pool:
+    with DaemonPool(max_workers=per_account, thread_name_prefix="collect") as pool:
         for level in levels:
             jobs = [
                 (collector, region)
@@ -230,7 +241,7 @@ def _collect_account(
                 )
             ]
             futures: list[Future[None]] = [
-                pool.submit(_run_one, target, collector, region, partition)
+                pool.submit(_run_one, target, collector, region, partition, stop)
                 for collector, region in jobs
                 if not stop.is_set()
             ]
@@ -239,8 +250,14 @@ def _collect_account(
 
 
 def _run_one(
-    target: AccountTarget, collector: Collector, region: str | None, partition: str
+    target: AccountTarget,
+    collector: Collector,
+    region: str | None,
+    partition: str,
+    stop: threading.Event,
 ) -> None:
+    if stop.is_set():  # interrupted: start no new call
+        return
     ds = collector.dataset
     ctx = CollectContext(target, region or target.home_region, partition)
     try:

@@ -36,23 +36,15 @@ class FileConfig(BaseModel):
 
 def load_config(path: Path | None) -> tuple[FileConfig, Path | None]:
     """The config at `path`, or ./trailwatch.yaml when it exists, or an empty config."""
-    import yaml
+    from scanner.inputs import CONFIG, CONFIG_MAX_BYTES, expect_kind, parse_yaml, read_text
 
     if path is None:
         if not DEFAULT_CONFIG.is_file():
             return FileConfig(), None
         path = DEFAULT_CONFIG
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+    label = "--config"
+    raw = parse_yaml(read_text(path, label, CONFIG_MAX_BYTES), label, path)
+    expect_kind(raw, CONFIG, label, path)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

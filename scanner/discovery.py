@@ -1,14 +1,19 @@
-"""Organization discovery: which accounts to scan (and which are skipped), with OU path and tags."""
+"""Organization discovery: which accounts to scan (and which are skipped), with OU path and tags.
+
+Only DescribeOrganization and ListAccounts are needed to scan; a failed OU or tag lookup is
+recorded on the account (AccountInfo.metadata_errors) and the scan goes on.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.inventory import AccountInfo, SkippedAccount
+from scanner.model import CollectionError
+from scanner.workers import DaemonPool
 
 log = logging.getLogger(__name__)
 
@@ -54,21 +59,15 @@ def discover_organization(
     lock = threading.Lock()
 
     def info(raw: dict[str, Any]) -> AccountInfo:
-        ou_path: tuple[str, ...] = ()
-        tags: dict[str, str] = {}
-        if with_details:
-            ou_path = _ou_path(org_client, raw["Id"], ou_names, lock)
-            tags = _tags(org_client, raw["Id"])
-        return AccountInfo(
+        listed = AccountInfo(
             account_id=raw["Id"],
             name=raw.get("Name", ""),
             email=raw.get("Email", ""),
             status="ACTIVE",
-            ou_path=ou_path,
-            tags=tags,
         )
+        return with_metadata(org_client, listed, ou_names, lock) if with_details else listed
 
-    with ThreadPoolExecutor(max_workers=max_workers) as pool:
+    with DaemonPool(max_workers=max_workers) as pool:
         accounts = list(pool.map(info, raw_accounts))
     return OrgDiscovery(
         organization_id=desc.get("Id"),
@@ -78,13 +77,44 @@ def discover_organization(
     )
 
 
+def with_metadata(
+    org_client: Any, info: AccountInfo, names: dict[str, Any], lock: threading.Lock
+) -> AccountInfo:
+    """`info` with its OU path and tags; a lookup that fails is recorded, not raised."""
+    from scanner.collect import error_from_exception
+
+    update: dict[str, Any] = {}
+    errors: list[CollectionError] = []
+    try:
+        update["ou_path"] = _ou_path(org_client, info.account_id, names, lock)
+    except Exception as exc:  # context only: a gap, never an abort
+        errors.append(error_from_exception(exc, None))
+    try:
+        update["tags"] = _tags(org_client, info.account_id)
+    except Exception as exc:
+        errors.append(error_from_exception(exc, None))
+    if errors:
+        update["metadata_errors"] = tuple(errors)
+    out = AccountInfo.model_validate({**dict(info), **update})  # validated: sizes are bounded
+    if errors:
+        log.warning("account %s: %s", info.account_id, out.metadata_gap())
+    return out
+
+
+class _LookupFailed:
+    """A cached failure of an OU lookup: accounts that share the OU do not repeat the call."""
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+
 def _ou_path(
     org_client: Any, account_id: str, names: dict[str, Any], lock: threading.Lock
 ) -> tuple[str, ...]:
-    """Root-to-parent OU names (best effort: the path is context, not a verdict).
+    """Root-to-parent OU names (the path is context, not a verdict).
 
-    `names` caches, per OU id, its name and its parent: accounts that share OUs cause no
-    repeated ListParents or DescribeOrganizationalUnit call.
+    `names` caches, per OU id, its name and its parent (or the failure to read them): accounts
+    that share OUs cause no repeated ListParents or DescribeOrganizationalUnit call.
     """
     path: list[str] = []
     parents = org_client.list_parents(ChildId=account_id).get("Parents", [])
@@ -98,10 +128,16 @@ def _ou_path(
         pid = parent["Id"]
         with lock:  # held during the calls: each OU is looked up once
             if pid not in names:
-                ou = org_client.describe_organizational_unit(OrganizationalUnitId=pid)
-                up = org_client.list_parents(ChildId=pid).get("Parents", [])
-                names[pid] = (ou["OrganizationalUnit"].get("Name", pid), up)
-            name, parents = names[pid]
+                try:
+                    ou = org_client.describe_organizational_unit(OrganizationalUnitId=pid)
+                    up = org_client.list_parents(ChildId=pid).get("Parents", [])
+                    names[pid] = (ou["OrganizationalUnit"].get("Name", pid), up)
+                except Exception as exc:
+                    names[pid] = _LookupFailed(exc)
+            cached = names[pid]
+        if isinstance(cached, _LookupFailed):
+            raise cached.exc
+        name, parents = cached
         path.append(name)
     return tuple(reversed(path))
 

@@ -12,7 +12,7 @@ from scanner.findings import Finding, finding_id
 from scanner.frameworks import Frameworks
 from scanner.inventory import AccountInventory, Inventory
 from scanner.model import CollectionError, Result, Severity, Status
-from scanner.view import DataUnavailable, OrgView, View
+from scanner.view import DataUnavailable, OrgView, View, error_result
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,9 @@ def _run(check: Check, view: View) -> list[Result]:
     except DataUnavailable as exc:
         return [unavailable(view, exc.errors)]
     except Exception as exc:  # a bug in a check must never become a verdict
-        log.exception("check %s crashed on %s %s", check.id, view.account_id, view.region)
+        # One line per crash (the ERROR finding names it); the traceback only with -v.
+        log.error("check %s crashed on %s %s: %r", check.id, view.account_id, view.region, exc)
+        log.debug("traceback of check %s", check.id, exc_info=True)
         err = CollectionError(
             operation="-",
             iam_action="-",
@@ -77,14 +79,7 @@ def _run(check: Check, view: View) -> list[Result]:
 
 def unavailable(view: View, errors: Sequence[CollectionError]) -> Result:
     """An ERROR result on the account for data the scan could not collect."""
-    unique = tuple(dict.fromkeys(errors))
-    return Result(
-        status=Status.ERROR,
-        resource=view.account_resource(),
-        reason="Could not evaluate: " + "; ".join(e.describe() for e in unique[:5]),
-        errors=unique,
-        evidence={"failed_calls": [e.model_dump() for e in unique[:20]]},
-    )
+    return error_result(view.account_resource(), errors)
 
 
 def build_finding(check: Check, view: View, result: Result, fw: Frameworks) -> Finding:

@@ -1,9 +1,13 @@
 """CloudTrail API-call events (EventBridge) -> the account, region, datasets and checks they touch.
 
-`CALLS` is the whole mapping: (eventSource, eventName) of each posture-changing call -> the
-datasets whose data the call can change. The affected checks are derived, never listed: every
+`CALLS` maps (eventSource, eventName) of each posture-changing call to the datasets whose data
+the call can change. It is derived, never listed: each collector declares the calls that change
+its dataset (`Collector.events`, next to its IAM actions), and a call also changes every dataset
+that depends on one it changes (`Dataset.depends_on`: a new bucket has its own policy, ACL, ...).
+A new collector therefore brings its calls with it. The affected checks are derived too: every
 selected check whose `requires` intersects those datasets. The EventBridge rule pattern
-(deploy/eventbridge/rule-pattern.json, `rule_pattern()`) is generated from the same table.
+(deploy/eventbridge/rule-pattern.json and the realtime templates, `rule_pattern()`, written by
+deploy/cloudformation/sync_templates.py) is generated from the same table.
 
 An event is one of:
 - an EventBridge event, detail-type "AWS API Call via CloudTrail" (`account`, `region`,
@@ -12,7 +16,9 @@ An event is one of:
   in CloudTrail log files (`jq -c '.Records[]'`), for catching up.
 
 Irrelevant events (another detail-type, a call not in the table, a call that failed: errorCode
-set, so nothing changed) give None and a debug log line. Malformed events raise EventError.
+set, so nothing changed) give None and a debug log line. Malformed events raise EventError,
+and so do events beyond the bounds: more than MAX_EVENT_BYTES of JSON (EventBridge's own limit
+on an event) or nested deeper than MAX_EVENT_DEPTH.
 """
 
 from __future__ import annotations
@@ -20,102 +26,60 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from scanner.check import Check
+from scanner.collector import ApiEvent, Collector
 from scanner.dataset import Dataset, Scope
-from scanner.datasets.awsconfig import CONFIG
-from scanner.datasets.cloudtrail import (
-    TRAIL_INSIGHTS,
-    TRAIL_SELECTORS,
-    TRAIL_STATUS,
-    TRAIL_TAGS,
-    TRAILS,
-)
-from scanner.datasets.cloudwatch import ALARMS
 from scanner.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB
 from scanner.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.datasets.events import EVENT_RULES
 from scanner.datasets.kms import KMS_KEYS
-from scanner.datasets.logs import LOG_GROUPS
-from scanner.datasets.metric_filters import METRIC_FILTERS
-from scanner.datasets.s3 import (
-    S3_BUCKET_ACLS,
-    S3_BUCKET_LIFECYCLE,
-    S3_BUCKET_LOGGING,
-    S3_BUCKET_POLICIES,
-    S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
-    S3_BUCKET_VERSIONING,
-)
-from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS
 from scanner.errors import TrailwatchError
+from scanner.inputs import InputError, json_lines
+from scanner.registry import all_collectors
 
 log = logging.getLogger(__name__)
 
 DETAIL_TYPE = "AWS API Call via CloudTrail"
 
-_TRAIL_CONFIG = (TRAILS, TRAIL_STATUS, TRAIL_SELECTORS, TRAIL_INSIGHTS)
-_ALARM_CHAIN = (ALARMS, TOPIC_SUBSCRIPTIONS)
+#: The largest event accepted, in bytes of JSON (UTF-8): EventBridge's limit on one event
+#: (256 KiB), so every event EventBridge can deliver fits.
+MAX_EVENT_BYTES = 256 * 1024
+#: The deepest nesting of objects and arrays accepted in an event (CloudTrail's are < 10 deep).
+MAX_EVENT_DEPTH = 64
 
-CALLS: dict[tuple[str, str], tuple[Dataset[Any], ...]] = {
-    # A trail created, changed or deleted: its listing everywhere (multi-Region trails appear in
-    # every region), and its status, selectors and Insights (collected per trail).
-    # A trail created (possibly with tags) or deleted also changes the tags collected.
-    ("cloudtrail.amazonaws.com", "CreateTrail"): (*_TRAIL_CONFIG, TRAIL_TAGS),
-    ("cloudtrail.amazonaws.com", "UpdateTrail"): _TRAIL_CONFIG,
-    ("cloudtrail.amazonaws.com", "DeleteTrail"): (*_TRAIL_CONFIG, TRAIL_TAGS),
-    ("cloudtrail.amazonaws.com", "AddTags"): (TRAIL_TAGS,),
-    ("cloudtrail.amazonaws.com", "RemoveTags"): (TRAIL_TAGS,),
-    ("cloudtrail.amazonaws.com", "StopLogging"): (TRAIL_STATUS,),
-    ("cloudtrail.amazonaws.com", "StartLogging"): (TRAIL_STATUS,),
-    ("cloudtrail.amazonaws.com", "PutEventSelectors"): (TRAIL_SELECTORS,),
-    ("ec2.amazonaws.com", "CreateFlowLogs"): (VPC_FLOW_LOGS,),
-    ("ec2.amazonaws.com", "DeleteFlowLogs"): (VPC_FLOW_LOGS,),
-    ("config.amazonaws.com", "PutConfigurationRecorder"): (CONFIG,),
-    ("config.amazonaws.com", "StopConfigurationRecorder"): (CONFIG,),
-    ("config.amazonaws.com", "DeleteConfigurationRecorder"): (CONFIG,),
-    ("config.amazonaws.com", "DeleteDeliveryChannel"): (CONFIG,),
-    ("s3.amazonaws.com", "PutBucketPolicy"): (S3_BUCKET_POLICIES,),
-    ("s3.amazonaws.com", "DeleteBucketPolicy"): (S3_BUCKET_POLICIES,),
-    ("s3.amazonaws.com", "PutBucketAcl"): (S3_BUCKET_ACLS,),
-    ("s3.amazonaws.com", "PutPublicAccessBlock"): (S3_BUCKET_PUBLIC_ACCESS_BLOCKS,),
-    ("s3.amazonaws.com", "DeletePublicAccessBlock"): (S3_BUCKET_PUBLIC_ACCESS_BLOCKS,),
-    ("s3.amazonaws.com", "PutBucketLogging"): (S3_BUCKET_LOGGING,),
-    ("s3.amazonaws.com", "PutBucketVersioning"): (S3_BUCKET_VERSIONING,),
-    ("s3.amazonaws.com", "PutObjectLockConfiguration"): (S3_BUCKET_VERSIONING,),
-    # CloudTrail records PutBucketLifecycleConfiguration as PutBucketLifecycle.
-    ("s3.amazonaws.com", "PutBucketLifecycle"): (S3_BUCKET_LIFECYCLE,),
-    ("s3.amazonaws.com", "DeleteBucketLifecycle"): (S3_BUCKET_LIFECYCLE,),
-    ("kms.amazonaws.com", "EnableKeyRotation"): (KMS_KEYS,),
-    ("kms.amazonaws.com", "DisableKeyRotation"): (KMS_KEYS,),
-    ("kms.amazonaws.com", "ScheduleKeyDeletion"): (KMS_KEYS,),
-    ("kms.amazonaws.com", "CancelKeyDeletion"): (KMS_KEYS,),
-    ("logs.amazonaws.com", "AssociateKmsKey"): (LOG_GROUPS,),
-    ("logs.amazonaws.com", "DisassociateKmsKey"): (LOG_GROUPS,),
-    ("logs.amazonaws.com", "PutRetentionPolicy"): (LOG_GROUPS,),
-    ("logs.amazonaws.com", "DeleteRetentionPolicy"): (LOG_GROUPS,),
-    ("logs.amazonaws.com", "PutMetricFilter"): (METRIC_FILTERS,),
-    ("logs.amazonaws.com", "DeleteMetricFilter"): (METRIC_FILTERS,),
-    # An alarm added or removed can change which topics the alarms notify (and so the
-    # subscriptions collected); disabling actions changes only the alarm.
-    ("monitoring.amazonaws.com", "PutMetricAlarm"): _ALARM_CHAIN,
-    ("monitoring.amazonaws.com", "DeleteAlarms"): _ALARM_CHAIN,
-    ("monitoring.amazonaws.com", "DisableAlarmActions"): (ALARMS,),
-    ("sns.amazonaws.com", "DeleteTopic"): (TOPIC_SUBSCRIPTIONS,),
-    ("sns.amazonaws.com", "Unsubscribe"): (TOPIC_SUBSCRIPTIONS,),
-    ("events.amazonaws.com", "PutRule"): (EVENT_RULES,),
-    ("events.amazonaws.com", "DeleteRule"): (EVENT_RULES,),
-    ("events.amazonaws.com", "RemoveTargets"): (EVENT_RULES,),
-    ("guardduty.amazonaws.com", "CreateDetector"): (GUARDDUTY_DETECTORS,),
-    ("guardduty.amazonaws.com", "UpdateDetector"): (GUARDDUTY_DETECTORS,),
-    ("guardduty.amazonaws.com", "DeleteDetector"): (GUARDDUTY_DETECTORS,),
-    ("securityhub.amazonaws.com", "EnableSecurityHub"): (SECURITYHUB_HUB,),
-    ("securityhub.amazonaws.com", "DisableSecurityHub"): (SECURITYHUB_HUB,),
-}
+
+def calls_of(collectors: Iterable[Collector]) -> dict[ApiEvent, tuple[Dataset[Any], ...]]:
+    """(eventSource, eventName) -> the datasets the call changes: those whose collectors declare
+    it, and every dataset depending on one of those (transitively), in collector order."""
+    collectors = list(collectors)
+    order = [c.dataset for c in collectors]
+    dependents: dict[str, set[str]] = {}
+    for ds in order:
+        for dep in ds.depends_on:
+            dependents.setdefault(dep.name, set()).add(ds.name)
+    declared: dict[ApiEvent, set[str]] = {}
+    for collector in collectors:
+        for event in collector.events:
+            declared.setdefault(event, set()).add(collector.dataset.name)
+    table: dict[ApiEvent, tuple[Dataset[Any], ...]] = {}
+    for event in sorted(declared):
+        names, todo = set(declared[event]), list(declared[event])
+        while todo:
+            for child in dependents.get(todo.pop(), ()):
+                if child not in names:
+                    names.add(child)
+                    todo.append(child)
+        table[event] = tuple(ds for ds in order if ds.name in names)
+    return table
+
+
+CALLS: dict[ApiEvent, tuple[Dataset[Any], ...]] = calls_of(all_collectors())
 
 #: The EventBridge `source` of each eventSource (CloudWatch's API is `monitoring`).
 EVENTBRIDGE_SOURCES = {
@@ -133,8 +97,8 @@ EVENTBRIDGE_SOURCES = {
 }
 
 #: Regional datasets whose readers evaluate region R from R's data only (a check on a VPC, a key
-#: or an event rule of R; GuardDuty and Security Hub of R), so a change in R changes findings in R
-#: only. Every other dataset is read across regions: a multi-Region trail is listed in every
+#: or an event rule of R; GuardDuty and Security Hub of R), so a change in R changes findings in
+#: R only. Every other dataset is read across regions: a multi-Region trail is listed in every
 #: region; CloudWatch.1-14 in R read the filters and alarms of the trail's log group wherever it
 #: is; Config.1 looks for the region that records global resource types; account-level datasets
 #: are read by every region.
@@ -255,6 +219,7 @@ def parse_event(raw: Any) -> ApiCall | None:
     Raises EventError for a malformed event."""
     if not isinstance(raw, Mapping):
         raise EventError(f"an event must be a JSON object, not {type(raw).__name__}")
+    check_bounds(raw)
     if "detail" in raw or "detail-type" in raw:
         detail_type = raw.get("detail-type")
         if not isinstance(detail_type, str):
@@ -324,20 +289,99 @@ def assess(raw: Any, checks: Sequence[Check]) -> Impact | None:
     return None if call is None else impact_of(call, checks)
 
 
-def read_events(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, decoded event or EventError) for each non-blank line of a JSONL file."""
+def _depth_of_text(text: str) -> int:
+    """The deepest nesting of [ and { in JSON text (strings skipped), in one linear pass."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def decode_event(body: Any, what: str = "the event") -> Any:
+    """The JSON value of an event's text (str or UTF-8 bytes), within the bounds
+    (MAX_EVENT_BYTES, MAX_EVENT_DEPTH); EventError for anything else. Never raises another
+    exception, whatever `body` is."""
+    if isinstance(body, bytes | bytearray):
+        if len(body) > MAX_EVENT_BYTES:
+            raise EventError(f"{what} is larger than {MAX_EVENT_BYTES} bytes ({len(body)})")
+        try:
+            body = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            raise EventError(f"{what} is not UTF-8 text") from None
+    if not isinstance(body, str):
+        raise EventError(f"{what} is not text but {type(body).__name__}")
+    if len(body) > MAX_EVENT_BYTES or len(body.encode("utf-8", "replace")) > MAX_EVENT_BYTES:
+        raise EventError(f"{what} is larger than {MAX_EVENT_BYTES} bytes")
+    if not body.strip():
+        raise EventError(f"{what} is empty")
+    if _depth_of_text(body) > MAX_EVENT_DEPTH:
+        raise EventError(f"{what} is nested deeper than {MAX_EVENT_DEPTH} levels")
     try:
-        handle = path.open(encoding="utf-8")
-    except OSError as exc:
-        raise EventError(f"cannot read {path}: {exc.strerror or exc}") from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield number, json.loads(line)
-            except ValueError as exc:
-                yield number, EventError(f"line {number} is not JSON: {exc}")
+        return json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise EventError(f"{what} is not JSON: {str(exc)[:200]}") from None
+
+
+def check_bounds(raw: Any, what: str = "the event") -> None:
+    """EventError when an already-decoded event is nested deeper than MAX_EVENT_DEPTH or holds
+    more than MAX_EVENT_BYTES of strings and values (iterative: no recursion on hostile input)."""
+    stack: list[tuple[Any, int]] = [(raw, 0)]
+    size = 0
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, Mapping | list | tuple):
+            if depth >= MAX_EVENT_DEPTH:
+                raise EventError(f"{what} is nested deeper than {MAX_EVENT_DEPTH} levels")
+            items = list(value.items()) if isinstance(value, Mapping) else list(value)
+            size += 2 + len(items)
+            for item in items:
+                if isinstance(value, Mapping):
+                    key, item = item
+                    size += len(str(key)) + 4
+                stack.append((item, depth + 1))
+        elif isinstance(value, str):
+            size += len(value) + 2
+        else:
+            size += 8
+        if size > MAX_EVENT_BYTES:
+            raise EventError(f"{what} is larger than {MAX_EVENT_BYTES} bytes")
+
+
+def read_events(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded event or EventError) for each non-blank line of a JSONL file.
+
+    The file must be UTF-8 text within the input bounds (scanner.inputs), else EventError;
+    each line within the event bounds (MAX_EVENT_BYTES, MAX_EVENT_DEPTH), else an EventError
+    for that line.
+    """
+    try:
+        lines = list(json_lines(path, "--events"))
+    except InputError as exc:
+        raise EventError(str(exc)) from None
+    for number, value in lines:
+        if isinstance(value, InputError):
+            yield number, EventError(str(value))
+            continue
+        try:
+            check_bounds(value, f"line {number}")
+        except EventError as exc:
+            yield number, exc
+            continue
+        yield number, value
 
 
 def rule_pattern() -> dict[str, Any]:

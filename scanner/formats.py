@@ -9,6 +9,7 @@ FILENAMES: dict[str, str] = {
     "html": "report.html",
     "junit": "findings.junit.xml",
     "csv": "findings.csv",
+    "pdf": "report.pdf",
 }
 FORMATS: tuple[str, ...] = tuple(FILENAMES)
 DEFAULT_FORMATS: tuple[str, ...] = ("json", "asff", "html")

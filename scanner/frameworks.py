@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -21,12 +22,31 @@ def normalize_key(text: str) -> str:
     return re.sub(r"(?<=\d)(?:\.0)+$", "", key)
 
 
+class Scope(StrEnum):
+    """How this tool covers a framework requirement."""
+
+    AUTOMATED = "automated"
+    """Checks of this tool decide it."""
+    MANUAL = "manual"
+    """It is in the logging/monitoring area but needs a manual assessment."""
+    OUT_OF_SCOPE = "out_of_scope"
+    """Outside what this tool assesses (identity, networking, databases, ...)."""
+
+
 @dataclass(frozen=True)
 class Requirement:
     id: str
     title: str
     checks: tuple[str, ...] = ()
     manual: bool = False
+    scope: Scope = Scope.AUTOMATED
+
+    @property
+    def coverage(self) -> Scope:
+        """AUTOMATED when checks decide it, MANUAL when flagged manual, else OUT_OF_SCOPE."""
+        if self.scope is Scope.OUT_OF_SCOPE:
+            return Scope.OUT_OF_SCOPE
+        return Scope.MANUAL if self.manual or not self.checks else Scope.AUTOMATED
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,22 @@ class Framework:
     """False where Security Hub writes no RelatedRequirements for the standard (FSBP)."""
     members: tuple[str, ...] = ()
     """Checks in the standard whose requirement number is not known: standards only."""
+    out_of_scope: tuple[Requirement, ...] = ()
+    """The framework's other requirements: listed, never assessed by this tool."""
+    total_requirements: int | None = None
+    """How many requirements the framework has in all (None: not stated in the YAML)."""
+    scope_note: str = ""
+    """One paragraph on what part of the framework this tool assesses."""
+
+    def scope_counts(self) -> dict[Scope, int]:
+        """Requirements per scope; OUT_OF_SCOPE counts the unlisted rest when the total is known."""
+        counts = {scope: 0 for scope in Scope}
+        for req in (*self.requirements, *self.out_of_scope):
+            counts[req.coverage] += 1
+        if self.total_requirements is not None:
+            listed = sum(counts.values())
+            counts[Scope.OUT_OF_SCOPE] += max(0, self.total_requirements - listed)
+        return counts
 
     def label(self, req: Requirement) -> str:
         return f"{self.requirement_prefix}{self.separator}{req.id}"
@@ -145,8 +181,22 @@ class Frameworks:
         return cached
 
 
+def _out_of_scope(raw: dict[str, Any]) -> tuple[Requirement, ...]:
+    """`scope.out_of_scope`: groups of requirement ids under one section title."""
+    out: list[Requirement] = []
+    for group in (raw.get("scope") or {}).get("out_of_scope", ()):
+        for req_id in group.get("ids", ()):
+            out.append(Requirement(str(req_id), str(group["section"]), scope=Scope.OUT_OF_SCOPE))
+    return tuple(out)
+
+
 def _framework(raw: dict[str, Any]) -> Framework:
+    scope = raw.get("scope") or {}
+    total = scope.get("total_requirements")
     return Framework(
+        out_of_scope=_out_of_scope(raw),
+        total_requirements=int(total) if total is not None else None,
+        scope_note=" ".join(str(scope.get("note", "")).split()),
         key=str(raw["key"]),
         name=str(raw["name"]),
         requirement_prefix=str(raw["requirement_prefix"]),

@@ -42,7 +42,12 @@ def bounded_text(value: str, limit: int = MAX_TEXT) -> str:
 
 
 class AccountInfo(Frozen):
-    """An account as the Organization (or the caller) describes it; metadata sizes are bounded."""
+    """An account as the Organization (or the caller) describes it; metadata sizes are bounded.
+
+    `metadata_errors`: the Organizations calls (ListParents, DescribeOrganizationalUnit,
+    ListTagsForResource) that failed for this account; its OU path or tags are then missing.
+    They only enrich findings, so a failure is a recorded gap, never a verdict or an abort.
+    """
 
     account_id: str
     name: str = ""
@@ -50,6 +55,14 @@ class AccountInfo(Frozen):
     status: str = "ACTIVE"
     ou_path: tuple[str, ...] = ()
     tags: dict[str, str] = Field(default_factory=dict)
+    metadata_errors: tuple[CollectionError, ...] = ()
+
+    def metadata_gap(self) -> str | None:
+        """One line for reports and logs, or None when the metadata was read."""
+        if not self.metadata_errors:
+            return None
+        calls = "; ".join(f"{e.operation} {e.code}" for e in self.metadata_errors)
+        return f"account tags/OU could not be read: {calls}"
 
     @field_validator("name", "email", "status", mode="after")
     @classmethod

@@ -14,16 +14,30 @@ them) -> scanner.watch, configured by environment variables.
 | TRAILWATCH_SECURITYHUB | import into Security Hub: true / false (true) |
 | TRAILWATCH_SECURITYHUB_PASSED | also import PASSED findings (false: a fixed finding is archived) |
 | TRAILWATCH_SECURITYHUB_HOME_REGION | region for account-level findings (the home region) |
-| TRAILWATCH_INVENTORY | saved inventory (Organization context): a path or s3://bucket/key |
+| TRAILWATCH_INVENTORY | Organization context: a path, s3://bucket/key or s3://bucket/prefix/ |
 | TRAILWATCH_INVENTORY_TTL | seconds before a warm container reads the inventory again (900) |
+| TRAILWATCH_INVENTORY_MAX_MB | largest inventory read, in MiB of downloaded files (256) |
 | TRAILWATCH_MAX_WORKERS | concurrent API calls (8) |
 | TRAILWATCH_ENDPOINT_URL | AWS endpoint override, for tests (AWS_ENDPOINT_URL) |
 | TRAILWATCH_LOG_LEVEL | INFO or DEBUG (INFO) |
 
+TRAILWATCH_INVENTORY ending in / names where scans upload (`scan --upload`, the scheduled scan's
+output bucket): the last complete scan output under it is read (scanner.last_inventory: newest
+complete set, verified against its manifests, at most TRAILWATCH_INVENTORY_MAX_MB). When no
+inventory can be read, events are evaluated account by account and the log says so.
+
 A single event whose failure may be transient (throttling, an import that left findings
 undelivered) raises, so that Lambda retries it (then its on-failure destination / DLQ). A
-malformed or irrelevant event never raises. For an SQS batch, the retryable messages are
-returned as `batchItemFailures` (enable ReportBatchItemFailures on the event source mapping).
+malformed or irrelevant event never raises.
+
+An SQS batch never raises because of one message: each message is handled alone, and those that
+failed are returned as `batchItemFailures` (enable ReportBatchItemFailures on the event source
+mapping), so only they are received again (then moved to the queue's dead-letter queue by its
+redrive policy) while the others are deleted. A failed message is one whose body is not a string,
+not UTF-8, not JSON, larger than scanner.events.MAX_EVENT_BYTES, nested deeper than
+MAX_EVENT_DEPTH or not an event (malformed: kept for inspection rather than dropped), or one
+whose handling failed in a way a retry may fix (an account that could not be opened, findings
+Security Hub did not receive). Irrelevant events succeed.
 """
 
 from __future__ import annotations
@@ -38,10 +52,10 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError, TrailwatchError
-from scanner.events import EventError
+from scanner.events import EventError, decode_event
 from scanner.inventory import Inventory
 from scanner.scan import DEFAULT_ROLE, ScanOptions
-from scanner.watch import EventResult, Watcher, WatchOptions
+from scanner.watch import EventResult, Outcome, Watcher, WatchOptions
 
 log = logging.getLogger("scanner.lambda_handler")
 
@@ -132,15 +146,37 @@ def _env_key(env: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k, v) for k, v in env.items() if k.startswith(PREFIX)))
 
 
-def read_inventory(uri: str, watcher: Watcher) -> Inventory:
-    """A saved inventory from a local path or s3://bucket/key (GetObject as the caller)."""
+def _max_bytes(env: Mapping[str, str]) -> int:
+    try:
+        megabytes = float(_get(env, "INVENTORY_MAX_MB") or 256)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}INVENTORY_MAX_MB: not a number") from None
+    if megabytes <= 0:
+        raise ConfigError(f"{PREFIX}INVENTORY_MAX_MB must be positive")
+    return int(megabytes * 1024 * 1024)
+
+
+def read_inventory(uri: str, watcher: Watcher, max_bytes: int = 256 << 20) -> Inventory:
+    """A saved inventory from a local path or s3://bucket/key (GetObject as the caller), or,
+    for s3://bucket/prefix/, the last complete scan output under the prefix."""
     if uri.startswith("s3://"):
+        region = watcher.options.scan.home_region or os.environ.get("AWS_REGION") or "us-east-1"
+        s3 = watcher.caller().client("s3", region)
+        if uri.endswith("/"):
+            from scanner.last_inventory import load_last_inventory
+            from scanner.upload import parse_s3_url
+
+            location = parse_s3_url(uri, flag=f"{PREFIX}INVENTORY")
+            last = load_last_inventory(s3, location, max_bytes=max_bytes)
+            log.info("organization context: %s", last.describe())
+            return last.inventory
         bucket, _, key = uri[5:].partition("/")
         if not bucket or not key:
             raise ConfigError(f"{PREFIX}INVENTORY: expected s3://bucket/key, not {uri!r}")
-        region = watcher.options.scan.home_region or os.environ.get("AWS_REGION") or "us-east-1"
-        body = watcher.caller().client("s3", region).get_object(Bucket=bucket, Key=key)["Body"]
-        return Inventory.model_validate_json(body.read())
+        obj = s3.get_object(Bucket=bucket, Key=key)
+        if int(obj.get("ContentLength") or 0) > max_bytes:
+            raise ConfigError(f"{PREFIX}INVENTORY: {uri} is larger than {max_bytes} bytes")
+        return Inventory.model_validate_json(obj["Body"].read(max_bytes + 1)[: max_bytes + 1])
     return Inventory.load(Path(uri))
 
 
@@ -198,26 +234,63 @@ def watcher_from_env(env: Mapping[str, str]) -> Watcher:
         ttl = float(_get(env, "INVENTORY_TTL") or 900)
     except ValueError:
         raise ConfigError(f"{PREFIX}INVENTORY_TTL: not a number") from None
+    max_bytes = _max_bytes(env)
     if uri and (not _STATE.inventory_read_at or time.monotonic() - _STATE.inventory_read_at > ttl):
         try:
-            watcher.baseline = read_inventory(uri, watcher)
+            watcher.baseline = read_inventory(uri, watcher, max_bytes)
             _STATE.inventory_read_at = time.monotonic()
         except ConfigError:
             raise
         except Exception as exc:
-            # The event is still evaluated, with the last inventory read (or alone); the next
-            # event tries again.
-            log.error("cannot read inventory %s: %s: %s", uri, type(exc).__name__, exc)
+            # The event is still evaluated, with the last inventory read (or alone: the result
+            # then has no organization context); the next event tries again.
+            log.error(
+                "cannot read inventory %s: %s: %s; %s",
+                uri,
+                type(exc).__name__,
+                exc,
+                "keeping the one read before"
+                if watcher.baseline is not None
+                else "events are evaluated account by account, without Organization context",
+            )
+    elif not uri:
+        log.debug("no %sINVENTORY: events are evaluated without Organization context", PREFIX)
     return watcher
 
 
 def _is_sqs_batch(event: Any) -> bool:
+    """An SQS batch: Records, at least one of them from SQS (a hostile record among them is
+    handled as a failed message, never as a reason to read the batch as one event)."""
     records = event.get("Records") if isinstance(event, Mapping) else None
     return (
         isinstance(records, list)
         and bool(records)
-        and all(isinstance(r, Mapping) and r.get("eventSource") == "aws:sqs" for r in records)
+        and any(isinstance(r, Mapping) and r.get("eventSource") == "aws:sqs" for r in records)
     )
+
+
+def _message(watcher: Watcher, record: Any, n: int) -> tuple[str, EventResult]:
+    """(messageId, result) of one SQS record; never raises."""
+    message_id = record.get("messageId") if isinstance(record, Mapping) else None
+    if not isinstance(message_id, str) or not message_id:
+        message_id = ""
+    label = message_id or f"record {n}"
+    try:
+        if not isinstance(record, Mapping) or record.get("eventSource") != "aws:sqs":
+            raise EventError(f"{label}: not an SQS message")
+        body = decode_event(record.get("body"), f"SQS message {label} body")
+        return message_id, watcher.handle(body, label=label)
+    except EventError as exc:
+        return message_id, EventResult(label, Outcome.MALFORMED, str(exc))
+    except Exception as exc:  # never let one message fail the batch
+        log.exception("SQS message %s failed", label)
+        message = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return message_id, EventResult(label, Outcome.FAILED, message, retryable=True)
+
+
+def _failed(result: EventResult) -> bool:
+    """A message SQS should deliver again (then dead-letter): malformed, or retryable."""
+    return result.outcome is Outcome.MALFORMED or result.retryable
 
 
 def _log(result: EventResult) -> dict[str, Any]:
@@ -236,16 +309,15 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     if _is_sqs_batch(event):
         failures: list[dict[str, str]] = []
         results: list[dict[str, Any]] = []
-        for record in event["Records"]:
-            message_id = str(record.get("messageId", ""))
-            try:
-                body: Any = json.loads(record.get("body") or "")
-            except ValueError as exc:
-                body = EventError(f"SQS message {message_id} body is not JSON: {exc}")
-            result = watcher.handle(body, label=message_id)
+        for n, record in enumerate(event["Records"]):
+            message_id, result = _message(watcher, record, n)
             results.append(_log(result))
-            if result.retryable:
+            if not _failed(result):
+                continue
+            if message_id:
                 failures.append({"itemIdentifier": message_id})
+            else:  # cannot be named: SQS never sends such a record
+                log.error("record %d of the batch has no messageId: it cannot be retried", n)
         return {"batchItemFailures": failures, "results": results}
     result = watcher.handle(event)
     summary = _log(result)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reports.manifest import MANIFEST_SHA256, sha256_file
-from scanner.errors import Interrupted, OutputError, UsageError
+from scanner.errors import Interrupted, OutputError, TrailwatchError, UsageError
 from scanner.evaluate import evaluate
 from scanner.findings import Finding
 from scanner.inventory import Inventory
@@ -22,11 +22,13 @@ from scanner.upload import S3Location
 
 if TYPE_CHECKING:
     from reports.diff import Baseline
+    from reports.history import History, HistoryEntry
     from reports.reportset import ReportSet
     from reports.signing import Signer
-    from reports.summary import ReportExtras, ScanMeta
+    from reports.summary import ReportExtras, ScanMeta, ScanSummary
     from scanner.check import Check
     from scanner.frameworks import Framework
+    from scanner.remote_history import RemoteHistory
     from scanner.suppressions import SuppressionRule
 
 Progress = Callable[[str], None]
@@ -62,6 +64,10 @@ class ScanRequest:
     """Exit 1 only for new failures (new or regressed since the baseline)."""
     sign_key: str | None = None
     """`--sign-key`: sign the manifest's SHA-256 with this KMS asymmetric key (manifest.sig)."""
+    history: Path | None = None
+    """The scan history (SQLite) this scan's summary is appended to; None: no history."""
+    history_s3: S3Location | None = None
+    """`--history s3://bucket/key`: the history object, fetched before and put back after."""
 
 
 @dataclass
@@ -125,10 +131,11 @@ def run_scan(
             profile=request.options.profile,
             endpoint_url=request.options.endpoint_url,
         )
+    late = _LateProblems.check(request)
     with report_set.open():
         try:
             outcome = _scan_into(
-                request, report_set, checks, plan, sessions, progress, in_set, signer
+                request, report_set, checks, plan, sessions, progress, in_set, signer, late
             )
         except KeyboardInterrupt:
             report_set.discard()
@@ -148,6 +155,7 @@ def _scan_into(
     progress: Progress,
     inventory_in_set: bool,
     signer: Signer | None,
+    late: _LateProblems,
 ) -> ScanOutcome:
     """Collect (or load), evaluate, and publish the report set; nothing after the switch."""
     from reports.console import summary_table
@@ -159,10 +167,9 @@ def _scan_into(
     if request.inventory is not None:
         inventory = request.inventory
     elif request.from_inventory:
-        try:
-            inventory = Inventory.load(request.from_inventory)
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read inventory {request.from_inventory}: {exc}") from None
+        from scanner.inputs import load_inventory
+
+        inventory = load_inventory(request.from_inventory, "--from-inventory")
         progress(f"evaluating saved inventory {request.from_inventory} (no AWS calls)")
     else:
         state = collect_inventory(request.options, checks, progress, sessions)
@@ -193,7 +200,16 @@ def _scan_into(
         meta = meta.model_copy(update={"shard": str(request.options.shard)})
     findings, extras = _apply_report_plan(plan, findings, meta)
     summary = summarize(findings, meta, plan.shown, checks)
-    paths = write_reports(staging, request.formats, findings, meta, summary, extras)
+    entry, extras = late.with_trend(request, meta, summary, extras)
+    paths = write_reports(
+        staging,
+        request.formats,
+        findings,
+        meta,
+        summary,
+        extras,
+        on_pdf_error=late.problems.append,
+    )
     paths = [*set_files, *paths]
     manifest = _write_manifest(staging, meta, paths)
     digest = sha256_file(manifest)
@@ -205,11 +221,12 @@ def _scan_into(
     for path in paths:
         print(f"wrote {report_set.final(path)}")
     print(f"manifest sha256 {digest}")
+    late.record(entry)
     new_failures = extras.changes.new_failure_ids() if extras.changes else None
     only = new_failures if request.fail_on_new else None
     return ScanOutcome(
         findings=findings,
-        exit_code=exit_code(findings, request.fail_on, only),
+        exit_code=late.exit_code(exit_code(findings, request.fail_on, only)),
         inventory=inventory,
         paths=[report_set.final(p) for p in paths],
         calls=calls,
@@ -305,6 +322,109 @@ def _deliver_steps(
             code = max(code, EXIT_IMPORT_FAILED)
     outcome.exit_code = code
     return outcome
+
+
+@dataclass
+class _LateProblems:
+    """report.pdf and the history: problems that never stop a scan nor lose its reports.
+
+    Both are checked before any AWS call (a line on stderr at once), the reports are written
+    anyway, and the problem is repeated as one line at the end with its exit code: 2 for a
+    history that cannot be read or written, 6 when report.pdf could not be printed.
+    """
+
+    history: History | None = None
+    previous: list[HistoryEntry] = field(default_factory=list)
+    problems: list[TrailwatchError] = field(default_factory=list)
+    remote: RemoteHistory | None = None
+    kms_key_id: str | None = None
+    workdir: Path | None = None
+
+    @classmethod
+    def check(cls, request: ScanRequest) -> _LateProblems:
+        late = cls()
+        if "pdf" in request.formats:
+            from reports.pdf import find_renderer, missing_renderer_message
+
+            if find_renderer() is None:
+                log.warning("warning: %s", missing_renderer_message())
+        if request.history is not None or request.history_s3 is not None:
+            from reports.history import TREND_SCANS, History, HistoryError
+
+            try:
+                path = late._fetch(request) if request.history_s3 else request.history
+                late.history = History(path or Path())
+                late.previous = late.history.entries(limit=TREND_SCANS - 1)
+            except HistoryError as exc:
+                log.warning("warning: %s (the scan goes on; its reports are written)", exc)
+                late.problems.append(exc)
+                late.history = None
+                late._cleanup()
+        return late
+
+    def _cleanup(self) -> None:
+        if self.workdir is not None:
+            import shutil
+
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def _fetch(self, request: ScanRequest) -> Path:
+        import tempfile
+
+        from reports.history import HISTORY_FILE
+        from scanner.remote_history import RemoteHistory
+
+        if request.history_s3 is None:
+            raise ValueError("no S3 history to fetch")
+        self.workdir = Path(tempfile.mkdtemp(prefix="trailwatch-history-"))
+        self.remote = RemoteHistory(
+            request.history_s3,
+            self.workdir / HISTORY_FILE,
+            request.options.profile,
+            request.options.endpoint_url,
+        )
+        self.kms_key_id = request.kms_key_id
+        self.remote.fetch()
+        return self.remote.local
+
+    def with_trend(
+        self, request: ScanRequest, meta: ScanMeta, summary: ScanSummary, extras: ReportExtras
+    ) -> tuple[HistoryEntry | None, ReportExtras]:
+        if self.history is None:
+            return None, extras
+        import dataclasses
+
+        from reports.history import HistoryEntry
+        from reports.trend import build_trend
+
+        entry = HistoryEntry.of_scan(meta, summary, extras.changes, request.output_dir)
+        return entry, dataclasses.replace(extras, trend=build_trend(self.previous, entry))
+
+    def record(self, entry: HistoryEntry | None) -> None:
+        if self.history is None or entry is None:
+            return
+        from reports.history import HistoryError
+
+        try:
+            self.history.append(entry)
+            if self.remote is not None:
+                self.remote.store(self.kms_key_id)
+            where = self.remote or self.history.path
+            log.info("history: scan %s recorded in %s", entry.scan_id, where)
+        except HistoryError as exc:
+            self.problems.append(exc)
+        finally:
+            self._cleanup()
+
+    def exit_code(self, code: int) -> int:
+        """The scan's exit code, made 2 (history) or at least 6 (report.pdf) by a problem."""
+        for problem in self.problems:
+            log.error("error: %s", problem)
+        codes = {p.exit_code for p in self.problems}
+        if 2 in codes:
+            return 2
+        return max([code, *codes])
 
 
 @dataclass(frozen=True)

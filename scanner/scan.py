@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,6 +25,7 @@ from scanner.regions import split_enabled
 from scanner.registry import all_collectors, required_collectors
 from scanner.session import AccountSession, CallLog, ClientSettings, Sessions
 from scanner.shard import Shard
+from scanner.workers import DaemonPool
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def collect_inventory(
     targets: list[AccountTarget] = []
     accounts: dict[str, AccountInventory] = {}
     # AssumeRole and DescribeRegions for every account, concurrently.
-    with ThreadPoolExecutor(max_workers=options.max_workers) as pool:
+    with DaemonPool(max_workers=options.max_workers) as pool:
         opened = list(pool.map(lambda info: _open_account(sessions, info, options, home), infos))
     for info, (session, regions, skipped_regions, error) in zip(infos, opened, strict=True):
         if error is not None or session is None:

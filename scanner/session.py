@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.calls import note_call
 from scanner.errors import CredentialsError
 from scanner.iam import is_read_only
 
@@ -269,6 +270,7 @@ class AccountSession:
 
     def _guard(self, service: str, model: Any, **_: Any) -> None:
         op = model.name
+        note_call(model.service_model.service_name, op)  # names the call if it fails
         if not is_read_only(service, op) and (service, op) not in self._settings.allow_writes:
             raise MutatingCallBlocked(f"refusing non-read call {service}:{op} during a scan")
 

@@ -11,12 +11,12 @@ import hashlib
 import re
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.errors import CredentialsError, UsageError
+from scanner.errors import UsageError
 from scanner.inventory import AccountInfo
+from scanner.workers import DaemonPool
 
 #: Where a shard scan keeps its collected inventory, next to its reports (`trailwatch merge`
 #: evaluates the Organization as one graph from these, not from the shards' own findings).
@@ -62,28 +62,17 @@ def shard_accounts(
 
     Discovery without details lists the whole Organization cheaply; the per-account calls
     (ListParents, DescribeOrganizationalUnit, ListTagsForResource) are made only for this shard,
-    so N shards together make them once per account, as one unsharded scan would.
+    so N shards together make them once per account, as one unsharded scan would. A lookup that
+    fails is recorded on the account (AccountInfo.metadata_errors), as in discovery.
     """
-    from scanner.collect import error_from_exception
-    from scanner.discovery import _ou_path, _tags
+    from scanner.discovery import with_metadata
 
     mine = [i for i in infos if shard.contains(i.account_id)]
     names: dict[str, Any] = {}
     lock = threading.Lock()
 
     def detailed(info: AccountInfo) -> AccountInfo:
-        return info.model_copy(
-            update={
-                "ou_path": _ou_path(org_client, info.account_id, names, lock),
-                "tags": _tags(org_client, info.account_id),
-            }
-        )
+        return with_metadata(org_client, info, names, lock)
 
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-            return list(pool.map(detailed, mine))
-    except Exception as exc:
-        err = error_from_exception(exc, None)
-        raise CredentialsError(
-            f"cannot read the Organization's accounts: {err.describe()}"
-        ) from None
+    with DaemonPool(max_workers=max(1, max_workers)) as pool:
+        return list(pool.map(detailed, mine))

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
 from scanner.dataset import Dataset, Scope
 from scanner.inventory import AccountInventory, Inventory, record_key
-from scanner.model import CollectionError, Resource
+from scanner.model import CollectionError, DataUnavailable, Resource, Result, Status
 
 T = TypeVar("T")
 
+__all__ = ["DataUnavailable", "OrgView", "View", "error_result"]
 
-class DataUnavailable(Exception):
-    """A check asked for data the scan could not collect."""
 
-    def __init__(self, errors: tuple[CollectionError, ...]) -> None:
-        super().__init__("; ".join(e.describe() for e in errors))
-        self.errors = errors
+def error_result(
+    resource: Resource,
+    errors: Iterable[CollectionError],
+    evidence: dict[str, Any] | None = None,
+) -> Result:
+    """ERROR on `resource`, naming the calls that failed (never a verdict from missing data)."""
+    unique = tuple(dict.fromkeys(errors))
+    return Result(
+        status=Status.ERROR,
+        resource=resource,
+        reason="Could not evaluate: " + "; ".join(e.describe() for e in unique[:5]),
+        errors=unique,
+        evidence={**(evidence or {}), "failed_calls": [e.model_dump() for e in unique[:20]]},
+    )
 
 
 class OrgView:
@@ -125,6 +136,18 @@ class View:
 
     def per_region(self, dataset: Dataset[T]) -> dict[str, T]:
         return {r: self.org.get(self.account_id, dataset, r) for r in self.regions}
+
+    def judge(self, resource: Resource, decide: Callable[[], Result | None]) -> Result | None:
+        """`decide()` for one resource (None: no finding); ERROR on `resource` when it reads
+        data that failed.
+
+        The per-resource error boundary: a field whose collection failed (or a dataset that was
+        not collected) makes this resource ERROR, naming the call, and leaves the others alone.
+        """
+        try:
+            return decide()
+        except DataUnavailable as exc:
+            return error_result(resource, exc.errors)
 
     def account_resource(self, region: str | None = None) -> Resource:
         return Resource(

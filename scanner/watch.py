@@ -18,12 +18,18 @@ For each event (see scanner.events for the mapping):
    (`--inventory`, from `scan --org --save-inventory`), the rest of the Organization comes from
    it; without one, the account is evaluated alone, as `scan --accounts <id>` would. Only the
    event account's findings are kept (and, for regional checks, only those of the re-evaluated
-   regions); other accounts whose findings depend on it (members covered by an organization
-   trail that was just stopped) are refreshed by the next scheduled scan.
+   regions), with one exception: a change to an organization trail (the named trail is one in
+   the fresh data, in the saved inventory, or the call sets isOrganizationTrail) also
+   re-evaluates the affected checks of every other account of the saved inventory's
+   Organization (the trail covers them all), on their data from the inventory and the trail
+   account's fresh data, so their verdicts are those a full scan would give. Without a saved
+   inventory the members are not known: the result says so and the account is evaluated alone.
 4. Import (reports.securityhub.import_findings, as `scan --securityhub`): the re-evaluated
    findings, with the (account, region, check) scopes just evaluated, so that what no longer
    applies there is archived. PASSED findings follow the scan's rule: sent only with
-   `securityhub_passed`, else a stored ACTIVE finding that now passes is archived.
+   `securityhub_passed`, else a stored ACTIVE finding that now passes is archived. Findings
+   left undelivered by an error (not a region without Security Hub) make the event
+   retryable (`_delivery_failed`).
 
 The latency printed is from the moment the event is handled to the moment its findings are
 imported (or evaluated, without import); the event's age (now - event time) is shown apart.
@@ -35,7 +41,7 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -46,9 +52,10 @@ from scanner import __version__
 from scanner.check import Check
 from scanner.collect import AccountTarget, collect, error_from_exception
 from scanner.dataset import Scope
+from scanner.datasets.cloudtrail import TRAILS, Trail
 from scanner.errors import TrailwatchError, UsageError
 from scanner.evaluate import evaluate
-from scanner.events import EventError, Impact, assess, read_events
+from scanner.events import ApiCall, EventError, Impact, assess, read_events
 from scanner.findings import Finding
 from scanner.frameworks import Frameworks
 from scanner.inventory import AccountInfo, AccountInventory, Inventory
@@ -123,6 +130,10 @@ class EventResult:
     event_age_s: float | None = None
     retryable: bool = False
     """True when trying the same event again may succeed (a transient failure)."""
+    members: tuple[str, ...] = ()
+    """Other accounts re-evaluated because the call changed an organization trail."""
+    context: str | None = None
+    """The saved inventory (scan id) the Organization context came from; None: none."""
 
     @property
     def api_calls(self) -> int:
@@ -134,7 +145,7 @@ class EventResult:
             return EXIT_MALFORMED
         if self.outcome is Outcome.FAILED:
             return EXIT_FAILED
-        if self.report is not None and not self.report.ok:
+        if self.report is not None and _delivery_failed(self.report):
             return EXIT_IMPORT_FAILED
         if any(f.status is Status.ERROR for f in self.findings):
             return EXIT_FAILED
@@ -162,6 +173,11 @@ class EventResult:
             out.append(f"  {self.api_calls} API call(s)")
             return out
         statuses = Counter(f.status.value for f in self.findings)
+        if self.members:
+            out.append(
+                f"  organization trail: {len(self.members)} member account(s) re-evaluated "
+                f"from inventory {self.context}: {', '.join(self.members)}"
+            )
         out.append(
             f"  re-evaluated in {','.join(self.regions)} (collected in "
             f"{','.join(self.collected_regions)}): {len(self.findings)} finding(s) "
@@ -227,6 +243,8 @@ class EventResult:
                 ],
                 resolved=list(self.resolved),
                 event_age_s=self.event_age_s,
+                members=list(self.members),
+                organization_context=self.context,
             )
         if self.report is not None:
             out["securityhub"] = {
@@ -235,8 +253,16 @@ class EventResult:
                 "failed": len(self.report.failed),
                 "skipped": [s.describe() for s in self.report.skipped],
                 "dry_run": self.report.dry_run,
+                "delivery_failed": _delivery_failed(self.report),
             }
         return out
+
+
+def _delivery_failed(report: ImportReport) -> bool:
+    """True when findings meant for Security Hub were not delivered (refused, a request that
+    failed, a hub or account that could not be read: `ImportReport.undelivered`); a region
+    where Security Hub is not enabled is a legitimate skip, not a failure."""
+    return not report.complete
 
 
 @dataclass
@@ -370,6 +396,9 @@ class Watcher:
         except EventError as exc:
             log.debug("malformed event %s: %s", label, exc)
             return EventResult(label, Outcome.MALFORMED, str(exc))
+        except Exception as exc:  # a hostile event must not stop the others
+            log.warning("unreadable event %s: %s", label, type(exc).__name__)
+            return EventResult(label, Outcome.MALFORMED, f"unreadable event: {type(exc).__name__}")
         if impact is None:
             return EventResult(label, Outcome.IGNORED, "not a posture-changing call")
         label = label or impact.call.event_id
@@ -430,10 +459,14 @@ class Watcher:
             records=dict(target.records),
         )
         inventory = self._inventory(fresh, now, call.event_id, [c.dataset.name for c in collectors])
-        keep = _Scope.of(call.account_id, impact.checks, eval_regions)
+        members, note = self._members(impact, fresh)
+        regions = {call.account_id: tuple(eval_regions)}
+        for member in members:
+            regions[member] = inventory.account(member).regions  # type: ignore[union-attr]
+        keep = _Scope.of(regions, impact.checks)
         findings = [
             f
-            for f in evaluate(inventory, impact.checks, self.frameworks, accounts={call.account_id})
+            for f in evaluate(inventory, impact.checks, self.frameworks, accounts=set(regions))
             if keep(f)
         ]
         if self.options.suppressions:
@@ -447,14 +480,17 @@ class Watcher:
         result = EventResult(
             label,
             Outcome.DONE,
+            note,
             impact=impact,
             regions=tuple(eval_regions),
             collected_regions=tuple(collect_regions),
             findings=findings,
+            members=tuple(members),
+            context=self.baseline.scan_id if self.baseline is not None else None,
         )
         if self.options.securityhub:
-            result.report = self._import(findings, fresh, inventory, impact.checks, eval_regions)
-            result.retryable = not result.report.ok
+            result.report = self._import(findings, inventory, impact.checks, regions)
+            result.retryable = _delivery_failed(result.report)
         done = time.perf_counter()
         result.latency_s = done - started
         result.timings = {
@@ -463,10 +499,44 @@ class Watcher:
             "import": done - evaluated,
         }
         # What changed, against the last statuses known (outside the latency: reporting only).
-        self._seed(call.account_id, impact.checks, eval_regions)
+        for account_id, account_regions in regions.items():
+            self._seed(account_id, impact.checks, account_regions)
         result.changes, result.resolved = self._remember(findings, keep)
         self._update_baseline(fresh)
         return result
+
+    # ------------------------------------------------------------------ organization trails
+
+    def _members(self, impact: Impact, fresh: AccountInventory) -> tuple[list[str], str]:
+        """The other accounts to re-evaluate (a changed organization trail covers them all) and
+        a note for the result when they cannot be known."""
+        call = impact.call
+        if call.event_source != "cloudtrail.amazonaws.com" or not _org_trail_changed(
+            call, fresh, self.baseline.account(call.account_id) if self.baseline else None
+        ):
+            return [], ""
+        if self.baseline is None:
+            note = (
+                "organization trail changed: no saved inventory of the Organization, so its "
+                f"member accounts were not re-evaluated; account {call.account_id} evaluated alone"
+            )
+            log.warning("%s", note)
+            return [], note
+        members = [
+            acct.account_id
+            for acct in self.baseline.accounts
+            if acct.account_id != call.account_id
+            and acct.access_error is None
+            and self._in_scope(acct.account_id)
+        ]
+        log.info(
+            "organization trail changed in %s: re-evaluating %d member account(s) from "
+            "inventory %s",
+            call.account_id,
+            len(members),
+            self.baseline.scan_id,
+        )
+        return members, ""
 
     # ------------------------------------------------------------------ inventory
 
@@ -519,8 +589,8 @@ class Watcher:
         todo = [c for c in checks if (account_id, c.id) not in self._seeded]
         if not todo:
             return
-        keep = _Scope.of(account_id, todo, regions)
-        for finding in evaluate(self.baseline, todo, self.frameworks):
+        keep = _Scope.of({account_id: regions}, todo)
+        for finding in evaluate(self.baseline, todo, self.frameworks, accounts={account_id}):
             if keep(finding) and finding.id not in self._statuses:
                 self._statuses[finding.id] = finding.status
                 self._known[finding.id] = (account_id, finding.region, finding.check_id)
@@ -553,22 +623,25 @@ class Watcher:
     def _import(
         self,
         findings: Sequence[Finding],
-        fresh: AccountInventory,
         inventory: Inventory,
         checks: Sequence[Check],
-        eval_regions: Sequence[str],
+        regions: dict[str, tuple[str, ...]],
     ) -> ImportReport:
         from reports.asff import to_asff
         from reports.securityhub import evaluated_scopes, import_findings, session_factory
 
         scan = self.options.scan
-        home = self.options.securityhub_home_region or fresh.home_region
-        alone = inventory.model_copy(update={"accounts": (fresh,)})
-        regional = fresh.model_copy(update={"regions": tuple(eval_regions)})
+        evaluated = [a for a in inventory.accounts if a.account_id in regions]
+        first = next(iter(regions))
+        home = self.options.securityhub_home_region or next(
+            a.home_region for a in evaluated if a.account_id == first
+        )
+        alone = inventory.model_copy(update={"accounts": tuple(evaluated)})
+        regional = tuple(a.model_copy(update={"regions": regions[a.account_id]}) for a in evaluated)
         scopes = evaluated_scopes(
             alone, [c for c in checks if c.scope is Scope.ACCOUNT]
         ) | evaluated_scopes(
-            alone.model_copy(update={"accounts": (regional,)}),
+            alone.model_copy(update={"accounts": regional}),
             [c for c in checks if c.scope is Scope.REGION],
         )
         return import_findings(
@@ -591,24 +664,63 @@ class Watcher:
 
 @dataclass(frozen=True)
 class _Scope:
-    """What an event re-evaluated: the account, the checks, and (regional checks) the regions."""
+    """What an event re-evaluated: the accounts, the checks, and (regional checks) the regions of
+    each account."""
 
-    account_id: str
     checks: dict[str, Scope]
-    regions: frozenset[str]
+    regions: dict[str, frozenset[str]]
 
     @classmethod
-    def of(cls, account_id: str, checks: Iterable[Check], regions: Iterable[str]) -> _Scope:
-        return cls(account_id, {c.id: c.scope for c in checks}, frozenset(regions))
+    def of(cls, regions: Mapping[str, Sequence[str]], checks: Iterable[Check]) -> _Scope:
+        return cls({c.id: c.scope for c in checks}, {a: frozenset(r) for a, r in regions.items()})
 
     def covers(self, account_id: str, region: str, check_id: str) -> bool:
         scope = self.checks.get(check_id)
-        if account_id != self.account_id or scope is None:
+        if account_id not in self.regions or scope is None:
             return False
-        return scope is Scope.ACCOUNT or region in self.regions
+        return scope is Scope.ACCOUNT or region in self.regions[account_id]
 
     def __call__(self, finding: Finding) -> bool:
         return self.covers(finding.account_id, finding.region, finding.check_id)
+
+
+def _trails(account: AccountInventory | None) -> list[Trail]:
+    """Every trail the account's records list (any region), once per ARN."""
+    if account is None:
+        return []
+    seen: dict[str, Trail] = {}
+    for region in account.regions:
+        record = account.record(TRAILS.name, region)
+        if record is None or record.error is not None or not record.data:
+            continue
+        try:
+            trails = TRAILS.load(record.data)
+        except ValueError:
+            continue
+        for trail in trails:
+            seen.setdefault(trail.arn, trail)
+    return list(seen.values())
+
+
+def _org_trail_changed(
+    call: ApiCall, fresh: AccountInventory, known: AccountInventory | None
+) -> bool:
+    """True when the call changed an organization trail of its account: the trail it names
+    (by name or ARN; any trail when it names none) is an organization trail in the fresh data or
+    in the saved inventory (a deleted trail, or one just made single-account), or the call sets
+    isOrganizationTrail."""
+    flag = call.request.get("isOrganizationTrail")
+    if flag is True or (isinstance(flag, str) and flag.lower() == "true"):
+        return True
+    named = {
+        str(v) for k in ("name", "trailName") if isinstance(v := call.request.get(k), str) and v
+    }
+    return any(
+        trail.is_organization_trail
+        and trail.owner_account == call.account_id
+        and (not named or trail.name in named or trail.arn in named)
+        for trail in (*_trails(fresh), *_trails(known))
+    )
 
 
 # ---------------------------------------------------------------------- `trailwatch watch`
@@ -617,10 +729,9 @@ class _Scope:
 def load_baseline(path: Path | None) -> Inventory | None:
     if path is None:
         return None
-    try:
-        return Inventory.load(path)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read inventory {path}: {exc}") from None
+    from scanner.inputs import load_inventory
+
+    return load_inventory(path, "--inventory")
 
 
 def run_watch(

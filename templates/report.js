@@ -201,7 +201,7 @@
     var button = el("button", "toggle", "\u25b8");
     button.type = "button";
     button.setAttribute("aria-expanded", "false");
-    button.setAttribute("aria-label", "Details");
+    button.setAttribute("aria-label", "Details of " + check[1] + " on " + row[6]);
     toggle.appendChild(button);
     tr.appendChild(toggle);
     var st = el("td");
@@ -275,6 +275,7 @@
     var check = CHECKS[row[0]];
     var acct = ACCOUNTS[row[3]];
     var tr = el("tr", "detail open");
+    tr.id = "detail-" + i;
     var td = el("td");
     td.colSpan = 8;
     var dl = el("dl", "facts");
@@ -379,6 +380,7 @@
     frag.appendChild(findingRow(i, member));
     if (openDetails[i]) {
       frag.lastChild.querySelector("button.toggle").setAttribute("aria-expanded", "true");
+      frag.lastChild.querySelector("button.toggle").setAttribute("aria-controls", "detail-" + i);
       frag.appendChild(detailRow(i));
     }
   }
@@ -464,11 +466,17 @@
     if (next && next.classList && next.classList.contains("detail")) {
       next.parentNode.removeChild(next);
       delete openDetails[i];
-      if (button) { button.setAttribute("aria-expanded", "false"); }
+      if (button) {
+        button.setAttribute("aria-expanded", "false");
+        button.removeAttribute("aria-controls");
+      }
     } else {
       tr.parentNode.insertBefore(detailRow(i), tr.nextSibling);
       openDetails[i] = true;
-      if (button) { button.setAttribute("aria-expanded", "true"); }
+      if (button) {
+        button.setAttribute("aria-expanded", "true");
+        button.setAttribute("aria-controls", "detail-" + i);
+      }
     }
   }
 
@@ -534,6 +542,121 @@
     }, 0);
   });
 
+  // ---- print: the evidence of every FAIL/ERROR finding, drawn once, before printing ----
+  var printList = document.getElementById("print-evidence-list");
+  var printCount = document.getElementById("print-evidence-count");
+  var printDrawn = false;
+  var FAIL = STATUSES.indexOf("FAIL");
+  var ERROR = STATUSES.indexOf("ERROR");
+  function drawPrintEvidence() {
+    if (printDrawn || !printList) { return; }
+    printDrawn = true;
+    var frag = document.createDocumentFragment();
+    var n = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      var verdict = at(row, 16, -1);
+      var decided = verdict !== -1 ? verdict : row[1];
+      if (decided !== FAIL && decided !== ERROR) { continue; }
+      n += 1;
+      var check = CHECKS[row[0]];
+      var acct = ACCOUNTS[row[3]];
+      var art = el("article", "pf");
+      var h = el("h4");
+      h.appendChild(pill(STATUSES[row[1]]));
+      if (verdict !== -1) { h.appendChild(el("span", "small", " (" + STATUSES[verdict] + ")")); }
+      h.appendChild(document.createTextNode(" "));
+      h.appendChild(pill(SEVERITIES[row[2]], "sev sev-"));
+      h.appendChild(document.createTextNode(" "));
+      h.appendChild(el("span", "mono", check[1]));
+      h.appendChild(document.createTextNode(" " + check[2]));
+      art.appendChild(h);
+      var where = el("dl", "facts");
+      fact(where, "Account", (acct[1] ? acct[1] + " " : "") + acct[0]);
+      fact(where, "Region", REGIONS[row[4]], "mono");
+      fact(where, "Resource type", TYPES[row[5]], "mono");
+      art.appendChild(where);
+      var cell = detailRow(i).firstChild;
+      while (cell.firstChild) { art.appendChild(cell.firstChild); }
+      frag.appendChild(art);
+    }
+    if (!n) { frag.appendChild(el("p", null, "No finding failed or could not be evaluated.")); }
+    printList.appendChild(frag);
+    if (printCount) { printCount.textContent = n + " finding" + (n === 1 ? "" : "s") + "."; }
+  }
+  window.addEventListener("beforeprint", drawPrintEvidence);
+
+  // ---- print: every collapsed section opens for printing, and closes again after ----
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = [];
+    Array.prototype.forEach.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.open = true;
+      openedForPrint.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
+  // ---- print: end ----
+
+  // ---- block: links that filter or open (matrix cells, summary links, framework names) ----
+  var accountIndex = {};
+  ACCOUNTS.forEach(function (a, i) { accountIndex[a[0]] = i; });
+
+  // `#filter:account=ID&check=ID&status=FAIL`: the findings of one matrix cell (or summary link).
+  function applyFilterHash(hash) {
+    var query = hash.slice("#filter:".length);
+    var wanted = {};
+    query.split("&").forEach(function (part) {
+      var eq = part.indexOf("=");
+      if (eq > 0) { wanted[part.slice(0, eq)] = decodeURIComponent(part.slice(eq + 1)); }
+    });
+    if (form) { form.reset(); }
+    openGroups = {};
+    setTimeout(function () {
+      if (fAccount) {
+        var a = accountIndex[wanted.account];
+        fAccount.value = a === undefined ? "" : String(a);
+      }
+      if (fCheck) {
+        var c = checkIndex[wanted.check];
+        fCheck.value = c === undefined ? "" : String(c);
+      }
+      if (fStatus) { fStatus.value = STATUSES.indexOf(wanted.status) === -1 ? "" : wanted.status; }
+      if (fGroup && wanted.status === "PASS") { fGroup.checked = false; }
+      apply();
+      var section = document.getElementById("findings");
+      if (section && section.scrollIntoView) { section.scrollIntoView(); }
+    }, 0);
+  }
+
+  // `#fw-KEY`: open that framework's section (its name was clicked, or the page opened there).
+  function openTarget(hash) {
+    var target = hash.length > 1 ? document.getElementById(hash.slice(1)) : null;
+    if (target && target.tagName === "DETAILS") {
+      target.open = true;
+      if (target.scrollIntoView) { target.scrollIntoView(); }
+    }
+  }
+
+  function onHash() {
+    var hash = window.location.hash || "";
+    if (hash.indexOf("#filter:") === 0) { applyFilterHash(hash); } else { openTarget(hash); }
+  }
+  window.addEventListener("hashchange", onHash);
+  document.addEventListener("click", function (ev) {
+    var target = ev.target;
+    if (!(target instanceof Element)) { return; }
+    var link = target.closest("a[href^='#filter:'], a.fw-open");
+    if (!link) { return; }
+    var href = link.getAttribute("href");
+    if (href === window.location.hash) { ev.preventDefault(); onHash(); }  // same link again
+  });
+  // ---- end block ----
+
   apply();
+  if (window.location.hash) { onHash(); }
   root.dataset.twReady = "1";
 })();

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
+from reports.history import History
 from scanner.demo.run import seed_demo
 from scanner.model import Severity
 
@@ -284,7 +285,13 @@ def test_the_buildspec_shard_and_merge_commands_run_locally(
     uploaded = _objects(s3, "trailwatch-output", f"reports/{date}/{scan_id}/")
     local = sorted(p.name for p in (merge_dir / "trailwatch-out").iterdir())
     assert sorted(k.rsplit("/", 1)[1] for k in uploaded) == local
-    for key in uploaded + shard_keys:
+    # the merge's summary went to the history object in the bucket (the shards record none)
+    history_key = "history/trailwatch-history.sqlite"
+    assert _objects(s3, "trailwatch-output", "history/") == [history_key]
+    copy = tmp_path / "history.sqlite"
+    copy.write_bytes(s3.get_object(Bucket="trailwatch-output", Key=history_key)["Body"].read())
+    assert [e.scan_id for e in History(copy).entries()] == [scan_id]
+    for key in [*uploaded, *shard_keys, history_key]:
         head = s3.head_object(Bucket="trailwatch-output", Key=key)
         assert head["ServerSideEncryption"] == "aws:kms"
         assert head["SSEKMSKeyId"] == key_arn

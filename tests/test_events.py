@@ -14,6 +14,8 @@ import yaml
 
 from checks.lib.event_pattern import matches
 from scanner import lambda_handler
+from scanner.collector import Collector, on
+from scanner.dataset import Dataset, Scope
 from scanner.datasets.cloudtrail import TRAIL_STATUS
 from scanner.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.errors import ConfigError, TrailwatchError
@@ -21,8 +23,12 @@ from scanner.events import (
     CALLS,
     DETAIL_TYPE,
     EVENTBRIDGE_SOURCES,
+    MAX_EVENT_BYTES,
+    MAX_EVENT_DEPTH,
     EventError,
     assess,
+    calls_of,
+    decode_event,
     parse_event,
     read_events,
     rule_pattern,
@@ -37,32 +43,40 @@ TEMPLATES = sorted((ROOT / "deploy" / "cloudformation").glob("realtime*.yaml"))
 ACCOUNT = "111122223333"
 TRAIL = "cloudtrail.amazonaws.com"
 
-#: The calls that change collected data, by eventSource.
+#: Posture-changing calls real time must react to, by eventSource: those that turn a PASS into a
+#: FAIL and those that restore it.
 LISTED = {
     "cloudtrail.amazonaws.com": (
         "CreateTrail", "UpdateTrail", "DeleteTrail", "StopLogging", "StartLogging",
-        "PutEventSelectors", "AddTags", "RemoveTags",
+        "PutEventSelectors", "PutInsightSelectors", "AddTags", "RemoveTags",
     ),
-    "ec2.amazonaws.com": ("CreateFlowLogs", "DeleteFlowLogs"),
+    "ec2.amazonaws.com": ("CreateFlowLogs", "DeleteFlowLogs", "CreateVpc", "DeleteVpc"),
     "config.amazonaws.com": (
-        "PutConfigurationRecorder", "StopConfigurationRecorder", "DeleteConfigurationRecorder",
-        "DeleteDeliveryChannel",
+        "PutConfigurationRecorder", "StartConfigurationRecorder", "StopConfigurationRecorder",
+        "DeleteConfigurationRecorder", "PutDeliveryChannel", "DeleteDeliveryChannel",
     ),
     "s3.amazonaws.com": (
-        "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl", "PutPublicAccessBlock",
-        "DeletePublicAccessBlock", "PutBucketLogging", "PutBucketVersioning",
-        "PutObjectLockConfiguration", "PutBucketLifecycle", "DeleteBucketLifecycle",
+        "CreateBucket", "DeleteBucket", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl",
+        "PutPublicAccessBlock", "DeletePublicAccessBlock", "PutBucketLogging",
+        "PutBucketVersioning", "PutObjectLockConfiguration", "PutBucketLifecycle",
+        "DeleteBucketLifecycle",
+        # the account-level public access block (s3control), under both names CloudTrail uses
+        "PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock",
     ),
     "kms.amazonaws.com": (
         "EnableKeyRotation", "DisableKeyRotation", "ScheduleKeyDeletion", "CancelKeyDeletion",
     ),
     "logs.amazonaws.com": (
-        "PutMetricFilter", "DeleteMetricFilter", "AssociateKmsKey", "DisassociateKmsKey",
-        "PutRetentionPolicy", "DeleteRetentionPolicy",
+        "PutMetricFilter", "DeleteMetricFilter", "PutRetentionPolicy", "DeleteRetentionPolicy",
+        "CreateLogGroup", "DeleteLogGroup",
     ),
-    "monitoring.amazonaws.com": ("PutMetricAlarm", "DeleteAlarms", "DisableAlarmActions"),
-    "sns.amazonaws.com": ("DeleteTopic", "Unsubscribe"),
-    "events.amazonaws.com": ("PutRule", "DeleteRule", "RemoveTargets"),
+    "monitoring.amazonaws.com": (
+        "PutMetricAlarm", "DeleteAlarms", "DisableAlarmActions", "EnableAlarmActions",
+    ),
+    "sns.amazonaws.com": ("DeleteTopic", "Unsubscribe", "Subscribe"),
+    "events.amazonaws.com": (
+        "PutRule", "DeleteRule", "EnableRule", "DisableRule", "PutTargets", "RemoveTargets",
+    ),
     "guardduty.amazonaws.com": ("CreateDetector", "UpdateDetector", "DeleteDetector"),
     "securityhub.amazonaws.com": ("EnableSecurityHub", "DisableSecurityHub"),
 }  # fmt: skip
@@ -76,8 +90,44 @@ def _event(source: str, call: str, region: str = "us-east-1", **request: Any) ->
 # --------------------------------------------------------------------------- mapping
 
 
-def test_the_table_holds_exactly_the_listed_calls() -> None:
-    assert sorted(CALLS) == LISTED_CALLS
+def test_every_collector_declares_the_calls_that_change_its_dataset() -> None:
+    collectors = all_collectors()
+    assert collectors
+    for collector in collectors:
+        assert collector.events, collector.dataset.name
+        for source, name in collector.events:
+            assert source in EVENTBRIDGE_SOURCES, (collector.dataset.name, source)
+            assert name[:1].isupper() and name.isalnum(), (collector.dataset.name, name)
+    # every dataset a check can require is reached by at least one call
+    reached = {ds.name for datasets in CALLS.values() for ds in datasets}
+    required = {ds.name for check in all_checks() for ds in check.requires}
+    assert required <= reached, required - reached
+
+
+def test_the_table_is_derived_from_the_declarations_and_covers_the_listed_calls() -> None:
+    declared = {event for collector in all_collectors() for event in collector.events}
+    assert set(CALLS) == declared
+    assert set(LISTED_CALLS) <= set(CALLS), sorted(set(LISTED_CALLS) - set(CALLS))
+    # a call reaches the datasets that declare it and every dataset that depends on them
+    assert calls_of(all_collectors()) == CALLS
+    created = {ds.name for ds in CALLS[("s3.amazonaws.com", "CreateBucket")]}
+    assert {"s3.buckets", "s3.bucket_policies", "s3.bucket_versioning"} <= created
+    assert {ds.name for ds in CALLS[("logs.amazonaws.com", "DeleteLogGroup")]} == {
+        "logs.log_groups",
+        "logs.metric_filters",
+    }
+
+
+def test_a_new_collector_brings_its_calls_into_the_table() -> None:
+    new = Dataset("test.widgets", Scope.REGION, list[str], depends_on=())
+    child = Dataset("test.widget_settings", Scope.ACCOUNT, dict[str, str], depends_on=(new,))
+    extra = [
+        Collector(new, ("test:ListWidgets",), lambda _ctx: [], events=on("test.x", "MakeWidget")),
+        Collector(child, ("test:GetWidget",), lambda _ctx: {}, events=on("test.x", "SetWidget")),
+    ]
+    table = calls_of([*all_collectors(), *extra])
+    assert [ds.name for ds in table[("test.x", "MakeWidget")]] == [new.name, child.name]
+    assert [ds.name for ds in table[("test.x", "SetWidget")]] == [child.name]
 
 
 @pytest.mark.parametrize(("source", "name"), LISTED_CALLS)
@@ -246,6 +296,8 @@ def test_watcher_makes_no_session_for_irrelevant_or_malformed_events() -> None:
 
 def test_rule_pattern_file_is_generated_from_the_table() -> None:
     assert json.loads(PATTERN_FILE.read_text()) == rule_pattern()
+    # EventBridge's default quota on an event pattern: 2048 characters
+    assert len(json.dumps(rule_pattern(), separators=(",", ":"))) <= 2048
 
 
 @pytest.mark.parametrize(("source", "name"), LISTED_CALLS)
@@ -403,7 +455,118 @@ def test_handler_never_raises_for_irrelevant_or_malformed_events(
         ]
     }  # fmt: skip
     out = lambda_handler.handler(batch, None)
-    assert out["batchItemFailures"] == []
+    # the malformed message fails alone (to the queue's dead-letter queue), the other succeeds
+    assert out["batchItemFailures"] == [{"itemIdentifier": "m1"}]
     assert [r["outcome"] for r in out["results"]] == ["malformed", "ignored"]
     watcher = lambda_handler._STATE.watcher
     assert watcher is not None and watcher.api_calls == 0
+
+
+# --------------------------------------------------------------------------- bounds, poison pills
+
+_DEEP = "[" * 100_000 + "]" * 100_000
+_HOSTILE_BODIES: list[Any] = [
+    _DEEP,  # RecursionError in json.loads without the depth bound
+    '{"detail": ' * 70 + "1" + "}" * 70,  # just past MAX_EVENT_DEPTH
+    json.dumps({**_event(TRAIL, "StopLogging"), "pad": "x" * MAX_EVENT_BYTES}),  # oversized
+    "{not json",
+    "",
+    None,
+    42,
+    {"already": "an object"},  # SQS bodies are strings
+    ["a", "list"],
+    b"\xff\xfe\x00binary",
+    "[1, 2, 3]",  # JSON, but not an event
+    json.dumps({"detail-type": DETAIL_TYPE, "detail": {"eventSource": 1}}),
+]
+
+
+@pytest.mark.parametrize("body", _HOSTILE_BODIES)
+def test_hostile_bodies_are_event_errors_or_malformed_events(body: Any) -> None:
+    try:
+        raw = decode_event(body)
+    except EventError:
+        return
+    with pytest.raises(EventError):
+        parse_event(raw)
+
+
+def test_bounds_accept_every_real_event_and_refuse_beyond() -> None:
+    event = _event(TRAIL, "StopLogging", name="main")
+    assert decode_event(json.dumps(event)) == event
+    assert decode_event(json.dumps(event).encode()) == event
+    deep: Any = "x"
+    for _ in range(MAX_EVENT_DEPTH + 1):
+        deep = {"k": deep}
+    with pytest.raises(EventError):  # an already-decoded event (a direct Lambda invocation)
+        parse_event({**event, "detail": {**event["detail"], "requestParameters": deep}})
+    with pytest.raises(EventError):
+        parse_event({**event, "pad": ["x" * 1024] * (MAX_EVENT_BYTES // 1024)})
+
+
+def test_read_events_survives_deep_and_oversized_lines(tmp_path: Path) -> None:
+    good = json.dumps(_event("kms.amazonaws.com", "DisableKeyRotation", keyId="k"))
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(
+        b"\n".join(
+            [
+                good.encode(),
+                b"{not json",
+                _DEEP.encode(),
+                b'"' + b"x" * (MAX_EVENT_BYTES + 10) + b'"',
+                good.encode(),
+            ]
+        )
+        + b"\n"
+    )
+    lines = list(read_events(path))
+    assert [n for n, _ in lines] == [1, 2, 3, 4, 5]
+    assert [isinstance(v, EventError) for _, v in lines] == [False, True, True, True, False]
+
+
+def test_an_events_file_with_binary_content_is_refused_whole(tmp_path: Path) -> None:
+    """An events file is UTF-8 text: binary content means the wrong file, refused as a whole."""
+    good = json.dumps(_event("kms.amazonaws.com", "DisableKeyRotation", keyId="k"))
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(good.encode() + b"\n\xff\xfe\x00\x01binary\n")
+    with pytest.raises(EventError):
+        list(read_events(path))
+
+
+def _sqs(message_id: str, body: Any) -> dict[str, Any]:
+    return {"messageId": message_id, "eventSource": "aws:sqs", "body": body}
+
+
+def test_a_batch_of_hostile_messages_fails_each_alone_and_never_raises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lambda_handler, "_STATE", lambda_handler._State())
+    monkeypatch.setenv("TRAILWATCH_ENDPOINT_URL", "http://127.0.0.1:9")  # never contacted
+    records: list[Any] = [_sqs("ok-1", json.dumps(_event("ec2.amazonaws.com", "RunInstances")))]
+    records += [_sqs(f"bad-{n}", body) for n, body in enumerate(_HOSTILE_BODIES)]
+    records += [
+        "not a record",
+        {"messageId": "foreign", "eventSource": "aws:kinesis", "body": "{}"},
+        _sqs("ok-2", json.dumps(_event("sns.amazonaws.com", "Publish"))),
+    ]
+    out = lambda_handler.handler({"Records": records}, None)
+    failed = [f["itemIdentifier"] for f in out["batchItemFailures"]]
+    assert failed == [f"bad-{n}" for n in range(len(_HOSTILE_BODIES))] + ["foreign"]
+    outcomes = [r["outcome"] for r in out["results"]]
+    assert outcomes[0] == outcomes[-1] == "ignored"
+    assert set(outcomes[1:-1]) == {"malformed"}
+    json.dumps(out)  # the response is JSON (Lambda serialises it)
+    watcher = lambda_handler._STATE.watcher
+    assert watcher is not None and watcher.api_calls == 0
+
+
+def test_undelivered_findings_are_a_delivery_failure_but_a_region_without_the_hub_is_not() -> None:
+    from reports.securityhub import ImportPlan, ImportReport, SkippedScope, Undelivered
+    from scanner.watch import _delivery_failed
+
+    plan = ImportPlan(targets=[])
+    not_enabled = SkippedScope(ACCOUNT, "eu-west-1", "Security Hub is not enabled here (x)", 3)
+    unread = Undelivered("id", ACCOUNT, "us-east-1", "GET_FINDINGS_FAILED", "GetFindings", "E", "")
+    assert not _delivery_failed(ImportReport(plan))
+    assert not _delivery_failed(ImportReport(plan, skipped=[not_enabled]))
+    assert _delivery_failed(ImportReport(plan, skipped=[not_enabled], undelivered=[unread]))

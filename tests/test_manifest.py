@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from reports.csv_report import compliance_filename
 from reports.manifest import MANIFEST, MANIFEST_SHA256, build_manifest, verify_manifest
 from scanner.errors import UsageError
+from scanner.frameworks import Frameworks
 from tests.reports.pipeline_helpers import save_inventory, scan
 
 
@@ -45,6 +47,7 @@ def test_manifest_lists_every_output_file_with_its_hash(out: Path) -> None:
     doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     files = {e["path"]: e for e in doc["files"]}
     on_disk = {p.name for p in out.iterdir()} - {MANIFEST, MANIFEST_SHA256}
+    compliance = {compliance_filename(fw.key) for fw in Frameworks.load().items}
     assert (
         set(files)
         == on_disk
@@ -55,6 +58,7 @@ def test_manifest_lists_every_output_file_with_its_hash(out: Path) -> None:
             "findings.csv",
             "inventory.json",
         }
+        | compliance  # --format csv: one compliance CSV per framework
     )
     for name, entry in files.items():
         data = (out / name).read_bytes()

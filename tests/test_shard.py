@@ -343,7 +343,7 @@ def test_folders_without_findings_are_refused(tmp_path: Path) -> None:
     (bad / SHARD_INVENTORY).write_text("{}")
     files = [bad / "findings.json", bad / SHARD_INVENTORY]
     write_manifest(bad, files, scan_id="x", tool_version="0")
-    _refused([bad], "cannot read")
+    _refused([bad], "not JSON")
 
 
 def test_merge_on_the_command_line_refuses_with_one_line(

@@ -1,8 +1,9 @@
 """Bucket helpers: per-bucket facts with their errors, public exposure, and trail buckets.
 
 Bucket findings are made in the account that owns the bucket (it is in that account's
-ListBuckets) and in the bucket's region. A per-bucket sub-call that failed makes the bucket
-ERROR for the checks that need that field, never PASS or FAIL.
+ListBuckets) and in the bucket's region. A per-bucket sub-call that failed makes its fields
+unavailable (scanner.model.Collected): a check that reads one gets ERROR for that bucket
+(through View.judge), never PASS or FAIL.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ from scanner.datasets.s3 import (
     Bucket,
     BucketPolicy,
 )
-from scanner.model import CollectionError, Resource, Result, Status
-from scanner.view import DataUnavailable, OrgView, View
+from scanner.model import CollectionError, Resource, Result, Status, peek
+from scanner.view import DataUnavailable, OrgView, View, error_result
+
+__all__ = ["error_result"]  # re-exported for the bucket checks
 
 T = TypeVar("T")
 Kind = Literal["read", "write", "any"]
@@ -56,27 +59,18 @@ def bucket_resource(view: View, name: str, region: str | None, account_id: str) 
     )
 
 
+_UNKNOWN = object()
+
+
 def buckets_here(view: View) -> list[Bucket]:
     """The account's buckets in the view's region (and, in the home region, those whose
     region could not be read)."""
     out = []
     for b in view.org.get(view.account_id, S3_BUCKETS):
-        if b.region == view.region or (b.region is None and view.region == view.home_region):
+        region = peek(b, "region", _UNKNOWN)
+        if region == view.region or (region is _UNKNOWN and view.region == view.home_region):
             out.append(b)
     return out
-
-
-def error_result(
-    resource: Resource, errors: Iterable[CollectionError], evidence: dict[str, Any] | None = None
-) -> Result:
-    unique = tuple(dict.fromkeys(errors))
-    return Result(
-        status=Status.ERROR,
-        resource=resource,
-        reason="Could not evaluate: " + "; ".join(e.describe() for e in unique[:5]),
-        errors=unique,
-        evidence={**(evidence or {}), "failed_calls": [e.model_dump() for e in unique[:20]]},
-    )
 
 
 def _not_collected(ds: Dataset[Any], account_id: str, name: str) -> CollectionError:
@@ -96,8 +90,11 @@ class Fact:
     errors: tuple[CollectionError, ...] = ()
 
 
-def fact(org: OrgView, account_id: str, ds: Dataset[dict[str, T]], name: str, *fields: str) -> Fact:
-    """The bucket's value in `ds`; errors when the dataset, the entry or any `fields` failed."""
+def fact(org: OrgView, account_id: str, ds: Dataset[dict[str, T]], name: str) -> Fact:
+    """The bucket's value in `ds`; errors when the dataset or the entry is missing.
+
+    A field of the value whose call failed raises FieldUnavailable when read.
+    """
     try:
         data = org.get(account_id, ds)
     except DataUnavailable as exc:
@@ -105,9 +102,7 @@ def fact(org: OrgView, account_id: str, ds: Dataset[dict[str, T]], name: str, *f
     value = data.get(name)
     if value is None:
         return Fact(None, (_not_collected(ds, account_id, name),))
-    recorded: dict[str, CollectionError] = getattr(value, "errors", {})
-    failed = tuple(recorded[f] for f in fields if f in recorded)
-    return Fact(None if failed else value, failed)
+    return Fact(value)
 
 
 def malformed_policy(exc: PolicyError, region: str | None) -> CollectionError:
@@ -198,15 +193,21 @@ def exposure(org: OrgView, account_id: str, bucket: Bucket, kind: Kind) -> Expos
         acct_ignore = acct.configured and acct.settings.ignore_public_acls
     except DataUnavailable as exc:
         bpa_errors.extend(exc.errors)
-    pab = fact(org, account_id, S3_BUCKET_PUBLIC_ACCESS_BLOCKS, bucket.name, "public_access_block")
+    pab = fact(org, account_id, S3_BUCKET_PUBLIC_ACCESS_BLOCKS, bucket.name)
     bpa_errors.extend(pab.errors)
     bucket_restrict: bool | None = None
     bucket_ignore: bool | None = None
     if pab.value is not None:
-        settings = pab.value.settings
-        ev["bucket_public_access_block"] = settings.api_fields() if settings else "not configured"
-        bucket_restrict = bool(settings and settings.restrict_public_buckets)
-        bucket_ignore = bool(settings and settings.ignore_public_acls)
+        try:
+            settings = pab.value.settings
+        except DataUnavailable as exc:
+            bpa_errors.extend(exc.errors)
+        else:
+            ev["bucket_public_access_block"] = (
+                settings.api_fields() if settings else "not configured"
+            )
+            bucket_restrict = bool(settings and settings.restrict_public_buckets)
+            bucket_ignore = bool(settings and settings.ignore_public_acls)
     restrict = _either(acct_restrict, bucket_restrict)
     ignore = _either(acct_ignore, bucket_ignore)
 
@@ -221,7 +222,10 @@ def exposure(org: OrgView, account_id: str, bucket: Bucket, kind: Kind) -> Expos
             label = "bucket policy" if what == "policy" else "ACL"
             states.append((False, f"{setting} neutralises any public {label} grant"))
             continue
-        state, reason, errors = part(org, account_id, bucket, kind, ev)
+        try:
+            state, reason, errors = part(org, account_id, bucket, kind, ev)
+        except DataUnavailable as exc:  # a field of this part whose call failed
+            state, reason, errors = None, "", exc.errors
         out.errors.extend(errors)
         if state is True and neutral is None:
             state = None  # public, unless the block public access settings we lack say otherwise
@@ -244,11 +248,11 @@ Part = tuple[bool | None, str, tuple[CollectionError, ...]]
 def _policy_part(
     org: OrgView, account_id: str, bucket: Bucket, kind: Kind, ev: dict[str, Any]
 ) -> Part:
-    bp = fact(org, account_id, S3_BUCKET_POLICIES, bucket.name, "policy")
+    bp = fact(org, account_id, S3_BUCKET_POLICIES, bucket.name)
     if bp.value is None:
         return None, "", bp.errors
-    ev["PolicyStatus.IsPublic"] = bp.value.is_public
     policy, error = load_policy(bp.value, bucket.region)
+    ev["PolicyStatus.IsPublic"] = peek(bp.value, "is_public", "unavailable")
     if error is not None:
         return None, "", (error,)
     if policy is None:
@@ -272,7 +276,7 @@ def _policy_part(
 def _acl_part(
     org: OrgView, account_id: str, bucket: Bucket, kind: Kind, ev: dict[str, Any]
 ) -> Part:
-    acl = fact(org, account_id, S3_BUCKET_ACLS, bucket.name, "acl")
+    acl = fact(org, account_id, S3_BUCKET_ACLS, bucket.name)
     if acl.value is None:
         return None, "", acl.errors
     perms = _ACL_PERMISSIONS[kind]
@@ -368,12 +372,9 @@ def trail_bucket_results(view: View, judge: Judge) -> Iterator[Result]:
         trails = by_bucket.get(bucket.name)
         if not trails:
             continue
-        resource = bucket_resource(view, bucket.name, bucket.region, view.account_id)
+        resource = bucket_resource(view, bucket.name, peek(bucket, "region"), view.account_id)
         extra = {"trails": trails_evidence(trails)}
-        if bucket.region is None:
-            yield error_result(resource, bucket.errors.values(), extra)
-            continue
-        result = judge(view, bucket, resource)
+        result = _judged(view, bucket, resource, lambda: judge(view, bucket, resource))  # noqa: B023
         if result is None:
             continue
         yield result.model_copy(
@@ -398,7 +399,8 @@ def _outside(view: View) -> Iterator[Result]:
         if found is not None:
             owner, bucket = found
             acct = view.org.account(owner)
-            if acct is None or bucket.region is None or bucket.region in acct.regions:
+            region = peek(bucket, "region")
+            if acct is None or region is None or region in acct.regions:
                 continue  # evaluated in the owner's account and region
             resource = bucket_resource(view, name, view.region, owner)
             yield Result(
@@ -406,9 +408,9 @@ def _outside(view: View) -> Iterator[Result]:
                 resource=resource,
                 reason=(
                     f"Not evaluated: bucket {name} of account {owner} is in region "
-                    f"{bucket.region}, which this scan does not cover."
+                    f"{region}, which this scan does not cover."
                 ),
-                evidence={**evidence, "bucket_owner_account": owner, "BucketRegion": bucket.region},
+                evidence={**evidence, "bucket_owner_account": owner, "BucketRegion": region},
                 related_resources=related,
             )
             continue
@@ -433,13 +435,26 @@ def _outside(view: View) -> Iterator[Result]:
 
 
 def each_bucket(view: View, judge: Callable[[Bucket, Resource], Result]) -> Iterator[Result]:
-    """Judge every bucket of the account in the view's region; ERROR where its region is unknown."""
+    """Judge every bucket of the account in the view's region, each inside View.judge: a bucket
+    whose judgement reads a field that failed (its region, its policy status...) is ERROR."""
     for bucket in buckets_here(view):
-        resource = bucket_resource(view, bucket.name, bucket.region, view.account_id)
-        if bucket.region is None:
-            yield error_result(resource, bucket.errors.values())
-        else:
-            yield judge(bucket, resource)
+        resource = bucket_resource(view, bucket.name, peek(bucket, "region"), view.account_id)
+        result = _judged(view, bucket, resource, lambda: judge(bucket, resource))  # noqa: B023
+        if result is not None:
+            yield result
+
+
+def _judged(
+    view: View, bucket: Bucket, resource: Resource, decide: Callable[[], Result | None]
+) -> Result | None:
+    """decide() inside View.judge, after the bucket's region: per-bucket settings are only
+    collected for a bucket whose region is known, so an unknown region is the error to name."""
+
+    def run() -> Result | None:
+        _ = bucket.region  # raises FieldUnavailable (GetBucketLocation) when it was not read
+        return decide()
+
+    return view.judge(resource, run)
 
 
 def public_result(view: View, bucket: Bucket, resource: Resource, kind: Kind) -> Result:
@@ -465,7 +480,7 @@ def public_result(view: View, bucket: Bucket, resource: Resource, kind: Kind) ->
 
 def logging_result(view: View, owner: str, bucket: Bucket, resource: Resource) -> Result:
     """PASS / FAIL / ERROR for server access logging on `bucket` of account `owner`."""
-    log = fact(view.org, owner, S3_BUCKET_LOGGING, bucket.name, "logging")
+    log = fact(view.org, owner, S3_BUCKET_LOGGING, bucket.name)
     if log.value is None:
         return error_result(resource, log.errors)
     evidence = {

@@ -1,10 +1,12 @@
-"""Copy the shipped scan policy and buildspec into the CloudFormation templates.
+"""Copy the shipped scan policy, buildspec and real-time event pattern into the templates.
 
 CloudFormation cannot read local files, so the templates inline
-deploy/iam/trailwatch-scan-policy.json and deploy/codebuild/buildspec.yml between
-`# BEGIN <name>` / `# END <name>` marker comments.
-Run `python deploy/cloudformation/sync_templates.py` after changing either;
-tests/test_deploy.py fails while a template is out of date.
+deploy/iam/trailwatch-scan-policy.json, deploy/codebuild/buildspec.yml and the EventBridge rule
+pattern between `# BEGIN <name>` / `# END <name>` marker comments. The rule pattern is generated
+from the collectors' event declarations (scanner.events.rule_pattern) and also written to
+deploy/eventbridge/rule-pattern.json.
+Run `python deploy/cloudformation/sync_templates.py` (with trailwatch importable, e.g. the
+project's .venv) after changing any of them; tests fail while a file is out of date.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ DEPLOY = Path(__file__).resolve().parent.parent
 POLICY = DEPLOY / "iam" / "trailwatch-scan-policy.json"
 BUILDSPEC = DEPLOY / "codebuild" / "buildspec.yml"
 TEMPLATES = sorted((DEPLOY / "cloudformation").glob("*.yaml"))
+RULE_PATTERN = DEPLOY / "eventbridge" / "rule-pattern.json"
 
 _BLOCK = re.compile(
     r"^(?P<indent>[ ]*)# BEGIN (?P<name>[\w-]+)\n.*?^(?P=indent)# END (?P=name)\n",
@@ -49,7 +52,39 @@ def _buildspec_yaml(indent: str) -> str:
     return f"{indent}BuildSpec: |\n{body}"
 
 
-GENERATORS = {"scan-policy": _policy_yaml, "buildspec": _buildspec_yaml}
+def rule_pattern_json() -> str:
+    """deploy/eventbridge/rule-pattern.json, generated from the collectors' declarations."""
+    from scanner.events import rule_pattern
+
+    return json.dumps(rule_pattern(), indent=2) + "\n"
+
+
+def _yaml_lines(value: object, indent: str) -> list[str]:
+    """Block YAML of nested dicts and lists of strings (JSON scalars are valid YAML)."""
+    lines: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                lines.append(f"{indent}{key}:")
+                lines.extend(_yaml_lines(item, indent + "  "))
+            else:
+                lines.append(f"{indent}{key}: {json.dumps(item)}")
+    elif isinstance(value, list):
+        lines.extend(f"{indent}- {json.dumps(item)}" for item in value)
+    return lines
+
+
+def _event_pattern_yaml(indent: str) -> str:
+    from scanner.events import rule_pattern
+
+    return "\n".join(_yaml_lines({"EventPattern": rule_pattern()}, indent)) + "\n"
+
+
+GENERATORS = {
+    "scan-policy": _policy_yaml,
+    "buildspec": _buildspec_yaml,
+    "event-pattern": _event_pattern_yaml,
+}
 
 
 def synced(text: str) -> str:
@@ -62,6 +97,10 @@ def synced(text: str) -> str:
 
 
 def main() -> int:
+    pattern = rule_pattern_json()
+    if not RULE_PATTERN.is_file() or RULE_PATTERN.read_text(encoding="utf-8") != pattern:
+        RULE_PATTERN.write_text(pattern, encoding="utf-8")
+        print(f"updated {RULE_PATTERN.relative_to(DEPLOY.parent)}")
     for path in TEMPLATES:
         text = path.read_text(encoding="utf-8")
         new = synced(text)

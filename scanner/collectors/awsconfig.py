@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect import CollectContext
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.awsconfig import (
     CONFIG,
     ConfigRecorder,
@@ -91,5 +91,14 @@ COLLECTORS = (
             "config:DescribeDeliveryChannels",
         ),
         fetch_config,
+        events=on(
+            "config.amazonaws.com",
+            "PutConfigurationRecorder",
+            "StartConfigurationRecorder",
+            "StopConfigurationRecorder",
+            "DeleteConfigurationRecorder",
+            "PutDeliveryChannel",
+            "DeleteDeliveryChannel",
+        ),
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect import CollectContext
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.cloudtrail import (
     TRAIL_INSIGHTS,
     TRAIL_SELECTORS,
@@ -173,10 +173,39 @@ def fetch_tags(ctx: CollectContext) -> dict[str, TrailTags]:
     return out
 
 
+_CLOUDTRAIL = "cloudtrail.amazonaws.com"
+
+# A trail created, changed or deleted changes the listing (and, through `depends_on`, each
+# per-trail dataset below).
 COLLECTORS = (
-    Collector(TRAILS, ("cloudtrail:DescribeTrails",), fetch_trails),
-    Collector(TRAIL_STATUS, ("cloudtrail:GetTrailStatus",), fetch_status),
-    Collector(TRAIL_SELECTORS, ("cloudtrail:GetEventSelectors",), fetch_selectors),
-    Collector(TRAIL_INSIGHTS, ("cloudtrail:GetInsightSelectors",), fetch_insights),
-    Collector(TRAIL_TAGS, ("cloudtrail:ListTags",), fetch_tags),
+    Collector(
+        TRAILS,
+        ("cloudtrail:DescribeTrails",),
+        fetch_trails,
+        events=on(_CLOUDTRAIL, "CreateTrail", "UpdateTrail", "DeleteTrail"),
+    ),
+    Collector(
+        TRAIL_STATUS,
+        ("cloudtrail:GetTrailStatus",),
+        fetch_status,
+        events=on(_CLOUDTRAIL, "StartLogging", "StopLogging"),
+    ),
+    Collector(
+        TRAIL_SELECTORS,
+        ("cloudtrail:GetEventSelectors",),
+        fetch_selectors,
+        events=on(_CLOUDTRAIL, "PutEventSelectors"),
+    ),
+    Collector(
+        TRAIL_INSIGHTS,
+        ("cloudtrail:GetInsightSelectors",),
+        fetch_insights,
+        events=on(_CLOUDTRAIL, "PutInsightSelectors"),
+    ),
+    Collector(
+        TRAIL_TAGS,
+        ("cloudtrail:ListTags",),
+        fetch_tags,
+        events=on(_CLOUDTRAIL, "AddTags", "RemoveTags"),
+    ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect import CollectContext
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.cloudwatch import ALARMS, MetricAlarm, MetricRef
 
 
@@ -45,4 +45,17 @@ def fetch_alarms(ctx: CollectContext) -> list[MetricAlarm]:
     return sorted(alarms.values(), key=lambda a: a.alarm_arn)
 
 
-COLLECTORS = (Collector(ALARMS, ("cloudwatch:DescribeAlarms",), fetch_alarms),)
+COLLECTORS = (
+    Collector(
+        ALARMS,
+        ("cloudwatch:DescribeAlarms",),
+        fetch_alarms,
+        events=on(
+            "monitoring.amazonaws.com",
+            "PutMetricAlarm",
+            "DeleteAlarms",
+            "EnableAlarmActions",
+            "DisableAlarmActions",
+        ),
+    ),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect import CollectContext
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB, Detector, Hub
 
 #: DescribeHub's answers for an account/region where Security Hub is not enabled.
@@ -46,7 +46,15 @@ def fetch_hub(ctx: CollectContext) -> Hub:
 
 COLLECTORS = (
     Collector(
-        GUARDDUTY_DETECTORS, ("guardduty:ListDetectors", "guardduty:GetDetector"), fetch_detectors
+        GUARDDUTY_DETECTORS,
+        ("guardduty:ListDetectors", "guardduty:GetDetector"),
+        fetch_detectors,
+        events=on("guardduty.amazonaws.com", "CreateDetector", "UpdateDetector", "DeleteDetector"),
     ),
-    Collector(SECURITYHUB_HUB, ("securityhub:DescribeHub",), fetch_hub),
+    Collector(
+        SECURITYHUB_HUB,
+        ("securityhub:DescribeHub",),
+        fetch_hub,
+        events=on("securityhub.amazonaws.com", "EnableSecurityHub", "DisableSecurityHub"),
+    ),
 )

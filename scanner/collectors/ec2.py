@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect import CollectContext
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.ec2 import VPC_FLOW_LOGS, FlowLog, Vpc, VpcFlowLogs
 
 
@@ -49,5 +49,13 @@ COLLECTORS = (
         VPC_FLOW_LOGS,
         ("ec2:DescribeVpcs", "ec2:DescribeFlowLogs"),
         fetch_vpc_flow_logs,
+        events=on(
+            "ec2.amazonaws.com",
+            "CreateVpc",
+            "CreateDefaultVpc",
+            "DeleteVpc",
+            "CreateFlowLogs",
+            "DeleteFlowLogs",
+        ),
     ),
 )

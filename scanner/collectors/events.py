@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scanner.collect import CollectContext
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.events import EVENT_RULES, EventRule, RuleTarget
 
 
@@ -40,5 +40,18 @@ def fetch_rules(ctx: CollectContext) -> list[EventRule]:
 
 
 COLLECTORS = (
-    Collector(EVENT_RULES, ("events:ListRules", "events:ListTargetsByRule"), fetch_rules),
+    Collector(
+        EVENT_RULES,
+        ("events:ListRules", "events:ListTargetsByRule"),
+        fetch_rules,
+        events=on(
+            "events.amazonaws.com",
+            "PutRule",
+            "DeleteRule",
+            "EnableRule",
+            "DisableRule",
+            "PutTargets",
+            "RemoveTargets",
+        ),
+    ),
 )

@@ -1,8 +1,9 @@
 """KMS collectors: keys, aliases, DescribeKey per key and rotation status per rotatable key.
 
 A failure on one key (AccessDenied on DescribeKey or GetKeyRotationStatus, say a key policy
-that does not trust the scan role) is stored on that key, not raised: the other keys of the
-region are still evaluated, and the checks report that key as ERROR.
+that does not trust the scan role) is stored on that key against the fields the call fills, not
+raised: the other keys of the region are still evaluated, and a check that reads such a field
+reports that key as ERROR.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect import CollectContext, error_from_exception
-from scanner.collector import Collector
-from scanner.datasets.kms import KMS_KEYS, KmsKey
+from scanner.collector import Collector, on
+from scanner.datasets.kms import DESCRIBE_KEY_FIELDS, KMS_KEYS, ROTATION_FIELDS, KmsKey
 
 
 def _text(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
+
+
+def _failed(key: KmsKey, exc: BaseException, fields: tuple[str, ...]) -> KmsKey:
+    """`key` with `fields` unavailable: the call that fills them failed."""
+    error = error_from_exception(exc, key.region)
+    return key.model_copy(update={"errors": {**key.errors, **KmsKey.failed(error, *fields)}})
 
 
 def _describe(client: Any, key: KmsKey) -> KmsKey | None:
@@ -27,9 +34,9 @@ def _describe(client: Any, key: KmsKey) -> KmsKey | None:
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "NotFoundException":
             return None  # deleted between ListKeys and DescribeKey
-        return key.model_copy(update={"error": error_from_exception(exc, key.region)})
+        return _failed(key, exc, DESCRIBE_KEY_FIELDS)
     except BotoCoreError as exc:
-        return key.model_copy(update={"error": error_from_exception(exc, key.region)})
+        return _failed(key, exc, DESCRIBE_KEY_FIELDS)
     deletion = meta.get("DeletionDate")
     spec = _text(meta.get("KeySpec") or meta.get("CustomerMasterKeySpec"))
     usage = _text(meta.get("KeyUsage"))
@@ -56,7 +63,7 @@ def _rotation(client: Any, key: KmsKey) -> KmsKey:
     try:
         raw = client.get_key_rotation_status(KeyId=key.arn)
     except (ClientError, BotoCoreError) as exc:
-        return key.model_copy(update={"rotation_error": error_from_exception(exc, key.region)})
+        return _failed(key, exc, ROTATION_FIELDS)
     return key.model_copy(
         update={
             "rotation_enabled": bool(raw.get("KeyRotationEnabled", False)),
@@ -84,7 +91,7 @@ def fetch_keys(ctx: CollectContext) -> list[KmsKey]:
         )
         if key is None:
             continue
-        if key.rotatable:
+        if not key.errors and key.rotatable:
             key = _rotation(client, key)
         out.append(key)
     return sorted(out, key=lambda k: k.arn)
@@ -95,5 +102,18 @@ COLLECTORS = (
         KMS_KEYS,
         ("kms:ListKeys", "kms:ListAliases", "kms:DescribeKey", "kms:GetKeyRotationStatus"),
         fetch_keys,
+        events=on(
+            "kms.amazonaws.com",
+            "CreateKey",
+            "EnableKey",
+            "DisableKey",
+            "EnableKeyRotation",
+            "DisableKeyRotation",
+            "ScheduleKeyDeletion",
+            "CancelKeyDeletion",
+            "CreateAlias",
+            "UpdateAlias",
+            "DeleteAlias",
+        ),
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect import CollectContext
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.logs import LOG_GROUPS, LogGroup, log_group_arn
 
 
@@ -36,4 +36,19 @@ def fetch_log_groups(ctx: CollectContext) -> list[LogGroup]:
     return sorted(out, key=lambda g: g.name)
 
 
-COLLECTORS = (Collector(LOG_GROUPS, ("logs:DescribeLogGroups",), fetch_log_groups),)
+COLLECTORS = (
+    Collector(
+        LOG_GROUPS,
+        ("logs:DescribeLogGroups",),
+        fetch_log_groups,
+        events=on(
+            "logs.amazonaws.com",
+            "CreateLogGroup",
+            "DeleteLogGroup",
+            "PutRetentionPolicy",
+            "DeleteRetentionPolicy",
+            "AssociateKmsKey",
+            "DisassociateKmsKey",
+        ),
+    ),
+)

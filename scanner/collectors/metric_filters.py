@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.collect import CollectContext
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.metric_filters import METRIC_FILTERS, MetricFilter, MetricTransformation
 
 
@@ -41,4 +41,12 @@ def fetch_metric_filters(ctx: CollectContext) -> list[MetricFilter]:
     return sorted(found.values(), key=lambda f: (f.log_group_name, f.filter_name))
 
 
-COLLECTORS = (Collector(METRIC_FILTERS, ("logs:DescribeMetricFilters",), fetch_metric_filters),)
+COLLECTORS = (
+    Collector(
+        METRIC_FILTERS,
+        ("logs:DescribeMetricFilters",),
+        fetch_metric_filters,
+        # deleting a log group deletes its metric filters
+        events=on("logs.amazonaws.com", "PutMetricFilter", "DeleteMetricFilter", "DeleteLogGroup"),
+    ),
+)

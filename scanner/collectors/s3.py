@@ -2,7 +2,9 @@
 
 Per-bucket calls use a client in the bucket's region and only cover buckets in scanned regions.
 A per-bucket call that fails (other than the documented "not configured" errors) is recorded
-on that bucket's value, so one unreadable bucket does not hide the others.
+on that bucket's value against every field the call fills (field-level provenance, see
+scanner.model.Collected), so one unreadable bucket does not hide the others and no check can
+read a default in place of the failed call's answer.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scanner.collect import CollectContext, error_from_exception
-from scanner.collector import Collector
+from scanner.collector import Collector, on
 from scanner.datasets.s3 import (
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
@@ -32,7 +34,7 @@ from scanner.datasets.s3 import (
     Grant,
     PublicAccessBlock,
 )
-from scanner.model import CollectionError
+from scanner.model import CollectionError, peek
 
 
 def _code(exc: BaseException) -> str | None:
@@ -88,18 +90,19 @@ def fetch_buckets(ctx: CollectContext) -> list[Bucket]:
                 loc = ctx.client("s3", ctx.home_region).get_bucket_location(Bucket=name)
                 region = bucket_region(loc.get("LocationConstraint"))
             except Exception as exc:  # recorded on the bucket; the others are still listed
-                errors["region"] = error_from_exception(exc, ctx.home_region)
+                errors = Bucket.failed(error_from_exception(exc, ctx.home_region), "region")
         out.append(Bucket(name=name, region=region, creation_date=created_text, errors=errors))
     return sorted(out, key=lambda b: b.name)
 
 
 def scanned_buckets(ctx: CollectContext) -> list[tuple[str, str]]:
     """(name, region) of the listed buckets whose region is one the scan covers."""
-    return [
-        (b.name, b.region)
-        for b in ctx.account(S3_BUCKETS)
-        if b.region is not None and b.region in ctx.regions
-    ]
+    out: list[tuple[str, str]] = []
+    for b in ctx.account(S3_BUCKETS):
+        region = peek(b, "region")  # unknown: no per-bucket call (the bucket is ERROR)
+        if region is not None and region in ctx.regions:
+            out.append((b.name, region))
+    return out
 
 
 _FAILED = object()
@@ -107,18 +110,19 @@ _FAILED = object()
 
 def _call(
     errors: dict[str, CollectionError],
-    field: str,
+    fields: tuple[str, ...],
     region: str,
     call: Callable[[], Any],
     absent: tuple[str, ...] = (),
 ) -> Any:
-    """The response; None for an `absent` error code; _FAILED (recorded in errors) otherwise."""
+    """The response; None for an `absent` error code; _FAILED otherwise, with the error
+    recorded in `errors` against every field the call fills."""
     try:
         return call()
     except Exception as exc:  # per-bucket failures are data on that bucket
         if _code(exc) in absent:
             return None
-        errors[field] = error_from_exception(exc, region)
+        errors.update(dict.fromkeys(fields, error_from_exception(exc, region)))
         return _FAILED
 
 
@@ -129,7 +133,7 @@ def fetch_policies(ctx: CollectContext) -> dict[str, BucketPolicy]:
         errors: dict[str, CollectionError] = {}
         raw = _call(
             errors,
-            "policy",
+            ("policy", "is_public"),  # no policy text: its status is unknown too
             region,
             lambda: s3.get_bucket_policy(Bucket=name),  # noqa: B023 - called at once
             absent=("NoSuchBucketPolicy",),
@@ -139,15 +143,28 @@ def fetch_policies(ctx: CollectContext) -> dict[str, BucketPolicy]:
         if policy is not None:
             status = _call(
                 errors,
-                "policy_status",
+                ("is_public",),
                 region,
                 lambda: s3.get_bucket_policy_status(Bucket=name),  # noqa: B023
                 absent=("NoSuchBucketPolicy",),
             )
-            if isinstance(status, dict) and "PolicyStatus" in status:
-                is_public = bool(status["PolicyStatus"].get("IsPublic", False))
+            if isinstance(status, dict):
+                if "PolicyStatus" in status:
+                    is_public = bool(status["PolicyStatus"].get("IsPublic", False))
+                else:  # a policy without a status: unknown, never "not public"
+                    errors["is_public"] = _no_status(region)
         out[name] = BucketPolicy(policy=policy, is_public=is_public, errors=errors)
     return out
+
+
+def _no_status(region: str) -> CollectionError:
+    return CollectionError(
+        operation="GetBucketPolicyStatus",
+        iam_action="s3:GetBucketPolicyStatus",
+        code="MissingPolicyStatus",
+        message="the answer has no PolicyStatus",
+        region=region,
+    )
 
 
 def _grant(raw: dict[str, Any]) -> Grant:
@@ -165,7 +182,12 @@ def fetch_acls(ctx: CollectContext) -> dict[str, BucketAcl]:
     for name, region in scanned_buckets(ctx):
         s3 = ctx.client("s3", region)
         errors: dict[str, CollectionError] = {}
-        raw = _call(errors, "acl", region, lambda: s3.get_bucket_acl(Bucket=name))  # noqa: B023
+        raw = _call(
+            errors,
+            ("owner_id", "grants"),
+            region,
+            lambda: s3.get_bucket_acl(Bucket=name),  # noqa: B023 - called at once
+        )
         if isinstance(raw, dict):
             out[name] = BucketAcl(
                 owner_id=raw.get("Owner", {}).get("ID"),
@@ -183,7 +205,7 @@ def fetch_public_access_blocks(ctx: CollectContext) -> dict[str, BucketPublicAcc
         errors: dict[str, CollectionError] = {}
         raw = _call(
             errors,
-            "public_access_block",
+            ("settings",),
             region,
             lambda: s3.get_public_access_block(Bucket=name),  # noqa: B023
             absent=("NoSuchPublicAccessBlockConfiguration",),
@@ -200,7 +222,12 @@ def fetch_logging(ctx: CollectContext) -> dict[str, BucketLogging]:
     for name, region in scanned_buckets(ctx):
         s3 = ctx.client("s3", region)
         errors: dict[str, CollectionError] = {}
-        raw = _call(errors, "logging", region, lambda: s3.get_bucket_logging(Bucket=name))  # noqa: B023
+        raw = _call(
+            errors,
+            ("enabled", "target_bucket", "target_prefix"),
+            region,
+            lambda: s3.get_bucket_logging(Bucket=name),  # noqa: B023 - called at once
+        )
         enabled = raw.get("LoggingEnabled") if isinstance(raw, dict) else None
         if enabled:
             out[name] = BucketLogging(
@@ -220,13 +247,13 @@ def fetch_versioning(ctx: CollectContext) -> dict[str, BucketVersioning]:
         errors: dict[str, CollectionError] = {}
         ver = _call(
             errors,
-            "versioning",
+            ("status", "mfa_delete"),
             region,
             lambda: s3.get_bucket_versioning(Bucket=name),  # noqa: B023
         )
         lock = _call(
             errors,
-            "object_lock",
+            ("object_lock_enabled",),
             region,
             lambda: s3.get_object_lock_configuration(Bucket=name),  # noqa: B023
             absent=("ObjectLockConfigurationNotFoundError",),
@@ -249,37 +276,82 @@ def fetch_lifecycle(ctx: CollectContext) -> dict[str, BucketLifecycle]:
         errors: dict[str, CollectionError] = {}
         raw = _call(
             errors,
-            "lifecycle",
+            ("configured", "rules"),
             region,
             lambda: s3.get_bucket_lifecycle_configuration(Bucket=name),  # noqa: B023
             absent=("NoSuchLifecycleConfiguration",),
         )
-        rules = raw.get("Rules") or () if isinstance(raw, dict) else ()
+        rules = (raw.get("Rules") or ()) if isinstance(raw, dict) else ()
         out[name] = BucketLifecycle(configured=bool(rules), rules=len(rules), errors=errors)
     return out
 
 
+_S3 = "s3.amazonaws.com"
+
+# CloudTrail records the account-level public access block (s3control PutPublicAccessBlock) with
+# eventSource s3.amazonaws.com, under its own name or the bucket-level call's name: both are
+# declared (by both datasets, for the shared names). A bucket created or deleted reaches every
+# per-bucket dataset through `depends_on`.
 COLLECTORS = (
     Collector(
         S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
         ("s3:GetAccountPublicAccessBlock",),
         fetch_account_public_access_block,
+        events=on(
+            _S3,
+            "PutAccountPublicAccessBlock",
+            "DeleteAccountPublicAccessBlock",
+            "PutPublicAccessBlock",
+            "DeletePublicAccessBlock",
+        ),
     ),
-    Collector(S3_BUCKETS, ("s3:ListAllMyBuckets", "s3:GetBucketLocation"), fetch_buckets),
     Collector(
-        S3_BUCKET_POLICIES, ("s3:GetBucketPolicy", "s3:GetBucketPolicyStatus"), fetch_policies
+        S3_BUCKETS,
+        ("s3:ListAllMyBuckets", "s3:GetBucketLocation"),
+        fetch_buckets,
+        events=on(_S3, "CreateBucket", "DeleteBucket"),
     ),
-    Collector(S3_BUCKET_ACLS, ("s3:GetBucketAcl",), fetch_acls),
+    Collector(
+        S3_BUCKET_POLICIES,
+        ("s3:GetBucketPolicy", "s3:GetBucketPolicyStatus"),
+        fetch_policies,
+        events=on(_S3, "PutBucketPolicy", "DeleteBucketPolicy"),
+    ),
+    Collector(
+        S3_BUCKET_ACLS,
+        ("s3:GetBucketAcl",),
+        fetch_acls,
+        events=on(_S3, "PutBucketAcl"),
+    ),
     Collector(
         S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
         ("s3:GetBucketPublicAccessBlock",),
         fetch_public_access_blocks,
+        events=on(
+            _S3,
+            "PutPublicAccessBlock",
+            "DeletePublicAccessBlock",
+            "PutBucketPublicAccessBlock",
+            "DeleteBucketPublicAccessBlock",
+        ),
     ),
-    Collector(S3_BUCKET_LOGGING, ("s3:GetBucketLogging",), fetch_logging),
+    Collector(
+        S3_BUCKET_LOGGING,
+        ("s3:GetBucketLogging",),
+        fetch_logging,
+        events=on(_S3, "PutBucketLogging"),
+    ),
     Collector(
         S3_BUCKET_VERSIONING,
         ("s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration"),
         fetch_versioning,
+        events=on(_S3, "PutBucketVersioning", "PutObjectLockConfiguration"),
     ),
-    Collector(S3_BUCKET_LIFECYCLE, ("s3:GetLifecycleConfiguration",), fetch_lifecycle),
+    # CloudTrail records PutBucketLifecycleConfiguration as PutBucketLifecycle.
+    Collector(
+        S3_BUCKET_LIFECYCLE,
+        ("s3:GetLifecycleConfiguration",),
+        fetch_lifecycle,
+        events=on(_S3, "PutBucketLifecycle", "DeleteBucketLifecycle"),
+    ),
 )

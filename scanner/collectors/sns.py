@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scanner.collect import CollectContext
-from scanner.collector import Collector, Missing
+from scanner.collector import Collector, Missing, on
 from scanner.datasets.cloudwatch import ALARMS
 from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS, Subscription, TopicState, TopicSubscriptions
 
@@ -64,5 +64,16 @@ def fetch_topic_subscriptions(ctx: CollectContext) -> dict[str, TopicSubscriptio
 
 
 COLLECTORS = (
-    Collector(TOPIC_SUBSCRIPTIONS, ("sns:ListSubscriptionsByTopic",), fetch_topic_subscriptions),
+    Collector(
+        TOPIC_SUBSCRIPTIONS,
+        ("sns:ListSubscriptionsByTopic",),
+        fetch_topic_subscriptions,
+        events=on(
+            "sns.amazonaws.com",
+            "Subscribe",
+            "ConfirmSubscription",
+            "Unsubscribe",
+            "DeleteTopic",
+        ),
+    ),
 )

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import model_validator
+
 from scanner.dataset import Dataset, Scope
-from scanner.model import CollectionError, Frozen
+from scanner.model import Collected
 
 AWS_ALIAS_PREFIX = "alias/aws/"
 PENDING_DELETION_STATES = frozenset({"PendingDeletion", "PendingReplicaDeletion"})
 
 
-class KmsKey(Frozen):
-    """One key from ListKeys; DescribeKey fields are None when that call failed (see `error`).
+#: The fields DescribeKey fills; all unavailable when it failed.
+DESCRIBE_KEY_FIELDS = (
+    "key_manager",
+    "key_state",
+    "key_spec",
+    "key_usage",
+    "origin",
+    "multi_region",
+    "description",
+    "deletion_date",
+    "pending_deletion_window_in_days",
+)
+#: The fields GetKeyRotationStatus fills; unavailable when it failed.
+ROTATION_FIELDS = ("rotation_enabled", "rotation_period_in_days")
+
+
+class KmsKey(Collected):
+    """One key from ListKeys (`key_id`, `arn`) and ListAliases (`aliases`), with DescribeKey and
+    GetKeyRotationStatus fields; a field whose call failed is unavailable (see `errors`).
 
     `rotation_enabled` is only collected for enabled, customer-managed, symmetric encryption keys
-    with key material from AWS KMS (`rotatable`); `rotation_error` is set when that call failed.
+    with key material from AWS KMS (`rotatable`).
     """
 
     key_id: str
     arn: str
     aliases: tuple[str, ...] = ()
-    error: CollectionError | None = None
     key_manager: str | None = None
     key_state: str | None = None
     key_spec: str | None = None
@@ -31,7 +51,21 @@ class KmsKey(Frozen):
     pending_deletion_window_in_days: int | None = None
     rotation_enabled: bool | None = None
     rotation_period_in_days: int | None = None
-    rotation_error: CollectionError | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_errors(cls, data: Any) -> Any:
+        """Older inventories: `error` (DescribeKey) and `rotation_error` instead of `errors`."""
+        if not isinstance(data, dict) or not ({"error", "rotation_error"} & data.keys()):
+            return data
+        data = dict(data)
+        errors = dict(data.get("errors") or {})
+        for key, fields in (("error", DESCRIBE_KEY_FIELDS), ("rotation_error", ROTATION_FIELDS)):
+            error = data.pop(key, None)
+            if error is not None:
+                errors.update(dict.fromkeys(fields, error))
+        data["errors"] = errors
+        return data
 
     @property
     def account_id(self) -> str:
@@ -56,7 +90,7 @@ class KmsKey(Frozen):
 
     @property
     def customer_managed(self) -> bool:
-        """KeyManager CUSTOMER and not an AWS managed key (False when DescribeKey failed)."""
+        """KeyManager CUSTOMER and not an AWS managed key."""
         return self.key_manager == "CUSTOMER" and not self.aws_alias_only
 
     @property

@@ -1,17 +1,20 @@
 """S3 datasets: the account's public access block, its buckets, and per-bucket settings.
 
 Per-bucket settings are split by aspect (policy, ACL, public access block, logging, versioning,
-lifecycle)
-so that a scan collects only what its checks need. Each per-bucket value carries `errors` keyed
-by field: a sub-call that failed for one bucket is recorded there instead of failing the dataset.
+lifecycle) so that a scan collects only what its checks need. Each per-bucket value is
+`Collected`: a sub-call that failed for one bucket is recorded in `errors` against every field it
+would have filled (instead of failing the dataset), and reading such a field raises
+FieldUnavailable.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from scanner.dataset import Dataset, Scope
-from scanner.model import CollectionError, Frozen
+from scanner.model import Collected, Frozen
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -46,27 +49,28 @@ class AccountPublicAccessBlock(Frozen):
     settings: PublicAccessBlock = Field(default_factory=PublicAccessBlock)
 
 
-class Bucket(Frozen):
+class Bucket(Collected):
     """A bucket from ListBuckets, with its region (BucketRegion or GetBucketLocation).
 
-    `region` is None when the location could not be read (then errors["region"] says why).
+    `region` is unavailable when the location could not be read (errors["region"] says why).
     """
 
     name: str
     region: str | None = None
     creation_date: str | None = None
-    errors: dict[str, CollectionError] = Field(default_factory=dict)
 
 
-class BucketPolicy(Frozen):
-    """GetBucketPolicy (None: no policy) and GetBucketPolicyStatus (None: unknown or no policy).
+class BucketPolicy(Collected):
+    """GetBucketPolicy (`policy`, None: no policy) and GetBucketPolicyStatus (`is_public`, None
+    when there is no policy). A failed GetBucketPolicy makes both fields unavailable."""
 
-    errors keys: "policy", "policy_status".
-    """
+    LEGACY_ERROR_KEYS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "policy": ("policy", "is_public"),
+        "policy_status": ("is_public",),
+    }
 
     policy: str | None = None
     is_public: bool | None = None
-    errors: dict[str, CollectionError] = Field(default_factory=dict)
 
 
 class Grant(Frozen):
@@ -77,54 +81,62 @@ class Grant(Frozen):
     permission: str
 
 
-class BucketAcl(Frozen):
-    """GetBucketAcl. errors key: "acl"."""
+class BucketAcl(Collected):
+    """GetBucketAcl (`owner_id`, `grants`)."""
+
+    LEGACY_ERROR_KEYS: ClassVar[dict[str, tuple[str, ...]]] = {"acl": ("owner_id", "grants")}
 
     owner_id: str | None = None
     grants: tuple[Grant, ...] = ()
-    errors: dict[str, CollectionError] = Field(default_factory=dict)
 
 
-class BucketPublicAccessBlock(Frozen):
-    """GetPublicAccessBlock for the bucket (None: not configured).
+class BucketPublicAccessBlock(Collected):
+    """GetPublicAccessBlock for the bucket (`settings`, None: not configured)."""
 
-    errors key: "public_access_block".
-    """
+    LEGACY_ERROR_KEYS: ClassVar[dict[str, tuple[str, ...]]] = {"public_access_block": ("settings",)}
 
     settings: PublicAccessBlock | None = None
-    errors: dict[str, CollectionError] = Field(default_factory=dict)
 
 
-class BucketLogging(Frozen):
-    """GetBucketLogging. errors key: "logging"."""
+class BucketLogging(Collected):
+    """GetBucketLogging (`enabled`, `target_bucket`, `target_prefix`)."""
+
+    LEGACY_ERROR_KEYS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "logging": ("enabled", "target_bucket", "target_prefix")
+    }
 
     enabled: bool = False
     target_bucket: str | None = None
     target_prefix: str | None = None
-    errors: dict[str, CollectionError] = Field(default_factory=dict)
 
 
-class BucketVersioning(Frozen):
-    """GetBucketVersioning and GetObjectLockConfiguration. errors keys: "versioning", "object_lock".
+class BucketVersioning(Collected):
+    """GetBucketVersioning (`status`, `mfa_delete`) and GetObjectLockConfiguration
+    (`object_lock_enabled`).
 
     `status` is Enabled, Suspended or None (never enabled); `mfa_delete` Enabled, Disabled or None.
     """
 
+    LEGACY_ERROR_KEYS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "versioning": ("status", "mfa_delete"),
+        "object_lock": ("object_lock_enabled",),
+    }
+
     status: str | None = None
     mfa_delete: str | None = None
     object_lock_enabled: bool = False
-    errors: dict[str, CollectionError] = Field(default_factory=dict)
 
 
-class BucketLifecycle(Frozen):
-    """GetBucketLifecycleConfiguration. errors key: "lifecycle".
+class BucketLifecycle(Collected):
+    """GetBucketLifecycleConfiguration: `configured` is False when the bucket has none; `rules`
+    counts its rules."""
 
-    `configured` is False when the bucket has no lifecycle configuration; `rules` counts its rules.
-    """
+    LEGACY_ERROR_KEYS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "lifecycle": ("configured", "rules"),
+    }
 
     configured: bool = False
     rules: int = 0
-    errors: dict[str, CollectionError] = Field(default_factory=dict)
 
 
 S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: Dataset[AccountPublicAccessBlock] = Dataset(

@@ -289,3 +289,198 @@ def test_twenty_thousand_findings(page: Page, tmp_path: Path) -> None:
     time.sleep(0.4)
     assert "1 of 20000" in _state(page)["count"]  # ERROR and bucket-1999*: only 19999
     assert page.log.problems == []
+
+
+# --- first page, matrix, reading order, reach -------------------------------------------------
+
+
+def test_page_structure_and_reading_order(page: Page, report: Path) -> None:
+    _open(page, report)
+    layout = page.evaluate(
+        """(() => {
+          const order = id => {
+            const el = document.getElementById(id);
+            return el ? Array.from(document.querySelectorAll('section')).indexOf(el) : -1;
+          };
+          return {
+            h1: document.querySelectorAll('h1').length,
+            landmarks: ['header', 'nav', 'main', 'footer'].map(
+              t => document.querySelectorAll('body > ' + t).length),
+            overview: order('overview'), frameworks: order('frameworks'),
+            matrix: order('matrix'), findings: order('findings'),
+            counts: order('counts'), checks: order('checks'),
+            navTargets: Array.from(document.querySelectorAll('nav a')).every(
+              a => document.getElementById(a.getAttribute('href').slice(1)) !== null),
+          };
+        })()"""
+    )
+    assert layout["h1"] == 1 and layout["landmarks"] == [1, 1, 1, 1]
+    assert layout["overview"] == 0
+    assert layout["frameworks"] < layout["matrix"] < layout["findings"]
+    assert layout["findings"] < layout["counts"] < layout["checks"]  # reference material last
+    assert layout["navTargets"]
+
+
+def test_summary_shows_scope_coverage_charts_risks_and_changes(page: Page, report: Path) -> None:
+    _open(page, report)
+    summary = page.evaluate(
+        """(() => {
+          const ov = document.getElementById('overview');
+          const charts = Array.from(ov.querySelectorAll('svg.chart'));
+          const text = id => document.getElementById(id).textContent.replace(/\\s+/g, ' ');
+          return {
+            charts: charts.map(svg => ({
+              title: svg.querySelector('title').textContent,
+              bars: svg.querySelectorAll('g.bar').length,
+              fills: Array.from(svg.querySelectorAll('rect.fill')).map(
+                r => Number(r.getAttribute('width'))),
+              values: Array.from(svg.querySelectorAll('text.chart-value')).map(t => t.textContent),
+              height: svg.getBoundingClientRect().height,
+            })),
+            scope: text('ov-scope'), coverage: text('ov-coverage'), risks: text('ov-risks'),
+            riskItems: document.querySelectorAll('#ov-risks li').length,
+            changes: text('ov-changes'),
+            frameworks: document.querySelectorAll('details.framework').length,
+          };
+        })()"""
+    )
+    scores, severities = summary["charts"]
+    assert scores["bars"] == summary["frameworks"] == len(Frameworks.load().items)
+    assert all(chart["height"] > 0 for chart in summary["charts"])  # drawn, not just present
+    # every framework here fails CloudTrail.4 somewhere: 0.0 %, an empty bar, never hidden
+    assert all(v.startswith("0.0% (0 of") for v in scores["values"]) and scores["fills"] == []
+    assert severities["bars"] == 5 and max(severities["fills"]) > 0
+    assert "4 accounts scanned (1 more not scanned)" in summary["scope"]
+    assert "Auditor" in summary["scope"]
+    # 457 findings, 2 ERROR: 455 read
+    assert "assessed 455 of 457" in summary["coverage"]
+    assert "2 could not be read" in summary["coverage"]
+    assert summary["riskItems"] == 2 and "CRITICAL" in summary["risks"]
+    assert "1 new" in summary["changes"] and "scan-0" in summary["changes"]
+
+
+def test_a_framework_with_nothing_assessed_shows_no_percentage(page: Page, tmp_path: Path) -> None:
+    only = make_finding(
+        check_id="cloudwatch_root_usage_alarm",
+        control_id="CloudWatch.1",
+        status=Status.PASS,
+        resource_id=f"AWS::::Account:{MGMT}",
+    )
+    _open(page, _write(tmp_path / "report.html", [only]))
+    values = page.evaluate(
+        """(() => { const svg = document.querySelector('#ov-scores svg');
+          return Array.from(svg.querySelectorAll('g.bar')).map(g => [
+            g.querySelector('text.chart-label').textContent,
+            g.querySelector('text.chart-value').textContent,
+            g.querySelectorAll('rect.fill').length]); })()"""
+    )
+    by_name = {name: (text, fills) for name, text, fills in values}
+    assert by_name["PCI DSS v4.0.1"] == ("not assessed", 0)  # CloudWatch.1 is not in it
+    assert by_name["CIS AWS Foundations Benchmark v5.0.0"] == ("100.0% (1 of 1)", 1)
+    assert page.log.problems == []
+
+
+def test_matrix_cells_link_to_their_findings(page: Page, report: Path) -> None:
+    _open(page, report)
+    cells = page.evaluate(
+        """(() => Array.from(document.querySelectorAll('table.matrix td a')).map(a => ({
+          href: a.getAttribute('href'), title: a.title, text: a.textContent,
+          cls: a.parentElement.className})))()"""
+    )
+    assert cells and all(c["href"].startswith("#filter:account=") for c in cells)
+    rows = page.evaluate("document.querySelectorAll('table.matrix tbody tr:not(.m-ou)').length")
+    assert rows == 4  # one per account (3 with findings, 1 scanned with none)
+    ous = page.evaluate(
+        "Array.from(document.querySelectorAll('table.matrix tr.m-ou th')).map(t => t.textContent)"
+    )
+    assert "Root" in ous
+    fail = next(c for c in cells if c["cls"] == "m-fail")
+    total = sum(int(part.rsplit(" ", 1)[1]) for part in fail["title"].split(": ", 1)[1].split(", "))
+    page.evaluate(f"document.querySelector('table.matrix td a[href=\"{fail['href']}\"]').click()")
+    time.sleep(0.2)
+    state = _state(page)
+    assert f"{total} of 457" in state["count"]
+    account = page.evaluate("document.getElementById('f-account').selectedOptions[0].textContent")
+    check = page.evaluate("document.getElementById('f-check').value")
+    assert fail["href"].split("account=")[1].split("&")[0] in account and check != ""
+    assert "FAIL" in state["statuses"]
+    page.evaluate("history.replaceState(null, '', location.pathname)")
+    assert page.log.problems == []
+
+
+def test_framework_names_open_their_section_and_rows_name_failing_accounts(
+    page: Page, report: Path
+) -> None:
+    _open(page, report)
+    key = "cis-5.0"
+    assert page.evaluate(f"document.getElementById('fw-{key}').open") is False
+    page.evaluate(f"document.querySelector('a.fw-open[href=\"#fw-{key}\"]').click()")
+    time.sleep(0.1)
+    assert page.evaluate(f"document.getElementById('fw-{key}').open") is True
+    row = page.evaluate(
+        f"""(() => Array.from(document.getElementById('fw-{key}').querySelectorAll('tr.req'))
+          .find(tr => tr.cells[1].textContent === '3.2').textContent)()"""
+    )
+    assert "FAIL" in row and MGMT in row  # the failing account is named
+    section = f"document.getElementById('fw-{key}')"
+    scope = page.evaluate(f"{section}.querySelector('.scope-note').textContent")
+    assert "63" in scope and "out of scope" in scope
+    out = page.evaluate(f"{section}.querySelectorAll('ul.out-of-scope li').length")
+    assert out == 5  # the benchmark's sections outside this tool's scope
+    page.evaluate("history.replaceState(null, '', location.pathname)")
+
+
+def test_toggle_buttons_say_what_they_toggle(page: Page, report: Path) -> None:
+    _open(page, report)
+    button = page.evaluate(
+        """(() => { const b = document.querySelector('#findings-body button.toggle');
+          b.click();
+          return {expanded: b.getAttribute('aria-expanded'), label: b.getAttribute('aria-label'),
+                  controls: b.getAttribute('aria-controls'),
+                  target: !!document.getElementById(b.getAttribute('aria-controls'))}; })()"""
+    )
+    assert button["expanded"] == "true" and button["target"]
+    assert "Details of" in button["label"]
+    labels = page.evaluate(
+        "['expand-all', 'collapse-all'].map(id => "
+        "[document.getElementById(id).textContent, "
+        "document.getElementById(id).getAttribute('aria-controls')])"
+    )
+    assert all("finding details" in text and ctl == "findings-table" for text, ctl in labels)
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_nothing_scrolls_sideways(page: Page, report: Path, width: int) -> None:
+    page.send(
+        "Emulation.setDeviceMetricsOverride",
+        width=width,
+        height=900,
+        deviceScaleFactor=1,
+        mobile=width < 500,
+    )
+    try:
+        _open(page, report)
+        page.evaluate("document.getElementById('fw-cis-5.0').open = true")
+        page.evaluate("document.querySelector('details.scores-accounts').open = true")
+        page.evaluate("document.querySelector('#findings-body tr.main td.reason').click()")
+        clipped = page.evaluate(
+            """(() => {
+              const sections = Array.from(document.querySelectorAll('main > section'));
+              // lay every section out now (they are skipped off screen: content-visibility)
+              sections.forEach(s => { s.style.contentVisibility = 'visible'; });
+              return sections.filter(s => s.scrollWidth > s.clientWidth).map(s => s.id);
+            })()"""
+        )
+        sizes = page.evaluate(
+            """(() => { window.scrollTo(0, document.body.scrollHeight);
+              return [document.scrollingElement.scrollWidth, window.innerWidth,
+                      Array.from(document.querySelectorAll('.table-scroll')).filter(
+                        d => d.scrollWidth > d.clientWidth).length]; })()"""
+        )
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")
+    scroll_width, inner_width, scrolling_tables = sizes
+    assert scroll_width <= inner_width, sizes
+    assert clipped == []
+    if width == 390:
+        assert scrolling_tables > 0  # wide tables scroll inside their own container

@@ -90,3 +90,21 @@ def test_bucket_in_an_unscanned_region_of_a_scanned_account_is_a_warning() -> No
     put_trails(put_s3(b.account(MGMT)), trail(MGMT, "tokyo-logs"))
     put_trails(put_s3(b.account(LOGS), Spec("tokyo-logs", region="ap-northeast-1")))
     assert by_resource(run(CHECK, b)) == {(MGMT, HOME, arn("tokyo-logs")): "WARNING"}
+
+
+def test_unreadable_policy_status_of_a_trail_bucket_is_an_error() -> None:
+    tls_only = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+    (f,) = org_scan(Spec("archive", policy=tls_only, failed=("policy_status",)))
+    assert f.status is Status.ERROR
+    assert [e.operation for e in f.errors] == ["GetBucketPolicyStatus"]

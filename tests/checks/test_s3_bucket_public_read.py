@@ -128,3 +128,31 @@ def test_error_findings_carry_the_failed_call() -> None:
     assert bad.status is Status.ERROR and bad.region == HOME
     assert [e.operation for e in bad.errors] == ["GetBucketPolicy"]
     assert findings[arn("ok")].status is Status.PASS
+
+
+def test_a_policy_whose_status_could_not_be_read_is_never_passed() -> None:
+    """GetBucketPolicyStatus denied: the policy's own statements cannot decide "not public"
+    (IsPublic may know better), so the bucket is ERROR naming that call; a statement that is
+    public still decides FAIL without it."""
+    odd = doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "111111111111"},
+            "Action": "s3:GetObject",
+            "Resource": "*",
+        }
+    )
+    b = world()
+    put_s3(
+        b.account(MGMT),
+        Spec("odd", policy=odd, failed=("policy_status",)),
+        Spec("open", policy=allow_public("open"), failed=("policy_status",)),
+        Spec("none", failed=("policy_status",)),
+        account_bpa=ACCOUNT_OFF,
+    )
+    findings = {f.resource.id: f for f in run(CHECK, b)}
+    odd_finding = findings[arn("odd")]
+    assert odd_finding.status is Status.ERROR
+    assert [e.operation for e in odd_finding.errors] == ["GetBucketPolicyStatus"]
+    assert findings[arn("open")].status is Status.FAIL
+    assert findings[arn("none")].status is Status.PASS  # no policy: no status to read

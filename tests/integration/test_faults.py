@@ -1,20 +1,17 @@
 """Faults between the scanner and AWS never change a verdict: transient ones are retried away,
 persistent ones become NOT_AVAILABLE findings that name the failed call, and nothing else moves.
 
-The demo Organization is seeded once on a moto server of this module's own (the other tests
-reset the shared one); every scan goes through a FaultProxy in front of it.
+The demo Organization is seeded once per session on a moto server of its own (the `demo`
+fixture, tests/integration/conftest.py); every scan goes through a FaultProxy in front of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from scanner.demo.run import seed_demo
-from scanner.demo.server import moto_server
 from scanner.demo.world import REGIONS
 from scanner.findings import Finding
 from scanner.model import Status
@@ -23,6 +20,7 @@ from scanner.registry import all_checks, select_checks
 from scanner.scan import ScanOptions
 from scanner.session import ClientSettings, Sessions
 from tests.faults import TRANSIENT, Fault, FaultProxy, Rule
+from tests.integration.conftest import Demo
 
 #: The client's read timeout in test_timeouts_are_retried: a TIMEOUT fault holds the answer back
 #: longer. Long enough that moto on a busy machine is never slower than this.
@@ -43,20 +41,6 @@ MIX = (
     Fault.GARBLED,
     Fault.SLOW_DOWN,
 )
-
-
-@dataclass(frozen=True)
-class Demo:
-    endpoint: str
-    baseline: tuple[Finding, ...]  # every check, fault-free
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    with moto_server() as endpoint:
-        seed_demo(endpoint)
-        outcome, _ = _scan(endpoint, tmp_path_factory.mktemp("baseline"))
-        yield Demo(endpoint, tuple(outcome.findings))
 
 
 def _scan(

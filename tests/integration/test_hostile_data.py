@@ -268,7 +268,8 @@ def _injected(dom: _Dom) -> list[str]:
         handlers = [a for a in attrs if a.startswith("on")]
         if handlers:
             found.append(f"<{tag} {' '.join(handlers)}>")
-        if tag == "svg" or (tag == "img" and attrs.get("src") == "x"):
+        ours = tag == "svg" and "chart" in (attrs.get("class") or "").split()  # report charts
+        if (tag == "svg" and not ours) or (tag == "img" and attrs.get("src") == "x"):
             found.append(f"<{tag}> element")
     found.extend(f"script: {s[:80]}" for s in dom.scripts if PWNED in s)
     return found

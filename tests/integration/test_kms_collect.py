@@ -62,7 +62,7 @@ def test_keys_are_described_and_rotation_collected_for_rotatable_keys_only(
     assert keys[ids["signing"]].key_spec == "RSA_2048"
     assert keys[ids["signing"]].rotation_enabled is None
     assert keys[ids["aws"]].aliases == ("alias/aws/s3",) and keys[ids["aws"]].aws_managed
-    assert all(k.error is None and k.rotation_error is None for k in keys.values())
+    assert all(not k.errors for k in keys.values())
     assert _keys(inv, "eu-west-1") == {}
     # --checks KMS.4 collects only the KMS keys, and the trails (to find trail keys kept in
     # accounts outside the scan)
@@ -97,8 +97,10 @@ def test_denied_rotation_status_is_stored_per_key_and_reported_as_error(
     faults.deny("GetKeyRotationStatus", code="AccessDeniedException")
     inv = scan_inventory(("KMS.3", "KMS.4"))
     keys = _keys(inv)  # the dataset itself did not fail
-    err = keys[ids["static"]].rotation_error
-    assert err is not None
+    static = keys[ids["static"]]
+    assert set(static.errors) == {"rotation_enabled", "rotation_period_in_days"}
+    assert static.key_state == "Enabled"  # DescribeKey's fields are still readable
+    err = static.errors["rotation_enabled"]
     assert (err.operation, err.iam_action, err.code, err.region) == (
         "GetKeyRotationStatus",
         "kms:GetKeyRotationStatus",
@@ -119,7 +121,7 @@ def test_denied_describe_key_makes_every_key_error_never_pass(
     faults.deny("DescribeKey", code="AccessDeniedException")
     inv = scan_inventory(("KMS.3", "KMS.4"))
     keys = _keys(inv)
-    assert all(k.error is not None and k.error.operation == "DescribeKey" for k in keys.values())
+    assert all(k.errors["key_state"].operation == "DescribeKey" for k in keys.values())
     statuses = _statuses(inv, "KMS.3", "KMS.4")
     assert set(statuses.values()) == {"ERROR"}
     assert ("kms_key_rotation", ids["aws"]) not in statuses  # alias/aws/* only: AWS managed

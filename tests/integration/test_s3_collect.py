@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from scanner.dataset import Dataset
 from scanner.datasets.s3 import (
     ALL_USERS,
@@ -22,6 +24,7 @@ from scanner.datasets.s3 import (
 from scanner.evaluate import evaluate
 from scanner.frameworks import Frameworks
 from scanner.inventory import Inventory
+from scanner.model import FieldUnavailable
 from scanner.registry import all_checks, select_checks
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 from tests.integration.helpers import good_trail, make_bucket
@@ -223,9 +226,9 @@ def test_access_denied_on_one_operation_is_error_on_each_bucket_never_pass(
     inv = scan_inventory(("S3.2", "S3.5", "S3.6", "S3.9"))
     policies = _data(inv, S3_BUCKET_POLICIES)  # the dataset itself was collected
     assert {n: sorted(p.errors) for n, p in policies.items()} == {
-        "logs-target": ["policy"],
-        "public-site": ["policy"],
-        "eu-dropbox": ["policy"],
+        "logs-target": ["is_public", "policy"],
+        "public-site": ["is_public", "policy"],
+        "eu-dropbox": ["is_public", "policy"],
     }
     error = policies["public-site"].errors["policy"]
     assert (error.operation, error.iam_action, error.code) == (
@@ -254,7 +257,9 @@ def test_failed_location_leaves_the_bucket_listed_with_an_error(
     faults.deny("GetBucketLocation")
     inv = scan_inventory(("S3.9",))
     (bucket,) = _data(inv, S3_BUCKETS)
-    assert bucket.region is None and bucket.errors["region"].operation == "GetBucketLocation"
+    assert bucket.errors["region"].operation == "GetBucketLocation"
+    with pytest.raises(FieldUnavailable):
+        _ = bucket.region  # never read as "no region"
     assert _statuses(inv, "S3.9") == {("S3.9", DEFAULT_ACCOUNT, "somewhere"): "ERROR"}
 
 
@@ -344,7 +349,7 @@ def test_denied_lifecycle_read_is_error_for_s3_20_never_fail(
     faults.deny("GetBucketLifecycleConfiguration")
     inv = scan_inventory(("S3.14", "S3.20"))
     lifecycle = _data(inv, S3_BUCKET_LIFECYCLE)
-    error = lifecycle["kept-trail-logs"].errors["lifecycle"]
+    error = lifecycle["kept-trail-logs"].errors["configured"]
     assert (error.operation, error.iam_action, error.code) == (
         "GetBucketLifecycleConfiguration",
         "s3:GetLifecycleConfiguration",

@@ -5,12 +5,21 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from reports.csv_report import BOM, COLUMNS, MAX_CELL, safe_cell, write_csv
+from reports.csv_report import BOM, COLUMNS, COMPLIANCE_COLUMNS, MAX_CELL, safe_cell, write_csv
 from reports.summary import summarize
 from reports.writers import write_reports
 from scanner.formats import FILENAMES
+from scanner.frameworks import Frameworks
 from scanner.model import Status
-from tests.reports.factory import HOSTILE, NON_ASCII, hostile_findings, make_finding, make_meta
+from scanner.registry import all_checks
+from tests.reports.factory import (
+    HOSTILE,
+    MGMT,
+    NON_ASCII,
+    hostile_findings,
+    make_finding,
+    make_meta,
+)
 
 
 def _write(tmp_path: Path, findings: list) -> Path:  # type: ignore[type-arg]
@@ -87,3 +96,40 @@ def test_registered_as_a_format(tmp_path: Path) -> None:
     (path,) = write_reports(tmp_path, ["csv"], findings, meta, summarize(findings, meta))
     assert path.name == FILENAMES["csv"] == "findings.csv"
     assert len(_rows(path)) == len(findings)
+
+
+def test_compliance_csv_per_framework(tmp_path: Path) -> None:
+    findings = hostile_findings()
+    meta = make_meta()
+    (cis,) = Frameworks.load().select(["cis-5.0"])
+    ran = {f.check_id for f in findings}
+    checks = [c for c in all_checks() if c.id in ran]  # the checks of this scan
+    summary = summarize(findings, meta, [cis], checks)
+    paths = write_reports(tmp_path, ["csv"], findings, meta, summary)
+    assert [p.name for p in paths] == ["findings.csv", "compliance-cis-5.0.csv"]
+    with paths[1].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == COMPLIANCE_COLUMNS
+    by_req: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_req.setdefault(row["requirement_id"], []).append(row)
+    # every requirement of the framework is listed: automated, manual and out of scope
+    assert len(by_req) == cis.total_requirements == 63
+    validation = by_req["3.2"]  # CloudTrail.4: the FAIL and the PASS of the management account
+    assert {(r["account_id"], r["status"]) for r in validation} >= {
+        (MGMT, "FAIL"),
+        (MGMT, "PASS"),
+    }
+    assert all(r["requirement_status"] == "FAIL" for r in validation)
+    assert validation[0]["requirement_text"] == "Ensure CloudTrail log file validation is enabled"
+    # the account that could not be accessed is an ERROR row of every requirement its checks decide
+    assert any(r["check_id"] == "account_access" and r["status"] == "ERROR" for r in validation)
+    # no check of this scan decides 3.7: listed once, not assessed, no account
+    (flow,) = by_req["3.7"]
+    assert (flow["requirement_status"], flow["account_id"]) == ("NOT_ASSESSED", "")
+    # 4.15 is automated (cloudwatch_alarm_organizations_changes), a check this scan did not run
+    assert by_req["4.15"][0]["requirement_status"] == "NOT_ASSESSED"
+    assert by_req["1.1"][0]["requirement_status"] == "OUT_OF_SCOPE"
+    assert by_req["1.1"][0]["scope"] == "out_of_scope"
+    # cells are formula-safe here as well
+    assert all(not r["resource_id"].startswith(("=", "+", "-", "@")) for r in rows)

@@ -13,6 +13,7 @@ import pytest
 
 from reports.summary import FrameworkSummary, RequirementStatus, summarize
 from scanner.errors import UsageError
+from scanner.evaluate import ACCOUNT_ACCESS_CHECK
 from scanner.frameworks import Framework, Frameworks, Requirement, normalize_key
 from scanner.model import Status
 from scanner.registry import all_checks
@@ -83,19 +84,20 @@ def test_requirement_statuses_and_percent() -> None:
         "1": RS.PASS,
         "2": RS.FAIL,
         "3": RS.MANUAL,
-        "4": RS.NOT_EVALUATED,
+        "4": RS.NOT_ASSESSED,
         "5": RS.SUPPRESSED,
         "6": RS.NO_DATA,
-        "7": RS.NOT_EVALUATED,  # never a PASS from part of its checks
-        "8": RS.NOT_AVAILABLE,
+        "7": RS.NOT_ASSESSED,  # never a PASS from part of its checks
+        "8": RS.NOT_AVAILABLE,  # part of its data was not read: never a PASS, not scored
     }
     two = fw.requirements[1]
     assert two.check_ids == ("a1", "own_b") and two.check_labels == ("A.1", "own_b")
     assert two.failing_accounts == 1 and two.counts.FAIL == 1 and two.counts.PASS == 2
     assert two.label == "Test v1.0/2"
     assert fw.requirements[3].missing == ("Z.9",)
-    # assessed: 1, 2, 4, 5, 7, 8 (MANUAL and NO_DATA are not in the denominator)
-    assert (fw.passed, fw.assessed, fw.percent) == (1, 6, 16.7)
+    # score: passed / (passed + failed) = requirement 1 / 1, 2; the rest is left out
+    assert (fw.passed, fw.failed, fw.assessed, fw.percent) == (1, 1, 2, 50.0)
+    assert (fw.score.read, fw.score.unread) == (5, 1)
     assert [m.id for m in fw.members] == ["C.1"] and fw.members[0].status is RS.SUPPRESSED
 
 
@@ -105,12 +107,12 @@ def test_suppressed_findings_do_not_decide_a_status() -> None:
     assert fw.requirements[0].counts.SUPPRESSED == 1
 
 
-def test_warning_is_not_compliant() -> None:
+def test_warning_is_not_compliant_and_not_scored() -> None:
     fw = build([finding("a1", Status.WARNING)])
-    assert fw.requirements[0].status is RS.WARNING and fw.passed == 0
+    assert fw.requirements[0].status is RS.WARNING and fw.passed == 0 and fw.percent is None
 
 
-def test_an_account_that_could_not_be_scanned_blocks_a_pass() -> None:
+def test_an_account_that_could_not_be_scanned_is_coverage_not_a_verdict() -> None:
     access = make_finding(
         check_id="account_access",
         control_id=None,
@@ -119,8 +121,14 @@ def test_an_account_that_could_not_be_scanned_blocks_a_pass() -> None:
         resource_id="AWS::::Account:333333333333",
     )
     fw = build([finding("a1", Status.PASS), access])
-    assert fw.requirements[0].status is RS.NOT_AVAILABLE
+    assert fw.requirements[0].status is RS.PASS  # over what was read
     assert fw.requirements[2].status is RS.MANUAL
+    assert (fw.score.read, fw.score.unread) == (1, 1)
+    accounts = {a.key: a.score for a in fw.accounts}
+    assert accounts["333333333333"].percent is None  # nothing read there: not assessed
+    assert accounts["333333333333"].unread == 1
+    only_access = build([access])
+    assert only_access.requirements[0].status is RS.NOT_AVAILABLE and only_access.percent is None
 
 
 def test_no_assessable_requirement_has_no_percent() -> None:
@@ -192,3 +200,24 @@ def test_cli_bad_report_options_are_one_line_exit_2(tmp_path: Path, args: tuple[
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("trailwatch: error:"), proc.stderr
+
+
+def test_an_account_that_could_not_be_entered_is_coverage_not_a_verdict() -> None:
+    """One unreachable account leaves the others' verdicts (and the score) as they are."""
+    unreachable = make_finding(
+        check_id=ACCOUNT_ACCESS_CHECK,
+        status=Status.ERROR,
+        account_id="999999999999",
+        resource_id="AWS::::Account:999999999999",
+    )
+    fw = build([finding("a1", Status.PASS), finding("own_b", Status.PASS), unreachable])
+    status = {r.id: r.status for r in fw.requirements}
+    assert status["1"] is RS.PASS and status["2"] is RS.PASS
+    assert fw.percent == 100.0
+    assert fw.score.unread >= 1  # the unreachable account shows as coverage
+
+
+def test_a_resource_that_could_not_be_read_keeps_its_requirement_from_passing() -> None:
+    fw = build([finding("a1", Status.PASS), finding("a1", Status.ERROR, MEMBER, resource="x")])
+    assert fw.requirements[0].status is RS.NOT_AVAILABLE
+    assert fw.percent is None  # nothing left to score: not assessed, never 0 % or 100 %

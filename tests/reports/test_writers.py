@@ -29,7 +29,9 @@ def test_writes_every_format(tmp_path: Path) -> None:
         "report.html",
         "findings.junit.xml",
         "findings.csv",
+        "report.pdf",
     ]
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF-")  # printed by Chromium
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)
     assert len(json.loads((out / "findings.asff.json").read_text())) == len(hostile_findings())
     assert len(json.loads((out / "findings.ocsf.json").read_text())) == len(hostile_findings())
@@ -42,8 +44,8 @@ def test_writes_only_the_selected_formats(tmp_path: Path) -> None:
 
 
 def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="pdf"):
-        _write(tmp_path, ["json", "pdf"])
+    with pytest.raises(UsageError, match="docx"):
+        _write(tmp_path, ["json", "docx"])
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1,0 +1,20 @@
+"""Which AWS call each thread is making, so that any failure can name its service and IAM action."""
+
+from __future__ import annotations
+
+import threading
+
+_current = threading.local()
+
+UNKNOWN = ("unknown", "Unknown")
+
+
+def note_call(service: str, operation: str) -> None:
+    """Record the call this thread is about to make (botocore service name, operation name)."""
+    _current.op = (service, operation)
+
+
+def current_call() -> tuple[str, str]:
+    """The (service, operation) this thread called last; UNKNOWN before any call."""
+    op: tuple[str, str] = getattr(_current, "op", UNKNOWN)
+    return op
