@@ -173,15 +173,45 @@ class _PageData:
         return head[:-1] + ',"findings":[' + ",".join(self.rows) + "]}"
 
 
-def _evidence(f: Finding, cap: int) -> tuple[str, int]:
-    if not f.evidence:
+def _evidence(text: str, cap: int) -> tuple[str, int]:
+    """Evidence JSON `text` within `cap` characters, and whether it is whole, cut or left out."""
+    if not text:
         return "", EVIDENCE_FULL
     if cap <= 0:
         return "", EVIDENCE_OMITTED
-    text = evidence_json(f.evidence)
     if len(text) <= cap:
         return text, EVIDENCE_FULL
     return truncate(text, cap), EVIDENCE_CUT
+
+
+def _encoded(text: str) -> int:
+    """Bytes of `text` as a JSON string in the page."""
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
+
+
+def _shrink_step(
+    ordered: Sequence[Finding], texts: Sequence[str], reasons: Sequence[str], whole: int
+) -> int:
+    """The first SHRINK_STEPS entry whose rows are estimated to fit DATA_BUDGET, from the sizes
+    of the whole rows (`whole` bytes): linear in the findings, no row is rendered."""
+    full = [(_encoded(t) if t else 0, _encoded(r)) for t, r in zip(texts, reasons, strict=True)]
+    fixed = whole - sum(e + r for e, r in full)
+    for step, (pass_cap, other_cap, reason_cap) in enumerate(SHRINK_STEPS):
+        total = fixed
+        for f, text, reason, (enc_ev, enc_reason) in zip(
+            ordered, texts, reasons, full, strict=True
+        ):
+            cap = pass_cap if f.verdict is Status.PASS else other_cap
+            if text and cap > 0:
+                total += enc_ev if len(text) <= cap else -(-enc_ev * cap // len(text)) + 2
+            total += (
+                enc_reason
+                if len(reason) <= reason_cap
+                else -(-enc_reason * reason_cap // len(reason)) + 2
+            )
+        if total <= DATA_BUDGET:
+            return step
+    return len(SHRINK_STEPS) - 1
 
 
 def _build(
@@ -229,12 +259,15 @@ def _build(
             entry[2] = " / ".join(f.ou_path)
         return pos
 
+    texts = [evidence_json(f.evidence) if f.evidence else "" for f in ordered]
+    reasons = [f.reason.strip() for f in ordered]
+
     def rows_for(pass_cap: int, other_cap: int, reason_cap: int) -> tuple[list[str], int, int]:
         rows: list[str] = []
         omitted = cut = 0
-        for f in ordered:
+        for f, text, reason in zip(ordered, texts, reasons, strict=True):
             cap = pass_cap if f.verdict is Status.PASS else other_cap
-            evidence, state = _evidence(f, cap)
+            evidence, state = _evidence(text, cap)
             omitted += state == EVIDENCE_OMITTED
             cut += state == EVIDENCE_CUT
             sup = f.suppression
@@ -246,7 +279,7 @@ def _build(
                 regions.of(f.region),
                 types.of(f.resource.type),
                 truncate(f.resource.id, MAX_RESOURCE),
-                truncate(f.reason.strip(), reason_cap),
+                truncate(reason, reason_cap),
                 evidence,
                 state,
                 _id_part(f),
@@ -270,12 +303,17 @@ def _build(
             rows.append(_escape_script(json.dumps(row, ensure_ascii=False, separators=(",", ":"))))
         return rows, omitted, cut
 
-    rows: list[str] = []
-    omitted = cut = 0
-    for pass_cap, other_cap, reason_cap in SHRINK_STEPS:
-        rows, omitted, cut = rows_for(pass_cap, other_cap, reason_cap)
-        if sum(len(r.encode("utf-8")) + 1 for r in rows) <= DATA_BUDGET:
-            break
+    # The whole rows first (the usual case: they fit); over the budget, the shrink step is
+    # chosen from sizes (linear) and the rows rendered once more with it, or with the next
+    # steps should the estimate have been short.
+    rows, omitted, cut = rows_for(*SHRINK_STEPS[0])
+    size = sum(len(r.encode("utf-8")) + 1 for r in rows)
+    if size > DATA_BUDGET:
+        step = max(1, _shrink_step(ordered, texts, reasons, size))
+        for pass_cap, other_cap, reason_cap in SHRINK_STEPS[step:]:
+            rows, omitted, cut = rows_for(pass_cap, other_cap, reason_cap)
+            if sum(len(r.encode("utf-8")) + 1 for r in rows) <= DATA_BUDGET:
+                break
     page_meta = {
         "scanId": meta.scan_id,
         "statuses": [s.value for s in STATUS_ORDER],

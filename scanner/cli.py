@@ -36,6 +36,8 @@ EXIT_CODES = """exit codes:
   5  the reports were written but could not be uploaded to S3 (--upload)
   6  the other reports were written but report.pdf could not be printed (--format pdf:
      Chromium missing or failing; the line says what to install)
+  7  verify: the evidence does not verify (a file, the manifest's SHA-256 or its signature
+     differs; one line per problem)
   70 internal error: one line on stderr names the log file that holds the traceback
      ($TMPDIR/trailwatch-crash-<UTC time>-<random>.log; /tmp unless TMPDIR is set)
   130 interrupted (SIGINT/SIGTERM): stops within seconds; the output directory holds the
@@ -44,6 +46,9 @@ EXIT_CODES = """exit codes:
 
 #: An unexpected exception (a bug): EX_SOFTWARE from sysexits.h.
 EXIT_INTERNAL = 70
+#: `verify`: the files, the manifest's hash or its signature do not match (never 1, which
+#: means FAILED findings and nothing else).
+EXIT_NOT_VERIFIED = 7
 EXIT_INTERRUPTED = 130
 
 
@@ -564,7 +569,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         log.info("note: %s", line)
     if problems:
         log.error("verify: %d problem(s) in %s", len(problems), args.dir)
-        return 1
+        return EXIT_NOT_VERIFIED
     digest = sha256_file(args.dir / MANIFEST)
     signed = "; manifest.sig verifies" if args.public_key is not None or args.kms else ""
     print(

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -176,3 +177,24 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     (path,) = dist.glob("trailwatch_cspm-*.whl")
     return path
+
+
+#: The import packages of this project (what a wheel of it installs).
+OWN_PACKAGES = ("scanner", "checks", "reports", "templates")
+
+
+@pytest.fixture(scope="session")
+def locked_dependencies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test venv's installed distributions but this project's, as a directory of links: a
+    fresh venv that puts it on its path (a .pth file) has every dependency installed, offline,
+    and must install trailwatch itself."""
+    site = Path(sysconfig.get_paths()["purelib"])
+    view = tmp_path_factory.mktemp("deps")
+    for entry in site.iterdir():
+        name = entry.name.lower()
+        if name.endswith(".pth") or name.startswith(("trailwatch", "_trailwatch", "__editable__")):
+            continue
+        if name in OWN_PACKAGES:
+            continue
+        (view / entry.name).symlink_to(entry)
+    return view

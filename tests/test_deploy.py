@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 import zipfile
 from collections.abc import Callable
@@ -300,7 +299,6 @@ def test_the_buildspec_shard_and_merge_commands_run_locally(
 # --- what the build installs: this project, from the bundle, every file by its hash --------------
 
 LOCK = ROOT / "deploy" / "requirements.lock"
-OWN_PACKAGES = ("scanner", "checks", "reports", "templates")
 
 
 def _bundle_module() -> Any:
@@ -321,22 +319,6 @@ def bundle_dir(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     with zipfile.ZipFile(archive) as zf:
         zf.extractall(src)
     return src
-
-
-@pytest.fixture(scope="module")
-def locked_dependencies(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The test venv's installed distributions but this project's, as a directory of links: the
-    install step finds the locked dependencies installed and must install trailwatch itself."""
-    site = Path(sysconfig.get_paths()["purelib"])
-    view = tmp_path_factory.mktemp("deps")
-    for entry in site.iterdir():
-        name = entry.name.lower()
-        if name.endswith(".pth") or name.startswith(("trailwatch", "_trailwatch", "__editable__")):
-            continue
-        if name in OWN_PACKAGES:
-            continue
-        (view / entry.name).symlink_to(entry)
-    return view
 
 
 def _run_install(bundle: Path, deps: Path, venv: Path) -> subprocess.CompletedProcess[str]:

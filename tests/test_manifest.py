@@ -13,6 +13,7 @@ import pytest
 
 from reports.csv_report import compliance_filename
 from reports.manifest import MANIFEST, MANIFEST_SHA256, build_manifest, verify_manifest
+from scanner.cli import EXIT_NOT_VERIFIED
 from scanner.errors import UsageError
 from scanner.frameworks import Frameworks
 from tests.reports.pipeline_helpers import save_inventory, scan
@@ -101,7 +102,7 @@ def test_verify_reports_one_line_per_problem(out: Path) -> None:
     assert any("findings.json" in p for p in problems)
     assert notes == [f"not in {MANIFEST}: extra.txt"]
     proc = _verify(out)
-    assert proc.returncode == 1
+    assert proc.returncode == EXIT_NOT_VERIFIED
     assert len(proc.stdout.strip().splitlines()) == 3
     assert "Traceback" not in proc.stderr
 
@@ -122,7 +123,7 @@ def test_malformed_manifest_is_a_problem(tmp_path: Path) -> None:
     (tmp_path / MANIFEST).write_text("{not json")
     problems, _ = verify_manifest(tmp_path)
     assert len(problems) == 1
-    assert _verify(tmp_path).returncode == 1
+    assert _verify(tmp_path).returncode == EXIT_NOT_VERIFIED
 
 
 def test_verify_bad_usage_exits_2(tmp_path: Path) -> None:
@@ -138,7 +139,7 @@ def test_verify_bad_usage_exits_2(tmp_path: Path) -> None:
 def test_verify_expect_checks_the_manifest_against_an_out_of_band_sha256(out: Path) -> None:
     digest = hashlib.sha256((out / MANIFEST).read_bytes()).hexdigest()
     assert _verify_args(out, "--expect", digest.upper()).returncode == 0
-    assert _verify_args(out, "--expect", "0" * 64).returncode == 1
+    assert _verify_args(out, "--expect", "0" * 64).returncode == EXIT_NOT_VERIFIED
     assert _verify_args(out, "--expect", "not-a-hash").returncode == 2
     # a consistently re-written manifest (every hash recomputed) passes alone, not with --expect
     (out / "findings.csv").write_text("doctored")
@@ -149,7 +150,7 @@ def test_verify_expect_checks_the_manifest_against_an_out_of_band_sha256(out: Pa
     (out / MANIFEST).write_text(json.dumps(doc))
     (out / MANIFEST_SHA256).unlink()
     assert verify_manifest(out)[0] == []
-    assert _verify_args(out, "--expect", digest).returncode == 1
+    assert _verify_args(out, "--expect", digest).returncode == EXIT_NOT_VERIFIED
 
 
 def test_verify_checks_manifest_sha256_beside_it(out: Path) -> None:
@@ -167,7 +168,7 @@ def test_verify_refuses_symlinks(out: Path, tmp_path: Path) -> None:
     manifest = tmp_path / "manifest-elsewhere.json"
     os.replace(out / MANIFEST, manifest)
     (out / MANIFEST).symlink_to(manifest)
-    assert _verify_args(out).returncode == 1
+    assert _verify_args(out).returncode == EXIT_NOT_VERIFIED
 
 
 def test_manifest_too_large_is_refused_unread(out: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from reports.manifest import MANIFEST, MANIFEST_SHA256, SIGNATURE, sha256_file
-from scanner.cli import main
+from scanner.cli import EXIT_NOT_VERIFIED, main
 from tests.reports.pipeline_helpers import save_inventory
 
 
@@ -78,7 +78,8 @@ def test_a_signed_set_verifies_with_kms_and_offline_and_a_forgery_does_not(
     assert _verify(out, *kms_args) == 0
     assert _verify(out, "--public-key", str(der)) == 0
     assert _verify(out, "--public-key", str(pem)) == 0
-    assert _verify(out, "--public-key", str(other_pem)) == 1  # not the key that signed
+    # not the key that signed
+    assert _verify(out, "--public-key", str(other_pem)) == EXIT_NOT_VERIFIED
 
     # a forger rewrites a report and the manifest consistently, and signs with a key of theirs
     (out / "findings.json").write_text('{"findings": []}\n')
@@ -90,8 +91,9 @@ def test_a_signed_set_verifies_with_kms_and_offline_and_a_forgery_does_not(
     digest = sha256_file(out / MANIFEST)
     (out / MANIFEST_SHA256).write_text(f"{digest}  {MANIFEST}\n")
     assert _verify(out) == 0  # the files agree with the (forged) manifest ...
-    assert _verify(out, *kms_args) == 1  # ... but the signature is over the real one
-    assert _verify(out, "--public-key", str(pem)) == 1
+    # ... but the signature is over the real one
+    assert _verify(out, *kms_args) == EXIT_NOT_VERIFIED
+    assert _verify(out, "--public-key", str(pem)) == EXIT_NOT_VERIFIED
     forged = kms.sign(
         KeyId=other,
         Message=f"trailwatch-manifest-sha256:{digest}".encode(),
@@ -106,8 +108,8 @@ def test_a_signed_set_verifies_with_kms_and_offline_and_a_forgery_does_not(
     )
     (out / SIGNATURE).write_text(json.dumps(sig))
     assert _verify(out, "--public-key", str(other_pem)) == 0  # valid, for the forger's key
-    assert _verify(out, *kms_args) == 1  # not for the key the auditor expects
-    assert _verify(out, "--public-key", str(pem)) == 1
+    assert _verify(out, *kms_args) == EXIT_NOT_VERIFIED  # not for the key the auditor expects
+    assert _verify(out, "--public-key", str(pem)) == EXIT_NOT_VERIFIED
 
 
 def test_an_unusable_key_fails_before_the_scan_and_keeps_the_previous_set(
@@ -131,7 +133,8 @@ def test_an_unusable_key_fails_before_the_scan_and_keeps_the_previous_set(
         assert len(err) == 1 and key in err[0]
         assert sha256_file(out / MANIFEST) == digest
     assert _verify(out, "--public-key", str(tmp_path / "inv.json")) == 2  # not a key
-    assert _verify(out, "--kms", symmetric, "--endpoint-url", moto_endpoint) == 1  # not signed
+    not_signed = _verify(out, "--kms", symmetric, "--endpoint-url", moto_endpoint)
+    assert not_signed == EXIT_NOT_VERIFIED
 
 
 def test_signing_is_only_an_optional_extra_in_the_policy(

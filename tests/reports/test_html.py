@@ -233,3 +233,31 @@ def test_safe_url() -> None:
     assert safe_url("http://example.com/x") == "http://example.com/x"
     for bad in ("javascript:alert(1)", "data:text/html,x", "//evil", "https://a b", "", None):
         assert safe_url(bad) is None
+
+
+def test_over_the_budget_the_rows_are_rendered_at_most_twice(monkeypatch: Any) -> None:
+    """The shrink step is chosen from sizes: not one full re-render per step (was up to 6)."""
+    import reports.html as html_module
+
+    findings = [
+        make_finding(
+            status=Status.FAIL,
+            resource_id=f"arn:aws:s3:::bucket-{i}",
+            evidence={"policy": "q" * 4000, "i": i},
+        )
+        for i in range(3000)
+    ]
+    calls = 0
+    real = html_module._evidence
+
+    def counting(text: str, cap: int) -> tuple[str, int]:
+        nonlocal calls
+        calls += 1
+        return real(text, cap)
+
+    monkeypatch.setattr(html_module, "_evidence", counting)
+    data = _data(_render(findings))
+    assert calls <= 2 * len(findings)
+    # failing evidence over the budget is cut to the first step that fits (2,000 characters)
+    states = {r[9] if len(r) > 9 else 0 for r in data["findings"]}
+    assert states == {1}
