@@ -37,11 +37,13 @@ LISTING = frozenset(
         "config:DescribeConfigurationRecorders",
         "ec2:DescribeVpcs",
         "events:ListRules",
+        "guardduty:ListDetectors",
         "kms:ListKeys",
         "logs:DescribeLogGroups",
         "logs:DescribeMetricFilters",
         "s3:GetAccountPublicAccessBlock",
         "s3:ListAllMyBuckets",
+        "securityhub:DescribeHub",
     }
 )
 #: (botocore service, operation) of every other call.
@@ -54,9 +56,12 @@ SUB_CALLS = (
     ("s3", "GetBucketLogging"),
     ("s3", "GetBucketVersioning"),
     ("s3", "GetObjectLockConfiguration"),
+    ("s3", "GetBucketLifecycleConfiguration"),
     ("cloudtrail", "GetTrailStatus"),
     ("cloudtrail", "GetEventSelectors"),
     ("cloudtrail", "GetInsightSelectors"),
+    ("cloudtrail", "ListTags"),
+    ("guardduty", "GetDetector"),
     ("kms", "ListAliases"),
     ("kms", "DescribeKey"),
     ("kms", "GetKeyRotationStatus"),
