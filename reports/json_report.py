@@ -39,8 +39,12 @@ def _sections(meta: ScanMeta, summary: ScanSummary, extras: ReportExtras | None)
     return out
 
 
+#: Per-account metadata kept once in `scan.accounts`, not repeated in every finding.
+PER_ACCOUNT = frozenset({"account_tags"})
+
+
 def _finding(f: Finding, marks: dict[str, Change] | None) -> dict[str, Any]:
-    doc: dict[str, Any] = f.model_dump(mode="json", fallback=repr)
+    doc: dict[str, Any] = f.model_dump(mode="json", fallback=repr, exclude=set(PER_ACCOUNT))
     if marks is not None:
         doc[CHANGE_KEY] = marks.get(f.id, Change.UNCHANGED).value
     return doc
@@ -82,14 +86,28 @@ def write_json(
 
 
 def read_json(path: Path) -> JsonReport:
-    """Load a findings.json written by `write_json` (per-finding change marks are dropped)."""
+    """Load a findings.json written by `write_json` (per-finding change marks are dropped; each
+    finding gets its account's tags back from `scan.accounts`)."""
     text = path.read_text(encoding="utf-8")
     if f'"{CHANGE_KEY}":' not in text:  # no --baseline: parsed straight into the models
-        return JsonReport.model_validate_json(text)
+        return _with_account_tags(JsonReport.model_validate_json(text))
     doc = json.loads(text)
     del text
     if isinstance(doc, dict) and isinstance(doc.get("findings"), list):
         for item in doc["findings"]:
             if isinstance(item, dict):
                 item.pop(CHANGE_KEY, None)
-    return JsonReport.model_validate(doc)
+    return _with_account_tags(JsonReport.model_validate(doc))
+
+
+def _with_account_tags(report: JsonReport) -> JsonReport:
+    tags = {a.account_id: a.tags for a in report.scan.accounts if a.tags}
+    if not tags:
+        return report
+    findings = tuple(
+        f.model_copy(update={"account_tags": tags[f.account_id]})
+        if f.account_id in tags and not f.account_tags
+        else f
+        for f in report.findings
+    )
+    return report.model_copy(update={"findings": findings})

@@ -44,6 +44,8 @@ class ScannedAccount(Frozen):
     account_id: str
     name: str = ""
     ou_path: tuple[str, ...] = ()
+    tags: dict[str, str] = Field(default_factory=dict)
+    """The account's tags, stored here once (findings.json does not repeat them per finding)."""
     metadata_errors: tuple[CollectionError, ...] = ()
 
 
@@ -89,6 +91,7 @@ class ScanMeta(Frozen):
                     account_id=a.account_id,
                     name=a.info.name,
                     ou_path=a.info.ou_path,
+                    tags=a.info.tags,
                     metadata_errors=a.info.metadata_errors,
                 )
                 for a in inventory.accounts

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from checks.s3_account_public_access_block import CHECK
+from reports.json_report import read_json
 from reports.summary import ScanMeta, summarize
 from reports.writers import write_reports
 from scanner.datasets.s3 import S3_ACCOUNT_PUBLIC_ACCESS_BLOCK, AccountPublicAccessBlock
@@ -49,4 +50,8 @@ def test_a_ten_megabyte_tag_does_not_reach_the_reports(tmp_path: Path) -> None:
     for path in paths:
         assert path.stat().st_size < 200_000, path
     doc = json.loads((tmp_path / "findings.json").read_text())
-    assert all(len(f["account_tags"]["big"]) <= MAX_TEXT for f in doc["findings"])
+    (account,) = doc["scan"]["accounts"]
+    assert len(account["tags"]["big"]) <= MAX_TEXT  # once, for the account
+    assert all("account_tags" not in f for f in doc["findings"])  # not once per finding
+    back = read_json(tmp_path / "findings.json")
+    assert all(f.account_tags == account["tags"] for f in back.findings)  # read back whole

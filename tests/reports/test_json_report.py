@@ -13,6 +13,14 @@ from tests.reports.factory import HOSTILE, NON_ASCII, NOW, hostile_findings, mak
 def test_json_report_round_trips(tmp_path: Path) -> None:
     findings = hostile_findings()
     meta = make_meta(complete=False)
+    meta = meta.model_copy(
+        update={
+            "accounts": tuple(
+                a.model_copy(update={"tags": {"env": "prod", "owner": a.name}})
+                for a in meta.accounts
+            )
+        }
+    )
     summary = summarize(findings, meta)
     path = write_json(tmp_path / "findings.json", findings, meta, summary)
 
@@ -24,10 +32,18 @@ def test_json_report_round_trips(tmp_path: Path) -> None:
     loaded = read_json(path)
     assert loaded.scan == meta
     assert loaded.summary == summary
-    dumped = [f.model_dump(mode="json") for f in findings]
-    assert [f.model_dump(mode="json") for f in loaded.findings] == dumped
+    # account tags are stored once per account (scan.accounts), not in every finding
+    assert all("account_tags" not in f for f in document["findings"])
+    tags = {a.account_id: a.tags for a in meta.accounts}
+    assert [f.account_tags for f in loaded.findings] == [
+        tags.get(f.account_id, {}) for f in findings
+    ]
+    per_finding = {"account_tags"}
+    dumped = [f.model_dump(mode="json", exclude=per_finding) for f in findings]
+    assert [f.model_dump(mode="json", exclude=per_finding) for f in loaded.findings] == dumped
     plain = [i for i, f in enumerate(findings) if i != 1]  # [1] has a datetime in its evidence
-    assert [loaded.findings[i] for i in plain] == [findings[i] for i in plain]
+    same = [f.model_copy(update={"account_tags": tags.get(f.account_id, {})}) for f in findings]
+    assert [loaded.findings[i] for i in plain] == [same[i] for i in plain]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["findings.json"]
 
 
