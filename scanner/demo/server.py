@@ -45,7 +45,10 @@ def moto_server() -> Iterator[str]:
     try:
         from moto.server import ThreadedMotoServer
     except ImportError:
-        raise UsageError("the demo needs moto: pip install 'trailwatch[demo]'") from None
+        raise UsageError(
+            "the demo needs moto: install this project with its demo extra "
+            "(pip install '.[demo]' from a checkout)"
+        ) from None
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server: Any = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()

@@ -1,16 +1,19 @@
-"""The demo Organization on a moto server of its own, seeded once per test session, with the
-fault-free findings of every check (other integration tests reset the shared server)."""
+"""The demo Organization on a moto server of its own (in a child process), seeded once per test
+session, with the fault-free findings of every check (other integration tests reset theirs)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from scanner.demo.run import seed_demo
-from scanner.demo.server import moto_server
 from scanner.demo.world import REGIONS, DemoOrg
 from scanner.findings import Finding
 from scanner.pipeline import ScanRequest, run_scan
@@ -41,9 +44,46 @@ def _policy_public_only_by_status(org: DemoOrg) -> None:
     s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
 
 
+_CHILD = """
+import sys
+from scanner.demo.server import fake_aws_env, moto_server
+with fake_aws_env(), moto_server() as url:
+    print(url, flush=True)
+    sys.stdin.read()
+"""
+
+
+@contextmanager
+def _moto_in_a_process_of_its_own() -> Iterator[str]:
+    """ThreadedMotoServer on 127.0.0.1:0 in a child process. moto keeps one state per process:
+    in this process, the per-test server's reset would also wipe the demo Organization."""
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        if not url.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"the demo's moto server did not start: {url!r}")
+        yield url
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    with moto_server() as endpoint:
+    with _moto_in_a_process_of_its_own() as endpoint:
         org = seed_demo(endpoint)
         _policy_public_only_by_status(org)
         sessions = Sessions(None, ClientSettings(endpoint_url=endpoint, max_attempts=8))
