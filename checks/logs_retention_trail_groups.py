@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checks.lib.trail_log_groups import trails_by_group
+from checks.lib.trail_log_groups import each_trail_group
 from scanner.check import Check
 from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS
-from scanner.datasets.logs import LOG_GROUPS, parse_log_group_arn
-from scanner.model import Resource, Result, Severity, Status
+from scanner.datasets.cloudtrail import TRAILS, Trail
+from scanner.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.model import Result, Severity, Status
 from scanner.view import View
 
 MIN_RETENTION_DAYS = 365
@@ -27,54 +27,26 @@ def evaluate(view: View, min_retention_days: int = MIN_RETENTION_DAYS) -> Iterat
     pointing at a group that does not exist fails (nothing is retained). A group in an account
     outside the scan, or in a region not scanned, is not evaluated.
     """
-    groups = {g.name: g for g in view.get(LOG_GROUPS)}
-    for arn, trails in trails_by_group(view).items():
-        parsed = parse_log_group_arn(arn)
-        name = parsed[2] if parsed else arn
-        group = groups.get(name)
-        evidence: dict[str, Any] = {
-            "api": ["cloudtrail:DescribeTrails", "logs:DescribeLogGroups"],
-            "logGroupName": name,
-            "trails": [t.arn for t in trails],
-            "min_retention_days": min_retention_days,
-        }
+
+    def judge(
+        group: LogGroup | None, name: str, trails: list[Trail], evidence: dict[str, Any]
+    ) -> tuple[Status, str]:
+        evidence["min_retention_days"] = min_retention_days
         if group is None:
-            status = Status.FAIL
-            reason = (
+            evidence["exists"] = False
+            return Status.FAIL, (
                 f"Trail {', '.join(t.name for t in trails)} delivers to log group {name}, "
                 "which does not exist."
             )
-            evidence["exists"] = False
-        else:
-            days = group.retention_in_days
-            evidence["retentionInDays"] = days
-            if days is None:
-                status, reason = Status.PASS, "The log group never expires events."
-            elif days >= min_retention_days:
-                status, reason = Status.PASS, f"Events are retained for {days} days."
-            else:
-                status = Status.FAIL
-                reason = f"Events are retained for {days} days, less than {min_retention_days}."
-        yield Result(
-            status=status,
-            resource=Resource(
-                type="AwsLogsLogGroup",
-                id=group.arn if group else arn,
-                region=view.region,
-                account_id=view.account_id,
-            ),
-            reason=reason,
-            evidence=evidence,
-            related_resources=tuple(
-                Resource(
-                    type="AwsCloudTrailTrail",
-                    id=t.arn,
-                    region=t.home_region,
-                    account_id=t.owner_account,
-                )
-                for t in trails
-            ),
-        )
+        days = group.retention_in_days
+        evidence["retentionInDays"] = days
+        if days is None:
+            return Status.PASS, "The log group never expires events."
+        if days >= min_retention_days:
+            return Status.PASS, f"Events are retained for {days} days."
+        return Status.FAIL, f"Events are retained for {days} days, less than {min_retention_days}."
+
+    return each_trail_group(view, judge)
 
 
 def build_check(min_retention_days: int = MIN_RETENTION_DAYS) -> Check:

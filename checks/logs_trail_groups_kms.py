@@ -12,58 +12,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checks.lib.trail_log_groups import trails_by_group
+from checks.lib.trail_log_groups import each_trail_group
 from scanner.check import Check
 from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS
-from scanner.datasets.logs import LOG_GROUPS, parse_log_group_arn
-from scanner.model import Resource, Result, Severity, Status
+from scanner.datasets.cloudtrail import TRAILS, Trail
+from scanner.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.model import Result, Severity, Status
 from scanner.view import View
+
+
+def _judge(
+    group: LogGroup | None, name: str, trails: list[Trail], evidence: dict[str, Any]
+) -> tuple[Status, str]:
+    if group is None:
+        evidence["exists"] = False
+        return Status.FAIL, f"The trails deliver to log group {name}, which does not exist."
+    evidence["kmsKeyId"] = group.kms_key_id or None
+    if group.kms_key_id:
+        return Status.PASS, f"The log group is encrypted with {group.kms_key_id}."
+    return Status.FAIL, "The log group holding CloudTrail events is not encrypted with a KMS key."
 
 
 def evaluate(view: View) -> Iterator[Result]:
     """One result per trail log group owned by this account in this region."""
-    groups = {g.name: g for g in view.get(LOG_GROUPS)}
-    for arn, trails in trails_by_group(view).items():
-        parsed = parse_log_group_arn(arn)
-        name = parsed[2] if parsed else arn
-        group = groups.get(name)
-        evidence: dict[str, Any] = {
-            "api": ["cloudtrail:DescribeTrails", "logs:DescribeLogGroups"],
-            "logGroupName": name,
-            "trails": [t.arn for t in trails],
-        }
-        if group is None:
-            status = Status.FAIL
-            reason = f"The trails deliver to log group {name}, which does not exist."
-            evidence["exists"] = False
-        elif group.kms_key_id:
-            status, reason = Status.PASS, f"The log group is encrypted with {group.kms_key_id}."
-            evidence["kmsKeyId"] = group.kms_key_id
-        else:
-            status = Status.FAIL
-            reason = "The log group holding CloudTrail events is not encrypted with a KMS key."
-            evidence["kmsKeyId"] = None
-        yield Result(
-            status=status,
-            resource=Resource(
-                type="AwsLogsLogGroup",
-                id=group.arn if group else arn,
-                region=view.region,
-                account_id=view.account_id,
-            ),
-            reason=reason,
-            evidence=evidence,
-            related_resources=tuple(
-                Resource(
-                    type="AwsCloudTrailTrail",
-                    id=t.arn,
-                    region=t.home_region,
-                    account_id=t.owner_account,
-                )
-                for t in trails
-            ),
-        )
+    return each_trail_group(view, _judge)
 
 
 CHECK = Check(

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.logs import log_group_arn, parse_log_group_arn
+from scanner.datasets.logs import LOG_GROUPS, LogGroup, log_group_arn, parse_log_group_arn
+from scanner.model import Resource, Result, Status
 from scanner.view import View
+
+#: (the group, None when it does not exist; its name; its trails; the evidence so far, to add
+#: to) -> (status, reason).
+Judge = Callable[[LogGroup | None, str, list[Trail], dict[str, Any]], tuple[Status, str]]
 
 
 def trails_by_group(view: View) -> dict[str, list[Trail]]:
@@ -27,3 +35,39 @@ def trails_by_group(view: View) -> dict[str, list[Trail]]:
         if arn and parsed and parsed[0] == view.account_id and parsed[1] == view.region:
             out.setdefault(log_group_arn(arn), []).append(trail)
     return out
+
+
+def each_trail_group(view: View, judge: Judge) -> Iterator[Result]:
+    """One result per trail log group this account owns in the view's region: the group looked
+    up, the evidence, the group and its trails as resources; `judge` gives the verdict."""
+    groups = {g.name: g for g in view.get(LOG_GROUPS)}
+    for arn, trails in trails_by_group(view).items():
+        parsed = parse_log_group_arn(arn)
+        name = parsed[2] if parsed else arn
+        group = groups.get(name)
+        evidence: dict[str, Any] = {
+            "api": ["cloudtrail:DescribeTrails", "logs:DescribeLogGroups"],
+            "logGroupName": name,
+            "trails": [t.arn for t in trails],
+        }
+        status, reason = judge(group, name, trails, evidence)
+        yield Result(
+            status=status,
+            resource=Resource(
+                type="AwsLogsLogGroup",
+                id=group.arn if group else arn,
+                region=view.region,
+                account_id=view.account_id,
+            ),
+            reason=reason,
+            evidence=evidence,
+            related_resources=tuple(
+                Resource(
+                    type="AwsCloudTrailTrail",
+                    id=t.arn,
+                    region=t.home_region,
+                    account_id=t.owner_account,
+                )
+                for t in trails
+            ),
+        )
