@@ -35,10 +35,15 @@ from typing import Any
 from scanner.check import Check
 from scanner.collector import ApiEvent, Collector
 from scanner.dataset import Dataset, Scope
+from scanner.datasets.apigateway import APIGW_REST_APIS, APIGW_V2_APIS
+from scanner.datasets.appsync import APPSYNC_APIS
+from scanner.datasets.codebuild import CODEBUILD_PROJECTS
 from scanner.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB
 from scanner.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.datasets.events import EVENT_RULES
 from scanner.datasets.kms import KMS_KEYS
+from scanner.datasets.mq import MQ_BROKERS
+from scanner.datasets.stepfunctions import STATE_MACHINES
 from scanner.errors import TrailwatchError
 from scanner.inputs import InputError, json_lines
 from scanner.registry import all_collectors
@@ -83,6 +88,11 @@ CALLS: dict[ApiEvent, tuple[Dataset[Any], ...]] = calls_of(all_collectors())
 
 #: The EventBridge `source` of each eventSource (CloudWatch's API is `monitoring`).
 EVENTBRIDGE_SOURCES = {
+    "amazonmq.amazonaws.com": "aws.amazonmq",
+    "apigateway.amazonaws.com": "aws.apigateway",
+    "appsync.amazonaws.com": "aws.appsync",
+    "codebuild.amazonaws.com": "aws.codebuild",
+    "states.amazonaws.com": "aws.states",
     "cloudtrail.amazonaws.com": "aws.cloudtrail",
     "config.amazonaws.com": "aws.config",
     "ec2.amazonaws.com": "aws.ec2",
@@ -109,6 +119,13 @@ LOCAL = frozenset(
         EVENT_RULES.name,
         GUARDDUTY_DETECTORS.name,
         SECURITYHUB_HUB.name,
+        # Service logging settings of the region's own APIs, state machines, projects, brokers.
+        APIGW_REST_APIS.name,
+        APIGW_V2_APIS.name,
+        STATE_MACHINES.name,
+        CODEBUILD_PROJECTS.name,
+        MQ_BROKERS.name,
+        APPSYNC_APIS.name,
     }
 )
 

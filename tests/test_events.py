@@ -79,6 +79,14 @@ LISTED = {
     ),
     "guardduty.amazonaws.com": ("CreateDetector", "UpdateDetector", "DeleteDetector"),
     "securityhub.amazonaws.com": ("EnableSecurityHub", "DisableSecurityHub"),
+    "apigateway.amazonaws.com": (
+        "CreateRestApi", "DeleteRestApi", "ImportRestApi", "CreateApi", "DeleteApi", "ImportApi",
+        "ReimportApi", "CreateStage", "UpdateStage", "DeleteStage",
+    ),
+    "states.amazonaws.com": ("CreateStateMachine", "UpdateStateMachine", "DeleteStateMachine"),
+    "codebuild.amazonaws.com": ("CreateProject", "UpdateProject", "DeleteProject"),
+    "amazonmq.amazonaws.com": ("CreateBroker", "UpdateBroker", "DeleteBroker"),
+    "appsync.amazonaws.com": ("CreateGraphqlApi", "UpdateGraphqlApi", "DeleteGraphqlApi"),
 }  # fmt: skip
 LISTED_CALLS = sorted((source, name) for source, names in LISTED.items() for name in names)
 
