@@ -25,6 +25,8 @@ PLANNED_CONTROLS = frozenset(
     + [f"CloudWatch.{n}" for n in range(1, 18)]
     + ["S3.14", "S3.20"]  # evaluated on the trails' log buckets
     + ["CloudTrail.9", "GuardDuty.1"]
+    # service logging controls
+    + ["APIGateway.1", "APIGateway.9", "StepFunctions.1", "CodeBuild.4", "MQ.2", "AppSync.2"]
 )
 OWN_CHECKS = frozenset(
     {

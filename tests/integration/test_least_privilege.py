@@ -62,6 +62,30 @@ NEW_CHECKS = {
     "securityhub_enabled",
     "logs_trail_groups_kms",
     "cloudwatch_alarm_organizations_changes",
+    # service logging controls
+    "apigateway_execution_logging",
+    "apigateway_v2_access_logging",
+    "stepfunctions_logging",
+    "codebuild_project_logging",
+    "mq_audit_logging",
+    "appsync_field_logging",
+}
+
+
+#: The calls of the service logging collectors (APIGateway.1/.9, StepFunctions.1, CodeBuild.4,
+#: MQ.2, AppSync.2), made only when those checks are selected.
+SERVICE_LOGGING_OPS = {
+    ("apigateway", "GetRestApis"),
+    ("apigateway", "GetStages"),
+    ("apigatewayv2", "GetApis"),
+    ("apigatewayv2", "GetStages"),
+    ("stepfunctions", "ListStateMachines"),
+    ("stepfunctions", "DescribeStateMachine"),
+    ("codebuild", "ListProjects"),
+    ("codebuild", "BatchGetProjects"),
+    ("mq", "ListBrokers"),
+    ("mq", "DescribeBroker"),
+    ("appsync", "ListGraphqlApis"),
 }
 
 
@@ -122,6 +146,7 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
         ("guardduty", "ListDetectors"),
         ("guardduty", "GetDetector"),
         ("securityhub", "DescribeHub"),
+        *SERVICE_LOGGING_OPS,
     }
     _, old_calls = _scan(moto_endpoint, tmp_path / "old", OLD_CHECKS)
     expected = Counter(
