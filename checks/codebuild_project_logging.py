@@ -5,7 +5,9 @@ Configuration" (severity Medium; AWS Config rule codebuild-project-logging-enabl
 AWS::CodeBuild::Project; no parameters). PASS when at least one of logsConfig's CloudWatch Logs
 or S3 logs has status ENABLED; FAIL when both are DISABLED or the project has no logsConfig (no
 false PASS from a missing answer). One finding per project; a project BatchGetProjects failed
-for (or did not return) is ERROR.
+for (or did not return) is ERROR. moto gap: moto returns no logsConfig for a project created
+without one, where AWS returns the default (CloudWatch Logs ENABLED); such a project fails here,
+so the demo and the integration test set logsConfig explicitly.
 """
 
 from __future__ import annotations
