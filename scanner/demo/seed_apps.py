@@ -1,4 +1,4 @@
-"""Demo application services: the workloads' APIs, workflows, builds, brokers log; the sandbox's do not."""
+"""Demo service logs: the workloads' APIs, workflows, builds, brokers log; the sandbox's do not."""
 
 from __future__ import annotations
 
