@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checks.lib.service_resources import apigateway_arn, regional_resource, stages_or_error
+from checks.lib.service_resources import apigateway_arn, regional_resource
 from scanner.check import Check
 from scanner.dataset import Scope
 from scanner.datasets.apigateway import APIGW_REST_APIS, APIGW_V2_APIS
 from scanner.model import Result, Severity, Status
-from scanner.view import View
+from scanner.view import DataUnavailable, View, error_result
 
 LOGGING_LEVELS: tuple[str, ...] = ("ERROR", "INFO")
 """Security Hub's `loggingLevel` parameter (no default: ERROR and INFO both pass).
@@ -55,9 +55,11 @@ def evaluate(view: View, logging_levels: tuple[str, ...] = LOGGING_LEVELS) -> It
         api_res = regional_resource(
             view, "AwsApiGatewayRestApi", apigateway_arn(view, f"/restapis/{api.api_id}")
         )
-        stages, error = stages_or_error(api_res, lambda a=api: a.stages)  # type: ignore[misc]
-        if error is not None:
-            yield error
+        try:
+            stages = api.stages
+        except DataUnavailable as exc:  # GetStages failed for this API: ERROR on the API
+            yield error_result(api_res, exc.errors)
+            continue
         for stage in stages:
             overrides = {k: v for k, v in stage.method_logging.items() if k != STAGE_WIDE}
             status, reason = _judge(stage.method_logging.get(STAGE_WIDE), overrides, logging_levels)
@@ -80,9 +82,11 @@ def evaluate(view: View, logging_levels: tuple[str, ...] = LOGGING_LEVELS) -> It
         api_res = regional_resource(
             view, "AwsApiGatewayV2Api", apigateway_arn(view, f"/apis/{v2.api_id}")
         )
-        v2_stages, error = stages_or_error(api_res, lambda a=v2: a.stages)  # type: ignore[misc]
-        if error is not None:
-            yield error
+        try:
+            v2_stages = v2.stages
+        except DataUnavailable as exc:
+            yield error_result(api_res, exc.errors)
+            continue
         for ws in v2_stages:
             status, reason = _judge(ws.default_logging_level, ws.route_logging, logging_levels)
             evidence = {

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.lib.service_resources import apigateway_arn, regional_resource, stages_or_error
+from checks.lib.service_resources import apigateway_arn, regional_resource
 from scanner.check import Check
 from scanner.dataset import Scope
 from scanner.datasets.apigateway import APIGW_V2_APIS
 from scanner.model import Result, Severity, Status
-from scanner.view import View
+from scanner.view import DataUnavailable, View, error_result
 
 
 def evaluate(view: View) -> Iterator[Result]:
@@ -26,9 +26,11 @@ def evaluate(view: View) -> Iterator[Result]:
         api_res = regional_resource(
             view, "AwsApiGatewayV2Api", apigateway_arn(view, f"/apis/{api.api_id}")
         )
-        stages, error = stages_or_error(api_res, lambda a=api: a.stages)  # type: ignore[misc]
-        if error is not None:
-            yield error
+        try:
+            stages = api.stages
+        except DataUnavailable as exc:  # GetStages failed for this API: ERROR on the API
+            yield error_result(api_res, exc.errors)
+            continue
         for stage in stages:
             evidence = {
                 "api": ["apigateway:GET /apis", "apigateway:GET /apis/{id}/stages"],

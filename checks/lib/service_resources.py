@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import TypeVar
 
 from scanner.model import Resource, Result
-from scanner.view import DataUnavailable, View, error_result
+from scanner.view import View
 
 T = TypeVar("T")
 
@@ -36,16 +37,6 @@ def each_judged(
     resource (View.judge), and the other items are still judged."""
     for item in items:
         resource = resource_of(item)
-        result = view.judge(resource, lambda i=item, r=resource: decide(i, r))  # type: ignore[misc]
+        result = view.judge(resource, partial(decide, item, resource))
         if result is not None:
             yield result
-
-
-def stages_or_error(
-    resource: Resource, read: Callable[[], tuple[T, ...]]
-) -> tuple[tuple[T, ...], Result | None]:
-    """An API's stages, or an ERROR on the API when GetStages failed for it."""
-    try:
-        return read(), None
-    except DataUnavailable as exc:
-        return (), error_result(resource, exc.errors)
