@@ -44,6 +44,12 @@ LISTING = frozenset(
         "s3:GetAccountPublicAccessBlock",
         "s3:ListAllMyBuckets",
         "securityhub:DescribeHub",
+        "states:ListStateMachines",
+        "codebuild:ListProjects",
+        "mq:ListBrokers",
+        "appsync:ListGraphqlApis",
+        # apigateway:GET authorises the listings (GetRestApis, GetApis) and GetStages alike: it
+        # is listed once, with GetStages below.
     }
 )
 #: (botocore service, operation) of every other call.
@@ -70,6 +76,11 @@ SUB_CALLS = (
     ("ec2", "DescribeFlowLogs"),
     ("events", "ListTargetsByRule"),
     ("sns", "ListSubscriptionsByTopic"),
+    ("apigateway", "GetStages"),
+    ("apigatewayv2", "GetStages"),
+    ("stepfunctions", "DescribeStateMachine"),
+    ("codebuild", "BatchGetProjects"),
+    ("mq", "DescribeBroker"),
 )
 
 
