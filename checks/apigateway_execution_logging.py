@@ -22,11 +22,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from checks.lib.service_resources import apigateway_arn, regional_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.apigateway import APIGW_REST_APIS, APIGW_V2_APIS
-from scanner.model import Result, Severity, Status
-from scanner.view import DataUnavailable, View, error_result
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.apigateway import APIGW_REST_APIS, APIGW_V2_APIS
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import DataUnavailable, View, error_result
 
 LOGGING_LEVELS: tuple[str, ...] = ("ERROR", "INFO")
 """Security Hub's `loggingLevel` parameter (no default: ERROR and INFO both pass).

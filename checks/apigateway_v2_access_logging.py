@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.service_resources import apigateway_arn, regional_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.apigateway import APIGW_V2_APIS
-from scanner.model import Result, Severity, Status
-from scanner.view import DataUnavailable, View, error_result
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.apigateway import APIGW_V2_APIS
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import DataUnavailable, View, error_result
 
 
 def evaluate(view: View) -> Iterator[Result]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.service_resources import regional_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.appsync import APPSYNC_APIS
-from scanner.model import Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.appsync import APPSYNC_APIS
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import View
 
 FIELD_LOGGING_LEVELS: tuple[str, ...] = ("ERROR", "ALL")
 """The levels that pass: Security Hub's default (no `fieldLoggingLevel` value). Configurable:

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.service_resources import each_judged, regional_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.codebuild import CODEBUILD_PROJECTS, CodeBuildProject
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.codebuild import CODEBUILD_PROJECTS, CodeBuildProject
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def project_arn(view: View, project: CodeBuildProject) -> str:

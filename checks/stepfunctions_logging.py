@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.service_resources import each_judged, regional_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.stepfunctions import LOG_LEVELS, STATE_MACHINES, StateMachine
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.stepfunctions import LOG_LEVELS, STATE_MACHINES, StateMachine
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 LOG_LEVEL: str | None = None
 """Security Hub's `logLevel` parameter (no default: any level but OFF passes). Configurable:

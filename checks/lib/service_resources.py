@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TypeVar
 
-from scanner.model import Resource, Result
-from scanner.view import View
+from scanner.core.model import Resource, Result
+from scanner.core.view import View
 
 T = TypeVar("T")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.apigateway_execution_logging import CHECK, build_check
-from scanner.datasets.apigateway import (
+from scanner.core.datasets.apigateway import (
     APIGW_REST_APIS,
     APIGW_V2_APIS,
     RestApi,
@@ -11,7 +11,7 @@ from scanner.datasets.apigateway import (
     V2Api,
     V2Stage,
 )
-from scanner.model import Collected, CollectionError
+from scanner.core.model import Collected, CollectionError
 from tests.builders import MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

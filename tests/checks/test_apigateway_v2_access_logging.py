@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.apigateway_v2_access_logging import CHECK
-from scanner.datasets.apigateway import APIGW_V2_APIS, V2Api, V2Stage
-from scanner.model import Collected, CollectionError
+from scanner.core.datasets.apigateway import APIGW_V2_APIS, V2Api, V2Stage
+from scanner.core.model import Collected, CollectionError
 from tests.builders import MEMBER, MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

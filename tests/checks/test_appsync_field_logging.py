@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.appsync_field_logging import CHECK, build_check
-from scanner.check import Check
-from scanner.datasets.appsync import APPSYNC_APIS, GraphqlApi
+from scanner.core.check import Check
+from scanner.core.datasets.appsync import APPSYNC_APIS, GraphqlApi
 from tests.builders import MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

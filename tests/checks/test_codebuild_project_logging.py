@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.codebuild_project_logging import CHECK
-from scanner.datasets.codebuild import CODEBUILD_PROJECTS, CodeBuildProject
-from scanner.model import CollectionError
+from scanner.core.datasets.codebuild import CODEBUILD_PROJECTS, CodeBuildProject
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

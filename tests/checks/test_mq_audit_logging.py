@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.mq_audit_logging import CHECK
-from scanner.datasets.mq import MQ_BROKERS, Broker
-from scanner.model import CollectionError
+from scanner.core.datasets.mq import MQ_BROKERS, Broker
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from checks.stepfunctions_logging import CHECK, build_check
-from scanner.check import Check
-from scanner.datasets.stepfunctions import STATE_MACHINES, StateMachine
-from scanner.model import CollectionError
+from scanner.core.check import Check
+from scanner.core.datasets.stepfunctions import STATE_MACHINES, StateMachine
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

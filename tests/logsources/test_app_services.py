@@ -3,7 +3,7 @@ brokers and GraphQL APIs, logging on and off, unreadable resources and failed li
 
 from __future__ import annotations
 
-from scanner.datasets.apigateway import (
+from scanner.core.datasets.apigateway import (
     APIGW_REST_APIS,
     APIGW_V2_APIS,
     RestApi,
@@ -11,12 +11,12 @@ from scanner.datasets.apigateway import (
     V2Api,
     V2Stage,
 )
-from scanner.datasets.appsync import APPSYNC_APIS, GraphqlApi
-from scanner.datasets.codebuild import CODEBUILD_PROJECTS, CodeBuildProject
-from scanner.datasets.mq import MQ_BROKERS, Broker
-from scanner.datasets.stepfunctions import STATE_MACHINES, StateMachine
-from scanner.logsource import DestinationType, LogSource, extract
-from scanner.model import CollectionError
+from scanner.core.datasets.appsync import APPSYNC_APIS, GraphqlApi
+from scanner.core.datasets.codebuild import CODEBUILD_PROJECTS, CodeBuildProject
+from scanner.core.datasets.mq import MQ_BROKERS, Broker
+from scanner.core.datasets.stepfunctions import STATE_MACHINES, StateMachine
+from scanner.core.logsource import DestinationType, LogSource, extract
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder
 
 R1 = "us-east-1"
