@@ -7,6 +7,8 @@ _SERVICE_PREFIX = {
     "s3control": "s3",
     "cloudwatch": "cloudwatch",
     "logs": "logs",
+    "elb": "elasticloadbalancing",
+    "elbv2": "elasticloadbalancing",
 }
 
 # (IAM prefix, operation) -> IAM action name, where the action is not named after the operation.

@@ -1,0 +1,113 @@
+"""AWS WAF collectors: WAFV2 web ACLs per region and AWS WAF Classic global web ACLs, each with
+the destinations of its logging configuration.
+
+Two listings per scope (web ACLs, logging configurations), no per-ACL call. CloudFront-scope
+WAFV2 web ACLs live in the partition's global region (us-east-1 in the commercial partition):
+they are listed there only, as part of that region's data. WAF Classic global ACLs are listed
+once per account through the Classic global endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scanner.collect import CollectContext
+from scanner.collector import Collector, on
+from scanner.datasets.waf import WAF_CLASSIC_WEB_ACLS, WAFV2_WEB_ACLS, WebAcl
+
+#: The region of each partition's global (CloudFront) endpoint.
+GLOBAL_REGION = {"aws": "us-east-1", "aws-cn": "cn-northwest-1", "aws-us-gov": "us-gov-west-1"}
+
+#: Page size of the WAFV2 listings (the API's maximum), which have no botocore paginator.
+_PAGE = 100
+
+
+def _wafv2_pages(client: Any, operation: str, key: str, scope: str) -> Iterator[dict[str, Any]]:
+    """Every item under `key` across the NextMarker pages of a WAFV2 listing."""
+    marker: str | None = None
+    while True:
+        kwargs: dict[str, Any] = {"Scope": scope, "Limit": _PAGE}
+        if marker:
+            kwargs["NextMarker"] = marker
+        page = getattr(client, operation)(**kwargs)
+        yield from page.get(key) or ()
+        marker = page.get("NextMarker")
+        if not marker or not page.get(key):
+            return
+
+
+def _acls(items: Any, configs: Any, scope: str) -> list[WebAcl]:
+    destinations = {
+        str(c["ResourceArn"]): tuple(str(d) for d in c.get("LogDestinationConfigs") or ())
+        for c in configs
+        if c.get("ResourceArn")
+    }
+    return [
+        WebAcl(
+            name=str(item.get("Name", "")),
+            id=str(item.get("Id") or item.get("WebACLId") or ""),
+            arn=str(item.get("ARN") or item.get("WebACLArn") or ""),
+            scope=scope,
+            log_destinations=destinations.get(str(item.get("ARN") or item.get("WebACLArn")), ()),
+        )
+        for item in items
+    ]
+
+
+def fetch_wafv2(ctx: CollectContext) -> list[WebAcl]:
+    scopes = ["REGIONAL"]
+    if ctx.region == GLOBAL_REGION.get(ctx.partition, "us-east-1"):
+        scopes.append("CLOUDFRONT")
+    client = ctx.client("wafv2")
+    out: list[WebAcl] = []
+    for scope in scopes:
+        acls = list(_wafv2_pages(client, "list_web_acls", "WebACLs", scope))
+        configs = list(
+            _wafv2_pages(client, "list_logging_configurations", "LoggingConfigurations", scope)
+        )
+        out.extend(_acls(acls, configs, scope))
+    return sorted(out, key=lambda a: (a.scope, a.arn))
+
+
+def fetch_waf_classic(ctx: CollectContext) -> list[WebAcl]:
+    region = ctx.home_region
+    acls = ctx.paginate("waf", "list_web_acls", "WebACLs", region=region)
+    configs = ctx.paginate("waf", "list_logging_configurations", "LoggingConfigurations", region)
+    items = [
+        {
+            "Name": a.get("Name"),
+            "Id": a.get("WebACLId"),
+            "ARN": f"arn:{ctx.partition}:waf::{ctx.account_id}:webacl/{a.get('WebACLId')}",
+        }
+        for a in acls
+    ]
+    return sorted(_acls(items, configs, "GLOBAL"), key=lambda a: a.arn)
+
+
+COLLECTORS = (
+    Collector(
+        WAFV2_WEB_ACLS,
+        ("wafv2:ListWebACLs", "wafv2:ListLoggingConfigurations"),
+        fetch_wafv2,
+        events=on(
+            "wafv2.amazonaws.com",
+            "CreateWebACL",
+            "DeleteWebACL",
+            "PutLoggingConfiguration",
+            "DeleteLoggingConfiguration",
+        ),
+    ),
+    Collector(
+        WAF_CLASSIC_WEB_ACLS,
+        ("waf:ListWebACLs", "waf:ListLoggingConfigurations"),
+        fetch_waf_classic,
+        events=on(
+            "waf.amazonaws.com",
+            "CreateWebACL",
+            "DeleteWebACL",
+            "PutLoggingConfiguration",
+            "DeleteLoggingConfiguration",
+        ),
+    ),
+)
