@@ -103,7 +103,6 @@ EVENTBRIDGE_SOURCES = {
     "s3.amazonaws.com": "aws.s3",
     "securityhub.amazonaws.com": "aws.securityhub",
     "sns.amazonaws.com": "aws.sns",
-    "waf.amazonaws.com": "aws.waf",
     "wafv2.amazonaws.com": "aws.wafv2",
 }
 

@@ -91,7 +91,6 @@ LISTED = {
     "wafv2.amazonaws.com": (
         "CreateWebACL", "DeleteWebACL", "PutLoggingConfiguration", "DeleteLoggingConfiguration",
     ),
-    "waf.amazonaws.com": ("PutLoggingConfiguration", "DeleteLoggingConfiguration"),
     "eks.amazonaws.com": ("CreateCluster", "DeleteCluster", "UpdateClusterConfig"),
     "network-firewall.amazonaws.com": ("CreateFirewall", "UpdateLoggingConfiguration"),
 }  # fmt: skip

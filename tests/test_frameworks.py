@@ -25,7 +25,7 @@ PLANNED_CONTROLS = frozenset(
     + [f"CloudWatch.{n}" for n in range(1, 18)]
     + ["S3.14", "S3.20"]  # evaluated on the trails' log buckets
     + ["CloudTrail.9", "GuardDuty.1"]
-    + ["ELB.5", "CloudFront.5", "Route53.2", "WAF.1", "WAF.11", "EKS.8", "NetworkFirewall.2"]
+    + ["ELB.5", "CloudFront.5", "Route53.2", "WAF.11", "EKS.8", "NetworkFirewall.2"]
 )
 OWN_CHECKS = frozenset(
     {

@@ -1,10 +1,9 @@
-"""AWS WAF collectors: WAFV2 web ACLs per region and AWS WAF Classic global web ACLs, each with
-the destinations of its logging configuration.
+"""AWS WAF (WAFV2) collector: web ACLs per region, each with the destinations of its logging
+configuration.
 
 Two listings per scope (web ACLs, logging configurations), no per-ACL call. CloudFront-scope
-WAFV2 web ACLs live in the partition's global region (us-east-1 in the commercial partition):
-they are listed there only, as part of that region's data. WAF Classic global ACLs are listed
-once per account through the Classic global endpoint.
+web ACLs live in the partition's global region (us-east-1 in the commercial partition): they are
+listed there only, as part of that region's data.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Any
 
 from scanner.collect import CollectContext
 from scanner.collector import Collector, on
-from scanner.datasets.waf import WAF_CLASSIC_WEB_ACLS, WAFV2_WEB_ACLS, WebAcl
+from scanner.datasets.waf import WAFV2_WEB_ACLS, WebAcl
 
 #: The region of each partition's global (CloudFront) endpoint.
 GLOBAL_REGION = {"aws": "us-east-1", "aws-cn": "cn-northwest-1", "aws-us-gov": "us-gov-west-1"}
@@ -46,10 +45,10 @@ def _acls(items: Any, configs: Any, scope: str) -> list[WebAcl]:
     return [
         WebAcl(
             name=str(item.get("Name", "")),
-            id=str(item.get("Id") or item.get("WebACLId") or ""),
-            arn=str(item.get("ARN") or item.get("WebACLArn") or ""),
+            id=str(item.get("Id", "")),
+            arn=str(item.get("ARN", "")),
             scope=scope,
-            log_destinations=destinations.get(str(item.get("ARN") or item.get("WebACLArn")), ()),
+            log_destinations=destinations.get(str(item.get("ARN", "")), ()),
         )
         for item in items
     ]
@@ -70,21 +69,6 @@ def fetch_wafv2(ctx: CollectContext) -> list[WebAcl]:
     return sorted(out, key=lambda a: (a.scope, a.arn))
 
 
-def fetch_waf_classic(ctx: CollectContext) -> list[WebAcl]:
-    region = ctx.home_region
-    acls = ctx.paginate("waf", "list_web_acls", "WebACLs", region=region)
-    configs = ctx.paginate("waf", "list_logging_configurations", "LoggingConfigurations", region)
-    items = [
-        {
-            "Name": a.get("Name"),
-            "Id": a.get("WebACLId"),
-            "ARN": f"arn:{ctx.partition}:waf::{ctx.account_id}:webacl/{a.get('WebACLId')}",
-        }
-        for a in acls
-    ]
-    return sorted(_acls(items, configs, "GLOBAL"), key=lambda a: a.arn)
-
-
 COLLECTORS = (
     Collector(
         WAFV2_WEB_ACLS,
@@ -92,18 +76,6 @@ COLLECTORS = (
         fetch_wafv2,
         events=on(
             "wafv2.amazonaws.com",
-            "CreateWebACL",
-            "DeleteWebACL",
-            "PutLoggingConfiguration",
-            "DeleteLoggingConfiguration",
-        ),
-    ),
-    Collector(
-        WAF_CLASSIC_WEB_ACLS,
-        ("waf:ListWebACLs", "waf:ListLoggingConfigurations"),
-        fetch_waf_classic,
-        events=on(
-            "waf.amazonaws.com",
             "CreateWebACL",
             "DeleteWebACL",
             "PutLoggingConfiguration",

@@ -1,5 +1,5 @@
-"""AWS WAF datasets: WAFV2 web ACLs per region (CloudFront-scope ones in the global region) and
-AWS WAF Classic global web ACLs, each with its logging destinations."""
+"""AWS WAF (WAFV2) dataset: web ACLs per region (CloudFront-scope ones in the partition's global
+region), each with its logging destinations."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ class WebAcl(Frozen):
     """A web ACL (ListWebACLs) and the destinations of its logging configuration
     (ListLoggingConfigurations, matched on the ACL's ARN; none: logging is off).
 
-    `scope` is REGIONAL or CLOUDFRONT for WAFV2, GLOBAL for AWS WAF Classic.
+    `scope` is REGIONAL or CLOUDFRONT.
     """
 
     name: str
@@ -31,10 +31,4 @@ WAFV2_WEB_ACLS: Dataset[list[WebAcl]] = Dataset(
     list[WebAcl],
     "wafv2 ListWebACLs and ListLoggingConfigurations (Scope REGIONAL in each region; CLOUDFRONT "
     "too in the partition's global region)",
-)
-WAF_CLASSIC_WEB_ACLS: Dataset[list[WebAcl]] = Dataset(
-    "waf.classic_global_web_acls",
-    Scope.ACCOUNT,
-    list[WebAcl],
-    "waf (Classic, global) ListWebACLs and ListLoggingConfigurations",
 )
