@@ -44,6 +44,14 @@ LISTING = frozenset(
         "s3:GetAccountPublicAccessBlock",
         "s3:ListAllMyBuckets",
         "securityhub:DescribeHub",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "cloudfront:ListDistributions",
+        "route53:ListHostedZones",
+        "route53:ListQueryLoggingConfigs",
+        "wafv2:ListWebACLs",
+        "wafv2:ListLoggingConfigurations",
+        "eks:ListClusters",
+        "network-firewall:ListFirewalls",
     }
 )
 #: (botocore service, operation) of every other call.
@@ -70,6 +78,11 @@ SUB_CALLS = (
     ("ec2", "DescribeFlowLogs"),
     ("events", "ListTargetsByRule"),
     ("sns", "ListSubscriptionsByTopic"),
+    ("elb", "DescribeLoadBalancerAttributes"),
+    ("elbv2", "DescribeLoadBalancerAttributes"),
+    ("cloudfront", "GetDistributionConfig"),
+    ("eks", "DescribeCluster"),
+    ("network-firewall", "DescribeLoggingConfiguration"),
 )
 
 
