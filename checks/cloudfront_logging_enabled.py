@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudfront import CLOUDFRONT_DISTRIBUTIONS, Distribution
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudfront import CLOUDFRONT_DISTRIBUTIONS, Distribution
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def _judge(dist: Distribution, resource: Resource) -> Result:

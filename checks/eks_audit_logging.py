@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.eks import EKS_CLUSTERS, Cluster
-from scanner.model import Resource, Result, Severity, Status, peek
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.eks import EKS_CLUSTERS, Cluster
+from scanner.core.model import Resource, Result, Severity, Status, peek
+from scanner.core.view import View
 
 AUDIT = "audit"
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS, LoadBalancer
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS, LoadBalancer
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 _TYPES = {"classic": "AwsElbLoadBalancer", "application": "AwsElbv2LoadBalancer"}
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.network_firewall import NETWORK_FIREWALLS, Firewall
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.network_firewall import NETWORK_FIREWALLS, Firewall
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def _judge(firewall: Firewall, resource: Resource) -> Result:

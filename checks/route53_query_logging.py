@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.route53 import ROUTE53_HOSTED_ZONES
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.route53 import ROUTE53_HOSTED_ZONES
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def evaluate(view: View) -> Iterator[Result]:

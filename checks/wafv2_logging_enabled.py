@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.waf import WAFV2_WEB_ACLS
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.waf import WAFV2_WEB_ACLS
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def evaluate(view: View) -> Iterator[Result]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.cloudfront_logging_enabled import CHECK
-from scanner.datasets.cloudfront import CLOUDFRONT_DISTRIBUTIONS, Distribution
-from scanner.model import CollectionError
+from scanner.core.datasets.cloudfront import CLOUDFRONT_DISTRIBUTIONS, Distribution
+from scanner.core.model import CollectionError
 from tests.builders import MEMBER, MGMT, InventoryBuilder, by_resource, run
 
 HOME, OTHER = "us-east-1", "eu-west-1"

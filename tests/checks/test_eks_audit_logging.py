@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.eks_audit_logging import CHECK
-from scanner.datasets.eks import EKS_CLUSTERS, Cluster
-from scanner.model import CollectionError
+from scanner.core.datasets.eks import EKS_CLUSTERS, Cluster
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
 
 HOME = "us-east-1"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from checks.elb_logging_enabled import CHECK
-from scanner.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS, LoadBalancer
-from scanner.model import CollectionError
+from scanner.core.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS, LoadBalancer
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
 
 HOME = "us-east-1"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.network_firewall_logging import CHECK
-from scanner.datasets.network_firewall import NETWORK_FIREWALLS, Firewall, LogDestination
-from scanner.model import CollectionError
+from scanner.core.datasets.network_firewall import NETWORK_FIREWALLS, Firewall, LogDestination
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
 
 HOME = "us-east-1"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.route53_query_logging import CHECK
-from scanner.datasets.route53 import ROUTE53_HOSTED_ZONES, HostedZone
+from scanner.core.datasets.route53 import ROUTE53_HOSTED_ZONES, HostedZone
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
 
 HOME = "us-east-1"

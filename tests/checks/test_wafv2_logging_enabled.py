@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.wafv2_logging_enabled import CHECK
-from scanner.datasets.waf import WAFV2_WEB_ACLS, WebAcl
+from scanner.core.datasets.waf import WAFV2_WEB_ACLS, WebAcl
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
 
 HOME, OTHER = "us-east-1", "eu-west-1"

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from scanner.aws.registry import all_checks, select_checks
+from scanner.core.evaluate import evaluate
+from scanner.core.findings import Finding
+from scanner.core.frameworks import Frameworks
+from scanner.core.inventory import Inventory
 from scanner.demo.seed_edge import distribution_config
-from scanner.evaluate import evaluate
-from scanner.findings import Finding
-from scanner.frameworks import Frameworks
-from scanner.inventory import Inventory
-from scanner.registry import all_checks, select_checks
 from tests.conftest import Faults
 
 CHECKS = ("ELB.5", "CloudFront.5", "Route53.2", "WAF.11", "EKS.8", "NetworkFirewall.2")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.datasets.cloudfront import CLOUDFRONT_DISTRIBUTIONS, Distribution
-from scanner.datasets.eks import EKS_CLUSTERS, Cluster
-from scanner.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS, LoadBalancer
-from scanner.datasets.network_firewall import NETWORK_FIREWALLS, Firewall, LogDestination
-from scanner.datasets.route53 import ROUTE53_HOSTED_ZONES, HostedZone
-from scanner.datasets.waf import WAFV2_WEB_ACLS, WebAcl
-from scanner.logsource import DestinationType, LogSource, extract
-from scanner.model import CollectionError
+from scanner.core.datasets.cloudfront import CLOUDFRONT_DISTRIBUTIONS, Distribution
+from scanner.core.datasets.eks import EKS_CLUSTERS, Cluster
+from scanner.core.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS, LoadBalancer
+from scanner.core.datasets.network_firewall import NETWORK_FIREWALLS, Firewall, LogDestination
+from scanner.core.datasets.route53 import ROUTE53_HOSTED_ZONES, HostedZone
+from scanner.core.datasets.waf import WAFV2_WEB_ACLS, WebAcl
+from scanner.core.logsource import DestinationType, LogSource, extract
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder
 
 R1 = "us-east-1"
