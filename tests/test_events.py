@@ -27,6 +27,7 @@ from scanner.realtime.api_calls import (
     MAX_EVENT_BYTES,
     MAX_EVENT_DEPTH,
     EventError,
+    _compact_names,
     assess,
     calls_of,
     decode_event,
@@ -87,6 +88,19 @@ LISTED = {
     "codebuild.amazonaws.com": ("CreateProject", "UpdateProject", "DeleteProject"),
     "amazonmq.amazonaws.com": ("CreateBroker", "UpdateBroker", "DeleteBroker"),
     "appsync.amazonaws.com": ("CreateGraphqlApi", "UpdateGraphqlApi", "DeleteGraphqlApi"),
+    "elasticloadbalancing.amazonaws.com": (
+        "CreateLoadBalancer", "DeleteLoadBalancer", "ModifyLoadBalancerAttributes",
+    ),
+    "cloudfront.amazonaws.com": ("CreateDistribution", "UpdateDistribution", "DeleteDistribution"),
+    "route53.amazonaws.com": (
+        "CreateHostedZone", "DeleteHostedZone", "CreateQueryLoggingConfig",
+        "DeleteQueryLoggingConfig",
+    ),
+    "wafv2.amazonaws.com": (
+        "CreateWebACL", "DeleteWebACL", "PutLoggingConfiguration", "DeleteLoggingConfiguration",
+    ),
+    "eks.amazonaws.com": ("CreateCluster", "DeleteCluster", "UpdateClusterConfig"),
+    "network-firewall.amazonaws.com": ("CreateFirewall", "UpdateLoggingConfiguration"),
 }  # fmt: skip
 LISTED_CALLS = sorted((source, name) for source, names in LISTED.items() for name in names)
 
@@ -306,6 +320,16 @@ def test_rule_pattern_file_is_generated_from_the_table() -> None:
     assert json.loads(PATTERN_FILE.read_text()) == rule_pattern()
     # EventBridge's default quota on an event pattern: 2048 characters
     assert len(json.dumps(rule_pattern(), separators=(",", ":"))) <= 2048
+
+
+def test_rule_pattern_matches_every_call_of_the_table() -> None:
+    pattern = rule_pattern()
+    assert all(matches(pattern, _event(source, name)) for source, name in CALLS)
+
+
+def test_names_on_one_resource_are_compacted_into_a_suffix() -> None:
+    names = ["CreateTrail", "DeleteTrail", "StopLogging", "UpdateTrail", "PutBucketPolicy"]
+    assert _compact_names(names) == ["PutBucketPolicy", "StopLogging", {"suffix": "Trail"}]
 
 
 @pytest.mark.parametrize(("source", "name"), LISTED_CALLS)

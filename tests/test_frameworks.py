@@ -27,6 +27,7 @@ PLANNED_CONTROLS = frozenset(
     + ["CloudTrail.9", "GuardDuty.1"]
     # service logging controls
     + ["APIGateway.1", "APIGateway.9", "StepFunctions.1", "CodeBuild.4", "MQ.2", "AppSync.2"]
+    + ["ELB.5", "CloudFront.5", "Route53.2", "WAF.11", "EKS.8", "NetworkFirewall.2"]
 )
 OWN_CHECKS = frozenset(
     {

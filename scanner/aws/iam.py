@@ -9,6 +9,8 @@ _SERVICE_PREFIX = {
     "logs": "logs",
     "apigatewayv2": "apigateway",
     "stepfunctions": "states",
+    "elb": "elasticloadbalancing",
+    "elbv2": "elasticloadbalancing",
 }
 
 # (IAM prefix, operation) -> IAM action name, where the action is not named after the operation.

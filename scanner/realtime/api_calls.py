@@ -41,10 +41,14 @@ from scanner.core.datasets.appsync import APPSYNC_APIS
 from scanner.core.datasets.codebuild import CODEBUILD_PROJECTS
 from scanner.core.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB
 from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
+from scanner.core.datasets.eks import EKS_CLUSTERS
+from scanner.core.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS
 from scanner.core.datasets.eventbridge import EVENT_RULES
 from scanner.core.datasets.kms import KMS_KEYS
 from scanner.core.datasets.mq import MQ_BROKERS
+from scanner.core.datasets.network_firewall import NETWORK_FIREWALLS
 from scanner.core.datasets.stepfunctions import STATE_MACHINES
+from scanner.core.datasets.waf import WAFV2_WEB_ACLS
 from scanner.core.errors import TrailwatchError
 from scanner.core.inputs import InputError, json_lines
 
@@ -93,25 +97,32 @@ EVENTBRIDGE_SOURCES = {
     "appsync.amazonaws.com": "aws.appsync",
     "codebuild.amazonaws.com": "aws.codebuild",
     "states.amazonaws.com": "aws.states",
+    "cloudfront.amazonaws.com": "aws.cloudfront",
     "cloudtrail.amazonaws.com": "aws.cloudtrail",
     "config.amazonaws.com": "aws.config",
     "ec2.amazonaws.com": "aws.ec2",
+    "eks.amazonaws.com": "aws.eks",
+    "elasticloadbalancing.amazonaws.com": "aws.elasticloadbalancing",
     "events.amazonaws.com": "aws.events",
     "guardduty.amazonaws.com": "aws.guardduty",
     "kms.amazonaws.com": "aws.kms",
     "logs.amazonaws.com": "aws.logs",
     "monitoring.amazonaws.com": "aws.cloudwatch",
+    "network-firewall.amazonaws.com": "aws.network-firewall",
+    "route53.amazonaws.com": "aws.route53",
     "s3.amazonaws.com": "aws.s3",
     "securityhub.amazonaws.com": "aws.securityhub",
     "sns.amazonaws.com": "aws.sns",
+    "wafv2.amazonaws.com": "aws.wafv2",
 }
 
 #: Regional datasets whose readers evaluate region R from R's data only (a check on a VPC, a key
-#: or an event rule of R; GuardDuty and Security Hub of R), so a change in R changes findings in
-#: R only. Every other dataset is read across regions: a multi-Region trail is listed in every
-#: region; CloudWatch.1-14 in R read the filters and alarms of the trail's log group wherever it
-#: is; Config.1 looks for the region that records global resource types; account-level datasets
-#: are read by every region.
+#: or an event rule of R; GuardDuty and Security Hub of R; R's load balancers, web ACLs, EKS
+#: clusters and network firewalls), so a change in R changes findings in R only. Every other
+#: dataset is read across regions: a multi-Region trail is listed in every region;
+#: CloudWatch.1-14 in R read the filters and alarms of the trail's log group wherever it is;
+#: Config.1 looks for the region that records global resource types; account-level datasets are
+#: read by every region.
 LOCAL = frozenset(
     {
         VPC_FLOW_LOGS.name,
@@ -126,6 +137,11 @@ LOCAL = frozenset(
         CODEBUILD_PROJECTS.name,
         MQ_BROKERS.name,
         APPSYNC_APIS.name,
+        ELB_CLASSIC_LOAD_BALANCERS.name,
+        ELBV2_LOAD_BALANCERS.name,
+        WAFV2_WEB_ACLS.name,
+        EKS_CLUSTERS.name,
+        NETWORK_FIREWALLS.name,
     }
 )
 
@@ -401,19 +417,41 @@ def read_events(path: Path) -> Iterator[tuple[int, Any]]:
         yield number, value
 
 
+#: EventBridge's default quota on an event pattern: characters of its JSON.
+MAX_PATTERN_CHARS = 2048
+_VERB = re.compile(r"^[A-Z][a-z]+(?=[A-Z])")
+
+
+def _compact_names(names: Iterable[str]) -> list[Any]:
+    """eventName conditions with the calls on one resource collapsed into a suffix condition:
+    CreateTrail, UpdateTrail, DeleteTrail -> {"suffix": "Trail"} (a name alone on its noun stays
+    exact). The pattern then also delivers other calls on those nouns; parse_event ignores
+    every call that is not in CALLS."""
+    by_noun: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        verb = _VERB.match(name)
+        by_noun.setdefault(name[verb.end() :] if verb else name, []).append(name)
+    out: list[Any] = []
+    for noun, group in sorted(by_noun.items()):
+        out.extend([{"suffix": noun}] if len(group) > 1 else group)
+    return out
+
+
 def rule_pattern() -> dict[str, Any]:
     """The EventBridge event pattern for the calls in CALLS.
 
     `source` (aws.<service>) names the same services as detail.eventSource, one for one, so the
-    pattern leaves eventSource out and matches the same events in fewer characters (EventBridge's
-    default quota on a pattern is 2048). As before, a listed eventName of another listed service
-    (S3's CreateStage, say) also matches; parse_event drops it (not in CALLS)."""
+    pattern leaves eventSource out. The names are listed exactly while the pattern fits
+    EventBridge's default quota (MAX_PATTERN_CHARS), else compacted by resource noun
+    (_compact_names). A listed eventName of another listed service (S3's CreateStage, say) also
+    matches; parse_event drops every call that is not in CALLS."""
     sources = sorted({EVENTBRIDGE_SOURCES[s] for s, _ in CALLS})
-    return {
-        "source": sources,
-        "detail-type": [DETAIL_TYPE],
-        "detail": {"eventName": sorted({n for _, n in CALLS})},
-    }
+    names: list[Any] = sorted({n for _, n in CALLS})
+    detail: dict[str, list[Any]] = {"eventName": names}
+    pattern: dict[str, Any] = {"source": sources, "detail-type": [DETAIL_TYPE], "detail": detail}
+    if len(json.dumps(pattern, separators=(",", ":"))) > MAX_PATTERN_CHARS:
+        detail["eventName"] = _compact_names(names)
+    return pattern
 
 
 def sample_event(

@@ -50,6 +50,14 @@ LISTING = frozenset(
         "appsync:ListGraphqlApis",
         # apigateway:GET authorises the listings (GetRestApis, GetApis) and GetStages alike: it
         # is listed once, with GetStages below.
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "cloudfront:ListDistributions",
+        "route53:ListHostedZones",
+        "route53:ListQueryLoggingConfigs",
+        "wafv2:ListWebACLs",
+        "wafv2:ListLoggingConfigurations",
+        "eks:ListClusters",
+        "network-firewall:ListFirewalls",
     }
 )
 #: (botocore service, operation) of every other call.
@@ -81,6 +89,11 @@ SUB_CALLS = (
     ("stepfunctions", "DescribeStateMachine"),
     ("codebuild", "BatchGetProjects"),
     ("mq", "DescribeBroker"),
+    ("elb", "DescribeLoadBalancerAttributes"),
+    ("elbv2", "DescribeLoadBalancerAttributes"),
+    ("cloudfront", "GetDistributionConfig"),
+    ("eks", "DescribeCluster"),
+    ("network-firewall", "DescribeLoggingConfiguration"),
 )
 
 

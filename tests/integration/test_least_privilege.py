@@ -1,8 +1,9 @@
 """Least privilege, verified: every call a full demo scan makes is declared, and none mutates.
 
 The same seeded demo is scanned a second time with only the checks that existed before the
-detection-posture checks were added: that scan makes exactly the calls of the full scan minus
-those of the new collectors (only the collectors the selected checks need run).
+detection-posture and service logging checks were added: that scan makes exactly the calls of
+the full scan minus those of the new collectors (only the collectors the selected checks need
+run).
 """
 
 from __future__ import annotations
@@ -87,6 +88,32 @@ SERVICE_LOGGING_OPS = {
     ("mq", "DescribeBroker"),
     ("appsync", "ListGraphqlApis"),
 }
+#: The service logging checks (ELB.5, CloudFront.5, Route53.2, WAF.11, EKS.8, NetworkFirewall.2).
+EDGE_CHECKS = {
+    "elb_logging_enabled",
+    "cloudfront_logging_enabled",
+    "route53_query_logging",
+    "wafv2_logging_enabled",
+    "eks_audit_logging",
+    "network_firewall_logging",
+}
+#: The calls only their collectors make.
+EDGE_OPS = {
+    ("elb", "DescribeLoadBalancers"),
+    ("elb", "DescribeLoadBalancerAttributes"),
+    ("elbv2", "DescribeLoadBalancers"),
+    ("elbv2", "DescribeLoadBalancerAttributes"),
+    ("cloudfront", "ListDistributions"),
+    ("cloudfront", "GetDistributionConfig"),
+    ("route53", "ListHostedZones"),
+    ("route53", "ListQueryLoggingConfigs"),
+    ("wafv2", "ListWebACLs"),
+    ("wafv2", "ListLoggingConfigurations"),
+    ("eks", "ListClusters"),
+    ("eks", "DescribeCluster"),
+    ("network-firewall", "ListFirewalls"),
+    ("network-firewall", "DescribeLoggingConfiguration"),
+}
 
 
 def _scan(endpoint: str, out: Path, checks: tuple[str, ...] = ()) -> tuple[ScanOutcome, CallLog]:
@@ -106,7 +133,7 @@ def test_shipped_policy_is_the_generated_one() -> None:
 def test_old_checks_need_exactly_the_old_collectors() -> None:
     old = select_checks(all_checks(), list(OLD_CHECKS))
     assert len(old) == len(OLD_CHECKS)
-    assert {c.id for c in all_checks()} - set(OLD_CHECKS) == NEW_CHECKS
+    assert {c.id for c in all_checks()} - set(OLD_CHECKS) == NEW_CHECKS | EDGE_CHECKS
     assert {c.dataset.name for c in required_collectors(old, all_collectors())} == OLD_DATASETS
 
 
@@ -130,9 +157,9 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
     # The demo shows the detection-posture controls passing and failing.
     statuses: dict[str, set[str]] = {}
     for f in outcome.findings:
-        if f.check_id in NEW_CHECKS:
+        if f.check_id in NEW_CHECKS | EDGE_CHECKS:
             statuses.setdefault(f.check_id, set()).add(f.status.value)
-    for check_id in NEW_CHECKS - {"s3_trail_bucket_mfa_delete"}:
+    for check_id in (NEW_CHECKS | EDGE_CHECKS) - {"s3_trail_bucket_mfa_delete"}:
         assert {"PASS", "FAIL"} <= statuses[check_id], check_id
     statuses["S3.20"] = statuses["s3_trail_bucket_mfa_delete"]
     assert "FAIL" in statuses["S3.20"]  # moto cannot enable MFA delete: PASS is in pure tests
@@ -147,6 +174,7 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
         ("guardduty", "GetDetector"),
         ("securityhub", "DescribeHub"),
         *SERVICE_LOGGING_OPS,
+        *EDGE_OPS,
     }
     _, old_calls = _scan(moto_endpoint, tmp_path / "old", OLD_CHECKS)
     expected = Counter(
