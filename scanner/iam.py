@@ -7,6 +7,7 @@ _SERVICE_PREFIX = {
     "s3control": "s3",
     "cloudwatch": "cloudwatch",
     "logs": "logs",
+    "opensearch": "es",
 }
 
 # (IAM prefix, operation) -> IAM action name, where the action is not named after the operation.

@@ -79,6 +79,15 @@ LISTED = {
     ),
     "guardduty.amazonaws.com": ("CreateDetector", "UpdateDetector", "DeleteDetector"),
     "securityhub.amazonaws.com": ("EnableSecurityHub", "DisableSecurityHub"),
+    # DocumentDB and Neptune calls are recorded as rds.amazonaws.com
+    "rds.amazonaws.com": (
+        "CreateDBInstance", "ModifyDBInstance", "DeleteDBInstance", "CreateDBCluster",
+        "ModifyDBCluster", "DeleteDBCluster", "RestoreDBClusterFromSnapshot",
+    ),
+    "redshift.amazonaws.com": ("CreateCluster", "DeleteCluster", "EnableLogging", "DisableLogging"),
+    "es.amazonaws.com": (
+        "CreateDomain", "UpdateDomainConfig", "DeleteDomain", "UpdateElasticsearchDomainConfig",
+    ),
 }  # fmt: skip
 LISTED_CALLS = sorted((source, name) for source, names in LISTED.items() for name in names)
 
@@ -315,6 +324,14 @@ def test_rule_pattern_matches_each_listed_call(source: str, name: str) -> None:
         _event("iam.amazonaws.com", "CreateUser"),
         {**_event("cloudtrail.amazonaws.com", "StopLogging"), "detail-type": "Something else"},
         {**_event("cloudtrail.amazonaws.com", "StopLogging"), "source": "custom.app"},
+        # a read-only call of a source matched whole (the scan's own DescribeDBInstances)
+        {
+            **_event("rds.amazonaws.com", "DescribeDBInstances"),
+            "detail": {
+                **_event("rds.amazonaws.com", "DescribeDBInstances")["detail"],
+                "readOnly": True,
+            },
+        },
     ],
 )
 def test_rule_pattern_does_not_match_other_events(event: dict[str, Any]) -> None:

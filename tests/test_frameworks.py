@@ -25,6 +25,8 @@ PLANNED_CONTROLS = frozenset(
     + [f"CloudWatch.{n}" for n in range(1, 18)]
     + ["S3.14", "S3.20"]  # evaluated on the trails' log buckets
     + ["CloudTrail.9", "GuardDuty.1"]
+    + ["RDS.9", "RDS.34", "RDS.37", "DocumentDB.4", "Neptune.2"]  # service logging controls
+    + ["Redshift.4", "Opensearch.4", "Opensearch.5"]
 )
 OWN_CHECKS = frozenset(
     {
