@@ -44,6 +44,10 @@ LISTING = frozenset(
         "s3:GetAccountPublicAccessBlock",
         "s3:ListAllMyBuckets",
         "securityhub:DescribeHub",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBClusters",
+        "redshift:DescribeClusters",
+        "es:ListDomainNames",
     }
 )
 #: (botocore service, operation) of every other call.
@@ -70,6 +74,8 @@ SUB_CALLS = (
     ("ec2", "DescribeFlowLogs"),
     ("events", "ListTargetsByRule"),
     ("sns", "ListSubscriptionsByTopic"),
+    ("redshift", "DescribeLoggingStatus"),
+    ("opensearch", "DescribeDomains"),
 )
 
 
