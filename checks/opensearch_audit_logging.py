@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.domains import publishing_results
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.opensearch import OPENSEARCH_DOMAINS
-from scanner.model import Result, Severity
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.opensearch import OPENSEARCH_DOMAINS
+from scanner.core.model import Result, Severity
+from scanner.core.view import View
 
 LOG_TYPE = "AUDIT_LOGS"
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.databases import cluster_export_results
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.rds import RDS_DATABASES
-from scanner.model import Result, Severity
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.rds import RDS_DATABASES
+from scanner.core.model import Result, Severity
+from scanner.core.view import View
 
 
 def evaluate(view: View) -> Iterator[Result]:

@@ -30,11 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.databases import instance_resource, missing
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.rds import RDS_DATABASES, Databases, DbInstance
-from scanner.model import Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.rds import RDS_DATABASES, Databases, DbInstance
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import View
 
 EVALUATED_STATUSES = frozenset({"available", "backing-up", "storage-optimization", "storage-full"})
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.redshift import REDSHIFT_CLUSTERS, RedshiftCluster
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.redshift import REDSHIFT_CLUSTERS, RedshiftCluster
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def judge(cluster: RedshiftCluster, resource: Resource) -> Result:

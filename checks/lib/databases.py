@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 
-from scanner.datasets.rds import RDS_DATABASES, DbCluster, DbInstance
-from scanner.model import Resource, Result, Status
-from scanner.view import View
+from scanner.core.datasets.rds import RDS_DATABASES, DbCluster, DbInstance
+from scanner.core.model import Resource, Result, Status
+from scanner.core.view import View
 
 
 def instance_resource(view: View, db: DbInstance) -> Resource:

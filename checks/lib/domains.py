@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.datasets.opensearch import OPENSEARCH_DOMAINS, Domain
-from scanner.model import Resource, Result, Status
-from scanner.view import View
+from scanner.core.datasets.opensearch import OPENSEARCH_DOMAINS, Domain
+from scanner.core.model import Resource, Result, Status
+from scanner.core.view import View
 
 
 def domain_resource(view: View, domain: Domain) -> Resource:

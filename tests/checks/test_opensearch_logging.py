@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from checks import opensearch_audit_logging, opensearch_error_logging
-from scanner.check import Check
-from scanner.datasets.opensearch import OPENSEARCH_DOMAINS, Domain, LogPublishing
-from scanner.model import CollectionError
+from scanner.core.check import Check
+from scanner.core.datasets.opensearch import OPENSEARCH_DOMAINS, Domain, LogPublishing
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

@@ -10,9 +10,9 @@ from checks import (
     rds_aurora_mysql_audit_logging,
     rds_aurora_postgresql_logging,
 )
-from scanner.check import Check
-from scanner.datasets.rds import RDS_DATABASES, Databases, DbCluster, DbInstance
-from scanner.model import CollectionError
+from scanner.core.check import Check
+from scanner.core.datasets.rds import RDS_DATABASES, Databases, DbCluster, DbInstance
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from checks.rds_instance_logging import CHECK, REQUIRED_LOGS, family
-from scanner.datasets.rds import RDS_DATABASES, Databases, DbCluster, DbInstance
-from scanner.model import CollectionError
+from scanner.core.datasets.rds import RDS_DATABASES, Databases, DbCluster, DbInstance
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

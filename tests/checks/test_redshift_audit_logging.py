@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.redshift_audit_logging import CHECK
-from scanner.datasets.redshift import REDSHIFT_CLUSTERS, RedshiftCluster
-from scanner.model import CollectionError
+from scanner.core.datasets.redshift import REDSHIFT_CLUSTERS, RedshiftCluster
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder, run
 
 HOME = "us-east-1"

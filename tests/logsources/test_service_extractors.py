@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from scanner.datasets.opensearch import OPENSEARCH_DOMAINS, Domain, LogPublishing
-from scanner.datasets.rds import RDS_DATABASES, Databases, DbCluster, DbInstance
-from scanner.datasets.redshift import REDSHIFT_CLUSTERS, RedshiftCluster
-from scanner.logsource import DestinationType, LogSource, extract
-from scanner.model import CollectionError
+from scanner.core.datasets.opensearch import OPENSEARCH_DOMAINS, Domain, LogPublishing
+from scanner.core.datasets.rds import RDS_DATABASES, Databases, DbCluster, DbInstance
+from scanner.core.datasets.redshift import REDSHIFT_CLUSTERS, RedshiftCluster
+from scanner.core.logsource import DestinationType, LogSource, extract
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder
 
 R1 = "us-east-1"
