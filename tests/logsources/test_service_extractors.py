@@ -18,8 +18,9 @@ def _denied(operation: str, action: str) -> CollectionError:
     )
 
 
-def _sources(inv: InventoryBuilder, kind: str) -> dict[str, LogSource]:
-    return {s.name: s for s in extract(inv.build()).sources if s.kind == kind}
+def _sources(inv: InventoryBuilder, kind: str, detail: str = "") -> dict[str, LogSource]:
+    found = extract(inv.build()).sources
+    return {s.name: s for s in found if s.kind == kind and s.detail.endswith(detail)}
 
 
 def _cluster(name: str, engine: str, exports: tuple[str, ...] = ()) -> DbCluster:
@@ -61,7 +62,7 @@ DBS = Databases(
 def test_rds_instances_and_clusters_with_their_log_groups() -> None:
     inv = InventoryBuilder(regions=(R1,))
     inv.account(MGMT).put(RDS_DATABASES, DBS)
-    instances = _sources(inv, "rds-instance")
+    instances = _sources(inv, "database", "DB instance")
     assert set(instances) == {"pg", "silent"}  # the Aurora member publishes through its cluster
     assert [d.target for d in instances["pg"].destinations] == [
         "/aws/rds/instance/pg/postgresql",
@@ -69,7 +70,7 @@ def test_rds_instances_and_clusters_with_their_log_groups() -> None:
     ]
     assert instances["pg"].destinations[0].type is DestinationType.CLOUDWATCH_LOGS
     assert (instances["silent"].logging, instances["silent"].destinations) == (False, ())
-    clusters = _sources(inv, "rds-cluster")
+    clusters = _sources(inv, "database", "DB cluster")
     groups = {name: [d.target for d in s.destinations] for name, s in clusters.items()}
     assert groups == {
         "am": ["/aws/rds/cluster/am/audit"],
@@ -80,7 +81,7 @@ def test_rds_instances_and_clusters_with_their_log_groups() -> None:
     assert clusters["lab"].logging is False and clusters["graph"].logging is True
 
 
-def test_a_failed_rds_listing_is_a_gap_of_its_kind_only() -> None:
+def test_a_failed_rds_listing_is_a_gap_of_its_extractor_only() -> None:
     dbs = DBS.model_copy(
         update={
             "errors": Databases.failed(
@@ -91,14 +92,14 @@ def test_a_failed_rds_listing_is_a_gap_of_its_kind_only() -> None:
     inv = InventoryBuilder(regions=(R1,))
     inv.account(MGMT).put(RDS_DATABASES, dbs)
     result = extract(inv.build())
-    assert {s.name for s in result.sources if s.kind == "rds-cluster"} == {
+    assert {s.name for s in result.sources if s.kind == "database"} == {
         "am",
         "graph",
         "docs",
         "lab",
     }
-    assert not [s for s in result.sources if s.kind == "rds-instance"]
-    [gap] = [g for g in result.gaps if g.kind == "rds-instance"]
+    [gap] = [g for g in result.gaps if g.extractor.startswith("rds.")]
+    assert gap.extractor == "rds.instances" and gap.kind == "database"
     assert gap.errors[0].iam_action == "rds:DescribeDBInstances"
 
 
@@ -135,7 +136,7 @@ def test_redshift_clusters_to_s3_cloudwatch_off_and_unread() -> None:
     ]
     inv = InventoryBuilder(regions=(R1,))
     inv.account(MGMT).put(REDSHIFT_CLUSTERS, clusters)
-    found = _sources(inv, "redshift-cluster")
+    found = _sources(inv, "cluster")
     assert found["s3"].logging is True
     assert (found["s3"].destinations[0].type, found["s3"].destinations[0].target) == (
         DestinationType.S3,
@@ -170,7 +171,7 @@ def test_opensearch_domains_published_none_deleted_and_unread() -> None:
     ]
     inv = InventoryBuilder(regions=(R1,))
     inv.account(MGMT).put(OPENSEARCH_DOMAINS, domains)
-    found = _sources(inv, "opensearch-domain")
+    found = _sources(inv, "domain")
     assert set(found) == {"prod", "dev", "unread"}
     assert found["prod"].log_types == ("AUDIT_LOGS", "ES_APPLICATION_LOGS")
     assert [d.target for d in found["prod"].destinations] == ["/aws/opensearch/prod"]  # one group

@@ -13,7 +13,7 @@ from scanner.core.view import View
 
 def _source(view: View, domain: Domain, region: str) -> LogSource | None:
     base = {
-        "kind": "opensearch-domain",
+        "kind": "domain",
         "id": domain.arn,
         "name": domain.name,
         "account_id": view.account_id,
@@ -52,7 +52,7 @@ def domains(view: View) -> Iterator[LogSource]:
 EXTRACTORS = (
     Extractor(
         name="opensearch.domains",
-        kind="opensearch-domain",
+        kind="domain",
         scope=Scope.REGION,
         requires=(OPENSEARCH_DOMAINS,),
         extract=domains,

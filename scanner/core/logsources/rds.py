@@ -4,7 +4,7 @@ An instance that belongs to a DB cluster publishes through the cluster (Aurora k
 setting there), so it is not listed on its own: the cluster is. Each exported log type goes to a
 log group of a fixed name (RDS and Aurora: /aws/rds/...; Neptune: /aws/neptune/...; DocumentDB:
 /aws/docdb/...). Instances and clusters are two extractors over the one dataset, so a listing
-that failed is a gap of its own kind and the other is still listed.
+that failed is a gap of its own extractor and the other is still listed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def instances(view: View) -> Iterator[LogSource]:
         if db.cluster_identifier:
             continue
         yield LogSource(
-            kind="rds-instance",
+            kind="database",
             id=db.arn,
             name=db.identifier,
             account_id=view.account_id,
@@ -59,7 +59,7 @@ def clusters(view: View) -> Iterator[LogSource]:
     partition = view.org.inventory.partition
     for cluster in view.get(RDS_DATABASES).clusters:  # listing failed: a gap
         yield LogSource(
-            kind="rds-cluster",
+            kind="database",
             id=cluster.arn,
             name=cluster.identifier,
             account_id=view.account_id,
@@ -80,14 +80,14 @@ def clusters(view: View) -> Iterator[LogSource]:
 EXTRACTORS = (
     Extractor(
         name="rds.instances",
-        kind="rds-instance",
+        kind="database",
         scope=Scope.REGION,
         requires=(RDS_DATABASES,),
         extract=instances,
     ),
     Extractor(
         name="rds.clusters",
-        kind="rds-cluster",
+        kind="database",
         scope=Scope.REGION,
         requires=(RDS_DATABASES,),
         extract=clusters,

@@ -13,7 +13,7 @@ from scanner.core.view import View
 
 def _source(view: View, cluster: RedshiftCluster, region: str) -> LogSource:
     base = {
-        "kind": "redshift-cluster",
+        "kind": "cluster",
         "id": cluster.arn,
         "name": cluster.identifier,
         "account_id": view.account_id,
@@ -60,7 +60,7 @@ def clusters(view: View) -> Iterator[LogSource]:
 EXTRACTORS = (
     Extractor(
         name="redshift.clusters",
-        kind="redshift-cluster",
+        kind="cluster",
         scope=Scope.REGION,
         requires=(REDSHIFT_CLUSTERS,),
         extract=clusters,
