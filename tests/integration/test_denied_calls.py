@@ -58,6 +58,10 @@ LISTING = frozenset(
         "wafv2:ListLoggingConfigurations",
         "eks:ListClusters",
         "network-firewall:ListFirewalls",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBClusters",
+        "redshift:DescribeClusters",
+        "es:ListDomainNames",
     }
 )
 #: (botocore service, operation) of every other call.
@@ -94,6 +98,8 @@ SUB_CALLS = (
     ("cloudfront", "GetDistributionConfig"),
     ("eks", "DescribeCluster"),
     ("network-firewall", "DescribeLoggingConfiguration"),
+    ("redshift", "DescribeLoggingStatus"),
+    ("opensearch", "DescribeDomains"),
 )
 
 
