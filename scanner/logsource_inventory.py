@@ -21,6 +21,7 @@ from scanner.logsource import (
     ExtractionGap,
     Extractor,
     LogSource,
+    NotInventoried,
     extract,
 )
 from scanner.model import CollectionError, DataUnavailable, Frozen, peek
@@ -77,6 +78,21 @@ class LogSourceEntry(Frozen):
     detail: str = ""
     note: str = ""
 
+    @property
+    def archive_state(self) -> str:
+        """ "none" (no destination), "no" (one outside the log-archive account), "unknown" (one
+        whose owner or the archive is unknown), else "yes"."""
+        states = [d.in_log_archive for d in self.destinations]
+        if not states:
+            return "none"
+        if False in states:
+            return "no"
+        return "unknown" if None in states else "yes"
+
+    @property
+    def logging_state(self) -> str:
+        return {True: "on", False: "off", None: "unknown"}[self.logging]
+
 
 class LogArchive(Frozen):
     """The log-archive account and how it is known: the `--log-archive-account` option (or
@@ -94,6 +110,9 @@ class LogSourceInventory(Frozen):
     log_archive: LogArchive = Field(default_factory=LogArchive)
     sources: tuple[LogSourceEntry, ...] = ()
     gaps: tuple[ExtractionGap, ...] = ()
+    """Accounts (and regions) whose sources of a kind could not be listed: the failed calls."""
+    not_inventoried: tuple[NotInventoried, ...] = ()
+    """Kinds of source this scan did not look for (their datasets were not collected)."""
 
     @field_validator("schema_version")
     @classmethod
@@ -297,7 +316,12 @@ def build_log_sources(
     archive = find_log_archive(resolver, log_archive_account)
     entries = [_entry(src, resolver, archive) for src in extraction.sources]
     entries.sort(key=lambda e: (e.account_id, e.region or "", e.kind, e.id))
-    return LogSourceInventory(log_archive=archive, sources=tuple(entries), gaps=extraction.gaps)
+    return LogSourceInventory(
+        log_archive=archive,
+        sources=tuple(entries),
+        gaps=extraction.gaps,
+        not_inventoried=extraction.not_inventoried,
+    )
 
 
 def _entry(src: LogSource, resolver: _Resolver, archive: LogArchive) -> LogSourceEntry:
