@@ -182,12 +182,16 @@ def all_extractors() -> list[Extractor]:
     return sorted(found, key=lambda e: e.name)
 
 
-def extract(inventory: Inventory, extractors: Iterable[Extractor] | None = None) -> Extraction:
+def extract(
+    inventory: Inventory,
+    extractors: Iterable[Extractor] | None = None,
+    org: OrgView | None = None,
+) -> Extraction:
     """Run the extractors over every scanned account (and region); a source listed by two
     accounts (an organization trail seen from a member) is kept once. An extractor whose
     datasets the scan did not collect at all does not run (NotInventoried, not one gap per
-    account and region)."""
-    org = OrgView(inventory)
+    account and region). `org`: a view of `inventory` to share (its parsed data is reused)."""
+    org = org or OrgView(inventory)
     collected = {rec.dataset for acct in inventory.accounts for rec in acct.records.values()}
     chosen: list[Extractor] = []
     skipped: list[NotInventoried] = []

@@ -10,8 +10,8 @@ from pydantic import Field, field_validator
 
 from scanner.dataset import Dataset
 from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.kms import KMS_KEYS
-from scanner.datasets.logs import LOG_GROUPS
+from scanner.datasets.kms import KMS_KEYS, KmsKey
+from scanner.datasets.logs import LOG_GROUPS, LogGroup
 from scanner.datasets.s3 import S3_BUCKET_LIFECYCLE, S3_BUCKET_VERSIONING, S3_BUCKETS
 from scanner.inventory import Inventory
 from scanner.logsource import (
@@ -154,6 +154,28 @@ class _Resolver:
                     self.owners[bucket.name] = acct.account_id
             except DataUnavailable as exc:
                 self.unlisted.extend(exc.errors)
+        self._group_index: dict[tuple[str, str], tuple[dict[str, LogGroup] | None, str]] = {}
+        self._key_index: dict[tuple[str, str], dict[str, KmsKey]] = {}
+
+    def _groups(self, account: str, region: str) -> tuple[dict[str, LogGroup] | None, str]:
+        """The log groups of (account, region) by name, or (None, why not); built once."""
+        cached = self._group_index.get((account, region))
+        if cached is None:
+            groups, why = self._read(account, LOG_GROUPS, region)
+            index = None if groups is None else {g.name: g for g in groups}
+            cached = self._group_index[(account, region)] = (index, why)
+        return cached
+
+    def _keys(self, account: str, region: str) -> dict[str, KmsKey]:
+        """The KMS keys of (account, region) by ARN and id (empty when not read)."""
+        cached = self._key_index.get((account, region))
+        if cached is None:
+            keys, _ = self._read(account, KMS_KEYS, region)
+            cached = {}
+            for k in keys or ():
+                cached[k.arn] = cached[k.key_id] = k
+            self._key_index[(account, region)] = cached
+        return cached
 
     def _read(self, account: str, ds: Dataset[Any], region: str | None) -> tuple[Any, str]:
         """(data, "") or (None, why not)."""
@@ -176,8 +198,7 @@ class _Resolver:
         """Encryption with a KMS key named by `origin`; the key's state when KMS data has it."""
         parts = key.split(":")
         if len(parts) >= 6 and parts[2] == "kms":
-            keys, _ = self._read(parts[4], KMS_KEYS, parts[3])
-            found = next((k for k in keys or () if key in (k.arn, k.key_id)), None)
+            found = self._keys(parts[4], parts[3]).get(key)
             state = peek(found, "key_state") if found is not None else None
             if state:
                 return Fact(value=f"SSE-KMS {key} ({state})", note=origin)
@@ -213,10 +234,10 @@ class _Resolver:
         )
 
     def _log_group(self, dest: Destination, account: str) -> tuple[bool | None, Fact, Fact]:
-        groups, why = self._read(account, LOG_GROUPS, dest.region)
+        groups, why = self._groups(account, dest.region or "")
         if groups is None:
             return None, Fact(note=why), Fact(note=why)
-        group = next((g for g in groups if g.name == dest.target), None)
+        group = groups.get(dest.target)
         if group is None:
             gone = Fact(note="log group does not exist (logs:DescribeLogGroups)")
             return False, gone, gone
@@ -311,8 +332,8 @@ def build_log_sources(
     extractors: Iterable[Extractor] | None = None,
 ) -> LogSourceInventory:
     """The log-source inventory of a scan (pure: the inventory is the only input)."""
-    extraction: Extraction = extract(inventory, extractors)
     resolver = _Resolver(inventory)
+    extraction: Extraction = extract(inventory, extractors, resolver.org)
     archive = find_log_archive(resolver, log_archive_account)
     entries = [_entry(src, resolver, archive) for src in extraction.sources]
     entries.sort(key=lambda e: (e.account_id, e.region or "", e.kind, e.id))
