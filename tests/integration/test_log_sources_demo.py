@@ -50,3 +50,15 @@ def test_demo_log_sources_with_their_destinations(demo: Demo) -> None:
     assert len(rows) == expected
     archived = [r for r in rows if r["destination"] == bucket.target and r["kind"] == "trail"]
     assert archived and all(r["in_log_archive"] == "yes" for r in archived)
+
+
+def test_demo_trail_log_groups_public_and_not(demo: Demo) -> None:
+    verdicts = {
+        (f.account_id, f.resource.id.split(":log-group:")[1]): f.status.value
+        for f in demo.baseline
+        if f.check_id == "logs_trail_groups_not_public"
+    }
+    assert verdicts == {
+        (demo.org.management.account_id, "/org/cloudtrail"): "PASS",
+        (demo.org.sandbox.account_id, "/sandbox/cloudtrail"): "FAIL",
+    }
