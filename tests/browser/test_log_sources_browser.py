@@ -105,3 +105,28 @@ def test_log_sources_listed_filtered_and_printed(page: Page, tmp_path: Path) -> 
     page.evaluate("new Promise(r => setTimeout(r, 20))")
     assert _count(page) == "3 of 3 log sources"
     assert page.evaluate("document.querySelectorAll('script').length") == 2  # nothing injected
+
+
+def test_log_sources_section_does_not_scroll_sideways_on_a_phone(
+    page: Page, tmp_path: Path
+) -> None:
+    path = _report(tmp_path / "report.html")
+    page.send(
+        "Emulation.setDeviceMetricsOverride",
+        width=390,
+        height=900,
+        deviceScaleFactor=1,
+        mobile=True,
+    )
+    try:
+        page.goto(path.resolve().as_uri())
+        sizes = page.evaluate(
+            """(() => { const s = document.getElementById('log-sources');
+              s.style.contentVisibility = 'visible';
+              return [s.scrollWidth, s.clientWidth, document.scrollingElement.scrollWidth,
+                      window.innerWidth]; })()"""
+        )
+    finally:
+        page.send("Emulation.clearDeviceMetricsOverride")
+    section_scroll, section_width, page_scroll, inner = sizes
+    assert section_scroll <= section_width and page_scroll <= inner, sizes
