@@ -28,12 +28,12 @@ from checks.lib.policy import (
     public_grants,
 )
 from checks.lib.trail_log_groups import each_trail_group
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.logs import LOG_GROUPS, LOG_RESOURCE_POLICIES, LogGroup
-from scanner.model import CollectionError, DataUnavailable, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.logs import LOG_GROUPS, LOG_RESOURCE_POLICIES, LogGroup
+from scanner.core.model import CollectionError, DataUnavailable, Result, Severity, Status
+from scanner.core.view import View
 
 LOGS_ACTIONS = ("logs:*",)
 

@@ -12,11 +12,11 @@ from pydantic import field_validator
 
 from reports.diff import Change, ChangeSet
 from reports.summary import ReportExtras, ScanMeta, ScanSummary
-from scanner.atomic import write_json_array_atomic
-from scanner.findings import Finding
-from scanner.logsource_inventory import LOG_SOURCES_SCHEMA_VERSION, LogSourceInventory
-from scanner.model import Frozen
-from scanner.suppressions import SuppressionReport
+from scanner.core.atomic import write_json_array_atomic
+from scanner.core.findings import Finding
+from scanner.core.logsource_inventory import LOG_SOURCES_SCHEMA_VERSION, LogSourceInventory
+from scanner.core.model import Frozen
+from scanner.core.suppressions import SuppressionReport
 
 log = logging.getLogger("trailwatch")
 

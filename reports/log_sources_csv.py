@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from reports.csv_report import BOM, safe_cell
-from scanner import atomic
-from scanner.logsource_inventory import LogSourceEntry, LogSourceInventory, ResolvedDestination
+from scanner.core import atomic
+from scanner.core.logsource_inventory import LogSourceEntry, LogSourceInventory, ResolvedDestination
 
 LOG_SOURCES_CSV = "log-sources.csv"
 

@@ -9,10 +9,10 @@ import pytest
 
 from reports.html import write_html
 from reports.summary import ReportExtras, summarize
-from scanner.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
-from scanner.datasets.ec2 import VPC_FLOW_LOGS, FlowLog, Vpc, VpcFlowLogs
-from scanner.datasets.s3 import S3_BUCKETS, Bucket
-from scanner.logsource_inventory import build_log_sources
+from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS, FlowLog, Vpc, VpcFlowLogs
+from scanner.core.datasets.s3 import S3_BUCKETS, Bucket
+from scanner.core.logsource_inventory import build_log_sources
 from tests.browser.cdp import Page, chromium
 from tests.builders import LOGS, MGMT, InventoryBuilder
 from tests.reports.factory import make_finding, make_meta

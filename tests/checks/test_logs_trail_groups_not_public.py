@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from checks.logs_trail_groups_not_public import CHECK
-from scanner.datasets.logs import LOG_GROUPS, LOG_RESOURCE_POLICIES, LogGroup, LogsResourcePolicy
+from scanner.core.datasets.logs import (
+    LOG_GROUPS,
+    LOG_RESOURCE_POLICIES,
+    LogGroup,
+    LogsResourcePolicy,
+)
 from tests.builders import LOGS, MGMT, InventoryBuilder, by_resource, run
 from tests.checks.test_cloudtrail_lib import list_trails
 from tests.checks.test_logs_retention_trail_groups import HOME, delivering, group_arn

@@ -8,7 +8,7 @@ import json
 
 from reports.json_report import read_json
 from reports.log_sources_csv import LOG_SOURCES_CSV
-from scanner.logsource import DestinationType
+from scanner.core.logsource import DestinationType
 from tests.integration.conftest import Demo
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from scanner.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
-from scanner.datasets.kms import KMS_KEYS, KmsKey
-from scanner.datasets.logs import LOG_GROUPS, LogGroup
-from scanner.datasets.s3 import (
+from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
+from scanner.core.datasets.kms import KMS_KEYS, KmsKey
+from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.core.datasets.s3 import (
     S3_BUCKET_LIFECYCLE,
     S3_BUCKET_VERSIONING,
     S3_BUCKETS,
@@ -16,7 +16,7 @@ from scanner.datasets.s3 import (
     BucketLifecycle,
     BucketVersioning,
 )
-from scanner.logsource_inventory import (
+from scanner.core.logsource_inventory import (
     LogSourceInventory,
     ResolvedDestination,
     build_log_sources,

@@ -13,9 +13,9 @@ import pytest
 from reports.json_report import read_json, write_json
 from reports.log_sources_csv import COLUMNS, write_log_sources_csv
 from reports.summary import ReportExtras, summarize
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.ec2 import VPC_FLOW_LOGS
-from scanner.logsource_inventory import LogSourceInventory, build_log_sources
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
+from scanner.core.logsource_inventory import LogSourceInventory, build_log_sources
 from tests.builders import MGMT, InventoryBuilder
 from tests.reports.factory import hostile_findings, make_meta
 
