@@ -55,6 +55,7 @@ LISTED = {
     "config.amazonaws.com": (
         "PutConfigurationRecorder", "StartConfigurationRecorder", "StopConfigurationRecorder",
         "DeleteConfigurationRecorder", "PutDeliveryChannel", "DeleteDeliveryChannel",
+        "PutConfigurationAggregator", "DeleteConfigurationAggregator",
     ),
     "s3.amazonaws.com": (
         "CreateBucket", "DeleteBucket", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketAcl",

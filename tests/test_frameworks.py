@@ -46,6 +46,7 @@ OWN_CHECKS = frozenset(
         "logs_trail_groups_kms",
         "logs_trail_groups_not_public",
         "cloudwatch_alarm_organizations_changes",
+        "config_org_aggregator",
     }
 )
 CATALOGUE = PLANNED_CONTROLS | OWN_CHECKS

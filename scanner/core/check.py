@@ -26,6 +26,9 @@ class Check:
     rationale: str = ""
     remediation: str = ""
     remediation_url: str | None = None
+    #: True when evaluate reads `requires` across the scan's accounts and turns their failures
+    #: into its own ERROR results: the engine then does not pre-check the view's own account.
+    organization_wide: bool = False
 
     @property
     def label(self) -> str:

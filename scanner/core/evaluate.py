@@ -56,7 +56,7 @@ def _missing(view: View, requires: Sequence[Dataset[Any]]) -> tuple[CollectionEr
 
 
 def _run(check: Check, view: View) -> list[Result]:
-    errors = _missing(view, check.requires)
+    errors = () if check.organization_wide else _missing(view, check.requires)
     if errors:
         return [unavailable(view, errors)]
     try:

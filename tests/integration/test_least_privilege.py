@@ -64,6 +64,7 @@ NEW_CHECKS = {
     "logs_trail_groups_kms",
     "logs_trail_groups_not_public",
     "cloudwatch_alarm_organizations_changes",
+    "config_org_aggregator",
     # service logging controls
     "apigateway_execution_logging",
     "apigateway_v2_access_logging",
@@ -179,8 +180,13 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
     for check_id in (NEW_CHECKS | EDGE_CHECKS) - {
         "s3_trail_bucket_mfa_delete",
         "docdb_audit_logging",
+        "config_org_aggregator",
     }:
         assert {"PASS", "FAIL"} <= statuses[check_id], check_id
+    # One finding for the demo's one Organization: FAIL is in the pure and collector tests.
+    assert statuses["config_org_aggregator"] == {"PASS"}
+    org_wide = [f for f in outcome.findings if f.check_id == "config_org_aggregator"]
+    assert len(org_wide) == 1
     assert "docdb_audit_logging" not in statuses  # moto has no DocumentDB engine: pure tests
     statuses["S3.20"] = statuses["s3_trail_bucket_mfa_delete"]
     assert "FAIL" in statuses["S3.20"]  # moto cannot enable MFA delete: PASS is in pure tests
@@ -194,6 +200,7 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
         ("guardduty", "ListDetectors"),
         ("guardduty", "GetDetector"),
         ("securityhub", "DescribeHub"),
+        ("config", "DescribeConfigurationAggregators"),
         *SERVICE_LOGGING_OPS,
         *EDGE_OPS,
         ("rds", "DescribeDBInstances"),
