@@ -8,7 +8,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +31,7 @@ from scanner.core.findings import Finding
 from scanner.core.frameworks import Frameworks
 from scanner.core.inputs import load_inventory
 from scanner.core.inventory import Inventory
+from scanner.core.logsource_inventory import build_log_sources
 from scanner.core.model import Severity, Status
 from scanner.core.registry import all_checks, select_checks
 from scanner.core.shard import SHARD_INVENTORY
@@ -96,6 +97,8 @@ class ScanRequest:
     """The scan history (SQLite) this scan's summary is appended to; None: no history."""
     history_s3: S3Location | None = None
     """`--history s3://bucket/key`: the history object, fetched before and put back after."""
+    log_archive_account: str | None = None
+    """`--log-archive-account`: the account that should hold the logs (log-source inventory)."""
 
 
 @dataclass
@@ -216,6 +219,7 @@ def _scan_into(
     if request.options.shard is not None:
         meta = meta.model_copy(update={"shard": str(request.options.shard)})
     findings, extras = _apply_report_plan(plan, findings, meta)
+    extras = replace(extras, log_sources=build_log_sources(inventory, request.log_archive_account))
     summary = summarize(findings, meta, plan.shown, checks)
     entry, extras = late.with_trend(request, meta, summary, extras)
     paths = write_reports(
