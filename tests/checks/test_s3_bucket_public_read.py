@@ -6,7 +6,7 @@ from checks.s3_bucket_public_read import CHECK
 from scanner.datasets.s3 import AUTHENTICATED_USERS, AccountPublicAccessBlock, PublicAccessBlock
 from scanner.model import Status
 from tests.builders import MGMT, run
-from tests.checks.test_s3_lib import (
+from tests.checks.buckets import (
     ACCOUNT_OFF,
     ACCOUNT_ON,
     HOME,
