@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.datasets.cloudtrail import TRAILS
-from scanner.datasets.kms import KMS_KEYS, KmsKey
+from scanner.datasets.kms import DESCRIBE_KEY_FIELDS, KMS_KEYS, KmsKey
 from scanner.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder
 
@@ -43,7 +43,8 @@ def denied(operation: str, region: str = HOME) -> CollectionError:
 
 def failed_describe(key_id: str, **fields: Any) -> KmsKey:
     """A key whose DescribeKey failed: only ListKeys/ListAliases fields are known."""
-    return KmsKey(key_id=key_id, arn=key_arn(key_id), error=denied("DescribeKey"), **fields)
+    errors = dict.fromkeys(DESCRIBE_KEY_FIELDS, denied("DescribeKey"))
+    return KmsKey(key_id=key_id, arn=key_arn(key_id), errors=errors, **fields)
 
 
 def inventory(*keys: KmsKey, region: str = HOME) -> InventoryBuilder:

@@ -10,7 +10,7 @@ import pytest
 
 from scanner.demo.run import deny_assume_role
 from scanner.model import Status
-from scanner.pipeline import ScanRequest, run_scan
+from scanner.pipeline import ScanOutcome, ScanRequest, run_scan
 from scanner.scan import ScanOptions
 from scanner.session import ClientSettings, Sessions
 from tests.conftest import DEFAULT_ACCOUNT
@@ -44,7 +44,7 @@ def _scan(
     regions: tuple[str, ...],
     deny: tuple[str, ...] = (),
     checks: tuple[str, ...] = ("CloudTrail.1", "CloudTrail.3", "CloudTrail.4", "CloudTrail.5"),
-) -> Any:
+) -> ScanOutcome:
     refuse = deny_assume_role(ids["unreachable"])
 
     def hook(client: Any, service: str, region: str, account_id: str) -> None:

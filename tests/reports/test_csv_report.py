@@ -8,6 +8,7 @@ from pathlib import Path
 from reports.csv_report import BOM, COLUMNS, COMPLIANCE_COLUMNS, MAX_CELL, safe_cell, write_csv
 from reports.summary import summarize
 from reports.writers import write_reports
+from scanner.findings import Finding
 from scanner.formats import FILENAMES
 from scanner.frameworks import Frameworks
 from scanner.model import Status
@@ -22,7 +23,7 @@ from tests.reports.factory import (
 )
 
 
-def _write(tmp_path: Path, findings: list) -> Path:  # type: ignore[type-arg]
+def _write(tmp_path: Path, findings: list[Finding]) -> Path:
     meta = make_meta()
     return write_csv(tmp_path / "findings.csv", findings, meta, summarize(findings, meta))
 
