@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from scanner.calls import current_call, note_call
+from scanner.calls import UNKNOWN, current_call, note_call
 from scanner.collector import Collector, Missing
 from scanner.dataset import Dataset, Scope
 from scanner.iam import iam_action
@@ -258,6 +258,7 @@ def _run_one(
 ) -> None:
     if stop.is_set():  # interrupted: start no new call
         return
+    note_call(*UNKNOWN)  # the worker's previous job made the last call, not this one
     ds = collector.dataset
     ctx = CollectContext(target, region or target.home_region, partition)
     try:
