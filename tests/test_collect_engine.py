@@ -56,7 +56,7 @@ def test_levels_put_each_collector_after_its_dependencies_sorted_by_name() -> No
     grandchild = _collector(GRANDCHILD, lambda _ctx: 0)
     child = _collector(CHILD, lambda _ctx: [])
     per_region = _collector(PER_REGION, lambda _ctx: [])
-    levels = plan_levels([grandchild, child, per_region, noop])
+    levels = plan_levels([grandchild, noop, child, per_region])
     assert [[c.dataset.name for c in level] for level in levels] == [
         ["test.per_region", "test.root"],
         ["test.child"],
