@@ -18,7 +18,7 @@ def test_known_regions_are_per_partition_or_all_of_them() -> None:
 
 def test_parse_regions_keeps_the_order_drops_blanks_and_duplicates() -> None:
     assert parse_regions(None) is None
-    assert parse_regions(" eu-west-1, us-east-1,,eu-west-1 ") == ("eu-west-1", "us-east-1")
+    assert parse_regions(" us-east-1, eu-west-1,,us-east-1 ") == ("us-east-1", "eu-west-1")
     assert parse_regions("cn-north-1") == ("cn-north-1",)
 
 
