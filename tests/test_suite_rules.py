@@ -1,9 +1,12 @@
-"""Test modules share builders through conftest fixtures and helper modules, never through
-each other: no module of tests/ or bench/ imports a `test_*` module."""
+"""Rules of the test suite itself: test modules share builders through conftest fixtures and
+helper modules, never through each other; `make unit` (so `make test`, which CI runs) runs the
+slow tests too (the wheel and the deployment bundle)."""
 
 from __future__ import annotations
 
 import ast
+import re
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,3 +52,15 @@ def test_the_rule_sees_every_form_of_import(tmp_path: Path) -> None:
         assert any(_is_test_module(n) for n in _imported_modules(module)), source
     module.write_text("from tests.checks.trails import trail\nimport pytest\n")
     assert not any(_is_test_module(n) for n in _imported_modules(module))
+
+
+def test_make_unit_deselects_no_test() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nunit:", 1)[1].split("\n\n", 1)[0]
+    assert "pytest" in recipe
+    assert not re.search(r"(^|\s)(-m|-k|--deselect|--ignore)(\s|=)", recipe), recipe
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    addopts = options["tool"]["pytest"]["ini_options"]["addopts"]
+    assert not re.search(r"(^|\s)(-m|-k|--deselect|--ignore)(\s|=)", addopts), addopts
+    test_recipe = makefile.split("\ntest:", 1)[1].split("\n", 1)[0]
+    assert "unit" in test_recipe.split()
