@@ -11,19 +11,19 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
-from scanner.calls import UNKNOWN, current_call, note_call
-from scanner.collect import (
+from scanner.aws.calls import UNKNOWN, current_call, note_call
+from scanner.aws.collector import Collector, Missing
+from scanner.aws.engine import (
     AccountTarget,
     CollectContext,
     collect,
     error_from_exception,
     plan_levels,
 )
-from scanner.collector import Collector, Missing
-from scanner.dataset import Dataset, Scope
-from scanner.inventory import record_key
-from scanner.model import CollectionError, DataUnavailable
-from scanner.session import AccountSession, CallLog, ClientSettings, MutatingCallBlocked
+from scanner.aws.session import AccountSession, CallLog, ClientSettings, MutatingCallBlocked
+from scanner.core.dataset import Dataset, Scope
+from scanner.core.inventory import record_key
+from scanner.core.model import CollectionError, DataUnavailable
 
 ACCOUNT = "111122223333"
 REGIONS = ("us-east-1", "eu-west-1")

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from scanner.check import Check
-from scanner.dataset import Dataset, Scope
-from scanner.evaluate import ACCOUNT_ACCESS_CHECK, evaluate
-from scanner.findings import Finding, finding_id
-from scanner.frameworks import Frameworks
-from scanner.model import CollectionError, Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Dataset, Scope
+from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK, evaluate
+from scanner.core.findings import Finding, finding_id
+from scanner.core.frameworks import Frameworks
+from scanner.core.model import CollectionError, Resource, Result, Severity, Status
+from scanner.core.view import View
 from tests.builders import MEMBER, MGMT, NOW, InventoryBuilder
 
 NAMES: Dataset[list[str]] = Dataset("test.names", Scope.REGION, list[str])
@@ -144,7 +144,7 @@ def test_a_crashing_check_is_an_error_in_that_scope_only(caplog: pytest.LogCaptu
                 raise ZeroDivisionError("boom")
             yield result
 
-    with caplog.at_level(logging.ERROR, logger="scanner.evaluate"):
+    with caplog.at_level(logging.ERROR, logger="scanner.core.evaluate"):
         findings = _run(_check(crashes_on_bad), _world())
     statuses = sorted((f.account_id, f.region, f.status.value) for f in findings)
     assert statuses == [

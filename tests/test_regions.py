@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.errors import UsageError
-from scanner.regions import known_regions, parse_regions, split_enabled
+from scanner.aws.regions import known_regions, parse_regions, split_enabled
+from scanner.core.errors import UsageError
 
 
 def test_known_regions_are_per_partition_or_all_of_them() -> None:

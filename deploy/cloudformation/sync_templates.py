@@ -3,7 +3,7 @@
 CloudFormation cannot read local files, so the templates inline
 deploy/iam/trailwatch-scan-policy.json, deploy/codebuild/buildspec.yml and the EventBridge rule
 pattern between `# BEGIN <name>` / `# END <name>` marker comments. The rule pattern is generated
-from the collectors' event declarations (scanner.events.rule_pattern) and also written to
+from the collectors' event declarations (scanner.realtime.api_calls.rule_pattern) and also written to
 deploy/eventbridge/rule-pattern.json.
 Run `python deploy/cloudformation/sync_templates.py` (with trailwatch importable, e.g. the
 project's .venv) after changing any of them; tests fail while a file is out of date.
@@ -54,7 +54,7 @@ def _buildspec_yaml(indent: str) -> str:
 
 def rule_pattern_json() -> str:
     """deploy/eventbridge/rule-pattern.json, generated from the collectors' declarations."""
-    from scanner.events import rule_pattern
+    from scanner.realtime.api_calls import rule_pattern
 
     return json.dumps(rule_pattern(), indent=2) + "\n"
 
@@ -75,7 +75,7 @@ def _yaml_lines(value: object, indent: str) -> list[str]:
 
 
 def _event_pattern_yaml(indent: str) -> str:
-    from scanner.events import rule_pattern
+    from scanner.realtime.api_calls import rule_pattern
 
     return "\n".join(_yaml_lines({"EventPattern": rule_pattern()}, indent)) + "\n"
 

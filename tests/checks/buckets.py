@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.s3 import (
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.s3 import (
     ALL_USERS,
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
@@ -28,7 +28,7 @@ from scanner.datasets.s3 import (
     Grant,
     PublicAccessBlock,
 )
-from scanner.model import CollectionError
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, AccountBuilder, InventoryBuilder
 
 HOME = "us-east-1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.config_enabled import CHECK, service_linked_role_arn
-from scanner.datasets.awsconfig import (
+from scanner.core.datasets.awsconfig import (
     CONFIG,
     ConfigRecorder,
     ConfigRegion,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.datasets.events import EventRule, RuleTarget
+from scanner.core.datasets.eventbridge import EventRule, RuleTarget
 from tests.builders import MGMT
 from tests.checks.alarms import topic_arn
 from tests.checks.trails import HOME

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.datasets.cloudtrail import TRAILS
-from scanner.datasets.kms import DESCRIBE_KEY_FIELDS, KMS_KEYS, KmsKey
-from scanner.model import CollectionError
+from scanner.core.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.kms import DESCRIBE_KEY_FIELDS, KMS_KEYS, KmsKey
+from scanner.core.model import CollectionError
 from tests.builders import MGMT, InventoryBuilder
 
 HOME = "us-east-1"

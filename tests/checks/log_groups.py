@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
 from tests.builders import MGMT, InventoryBuilder
 from tests.checks.trails import trail
 

@@ -6,12 +6,12 @@ import pytest
 
 from checks.lib.selectors import management_events, s3_data_events
 from checks.lib.trails import visible_trails
-from scanner.datasets.cloudtrail import (
+from scanner.core.datasets.cloudtrail import (
     DataResource,
     TrailSelectors,
 )
-from scanner.inventory import AccountInventory
-from scanner.view import OrgView, View
+from scanner.core.inventory import AccountInventory
+from scanner.core.view import OrgView, View
 from tests.builders import MEMBER, MGMT, InventoryBuilder
 from tests.checks.trails import (
     ALL_BUCKETS,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.cloudwatch_alarm_actions import CHECKS
-from scanner.datasets.cloudwatch import ALARMS
+from scanner.core.datasets.cloudwatch import ALARMS
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
 from tests.checks.alarms import alarm, topic_arn
 from tests.checks.trails import HOME, OTHER, inventory

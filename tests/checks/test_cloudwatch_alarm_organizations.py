@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.cloudwatch_alarm_organizations import CHECK, CIS_PATTERN, CONTROL
-from scanner.datasets.metric_filters import METRIC_FILTERS
+from scanner.core.datasets.metric_filters import METRIC_FILTERS
 from tests.builders import MGMT, run
 from tests.checks.alarms import ROOT_PATTERN, alerting, complete, logging_trail, metric_filter, one
 from tests.checks.trails import HOME, inventory, seed

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from checks.cloudwatch_alarms import CONTROLS
-from scanner.dataset import Dataset
-from scanner.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS
-from scanner.datasets.cloudwatch import ALARMS
-from scanner.datasets.metric_filters import METRIC_FILTERS
-from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS, TopicState, TopicSubscriptions
+from scanner.core.dataset import Dataset
+from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS
+from scanner.core.datasets.cloudwatch import ALARMS
+from scanner.core.datasets.metric_filters import METRIC_FILTERS
+from scanner.core.datasets.sns import TOPIC_SUBSCRIPTIONS, TopicState, TopicSubscriptions
 from tests.builders import LOGS, MEMBER, MGMT, InventoryBuilder
 from tests.checks.alarms import (
     CHECK_BY_ID,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from checks.config_enabled import CHECK, build_check, service_linked_role_arn
-from scanner.datasets.awsconfig import (
+from scanner.core.datasets.awsconfig import (
     CONFIG,
 )
-from scanner.model import Severity, Status
+from scanner.core.model import Severity, Status
 from tests.builders import MEMBER, MGMT, by_resource, run
 from tests.checks.config_recorders import (
     ACCOUNT,

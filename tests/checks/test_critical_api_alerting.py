@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from checks.critical_api_alerting import CHECK, CRITICAL_EVENTS, CriticalEvent, make_check
-from scanner.datasets.cloudwatch import ALARMS
-from scanner.datasets.events import EVENT_RULES, EventRule
-from scanner.datasets.metric_filters import METRIC_FILTERS
-from scanner.findings import Finding
+from scanner.core.datasets.cloudwatch import ALARMS
+from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule
+from scanner.core.datasets.metric_filters import METRIC_FILTERS
+from scanner.core.findings import Finding
 from tests.builders import LOGS, MEMBER, MGMT, InventoryBuilder, run
 from tests.checks.alarms import alarm, alerting, complete, logging_trail, metric_filter, topic_arn
 from tests.checks.event_rules import (

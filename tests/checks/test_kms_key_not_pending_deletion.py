@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from checks.kms_key_not_pending_deletion import CHECK
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.kms import KMS_KEYS, KmsKey
-from scanner.datasets.logs import LOG_GROUPS, LogGroup
-from scanner.findings import Finding
-from scanner.model import Severity, Status
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.kms import KMS_KEYS, KmsKey
+from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.core.findings import Finding
+from scanner.core.model import Severity, Status
 from tests.builders import MEMBER, MGMT, InventoryBuilder, by_resource, run
 from tests.checks.kms_keys import HOME, OTHER, denied, failed_describe, key, key_arn
 from tests.checks.trails import trail

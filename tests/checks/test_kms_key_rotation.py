@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from checks.kms_key_rotation import CHECK
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.kms import KMS_KEYS
-from scanner.model import Severity, Status
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.kms import KMS_KEYS
+from scanner.core.model import Severity, Status
 from tests.builders import MGMT, by_resource, run
 from tests.checks.kms_keys import (
     HOME,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from checks.logs_retention_trail_groups import CHECK, MIN_RETENTION_DAYS, build_check
-from scanner.datasets.cloudtrail import TRAILS
-from scanner.datasets.logs import LOG_GROUPS
-from scanner.model import Severity
+from scanner.core.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.logs import LOG_GROUPS
+from scanner.core.model import Severity
 from tests.builders import LOGS, MEMBER, MGMT, by_resource, run
 from tests.checks.log_groups import (
     HOME,

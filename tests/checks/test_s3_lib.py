@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from checks.lib.buckets import bucket_owners, trails_by_bucket
 from checks.s3_bucket_access_logging import CHECK as S3_9
-from scanner.datasets.s3 import (
+from scanner.core.datasets.s3 import (
     S3_BUCKETS,
 )
-from scanner.model import Status
-from scanner.view import OrgView
+from scanner.core.model import Status
+from scanner.core.view import OrgView
 from tests.builders import LOGS, MEMBER, MGMT, by_resource, run
 from tests.checks.buckets import (
     EU,

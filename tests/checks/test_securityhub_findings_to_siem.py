@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from checks.securityhub_findings_to_siem import CHECK
-from scanner.datasets.events import EVENT_RULES, EventRule
+from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule
 from tests.builders import MGMT, by_resource, run
 from tests.checks.event_rules import rule
 from tests.checks.trails import HOME, OTHER, inventory

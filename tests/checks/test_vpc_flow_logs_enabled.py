@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.vpc_flow_logs_enabled import CHECK
-from scanner.datasets.ec2 import VPC_FLOW_LOGS
-from scanner.model import Severity
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
+from scanner.core.model import Severity
 from tests.builders import MEMBER, MGMT, by_resource, run
 from tests.checks.flow_logs import (
     HOME,

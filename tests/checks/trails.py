@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.datasets.cloudtrail import (
+from scanner.core.datasets.cloudtrail import (
     TRAIL_INSIGHTS,
     TRAIL_SELECTORS,
     TRAIL_STATUS,
@@ -16,7 +16,7 @@ from scanner.datasets.cloudtrail import (
     TrailSelectors,
     TrailStatus,
 )
-from scanner.findings import Finding
+from scanner.core.findings import Finding
 from tests.builders import MGMT, AccountBuilder, InventoryBuilder
 
 HOME = "us-east-1"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from scanner.discovery import discover_organization
-from scanner.session import ClientSettings, Sessions
+from scanner.aws.discovery import discover_organization
+from scanner.aws.session import ClientSettings, Sessions
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from reports.json_report import JsonReport, read_json
-from scanner.cli import main
-from scanner.shard import SHARD_INVENTORY, shard_of
+from scanner.app.cli import main
+from scanner.core.shard import SHARD_INVENTORY, shard_of
 from tests.integration.conftest import Demo
 
 REGIONS = "us-east-1,eu-west-1"
