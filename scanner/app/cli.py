@@ -317,9 +317,9 @@ def cmd_checks(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, indent=1))
         return 0
-    print(f"{'CHECK ID':<40} {'CONTROL':<14} {'SEVERITY':<9} TITLE")
+    print(f"{'CHECK ID':<40} {'CONTROL':<17} {'SEVERITY':<9} TITLE")
     for c in checks:
-        print(f"{c.id:<40} {c.control_id or '-':<14} {c.severity.value:<9} {c.title}")
+        print(f"{c.id:<40} {c.control_id or '-':<17} {c.severity.value:<9} {c.title}")
     return 0
 
 
