@@ -483,7 +483,8 @@ def rule_pattern() -> dict[str, Any]:
         writes = {"source": whole, **head, "detail": {"readOnly": [False]}}
         return {"$or": [listed, writes]}
 
-    named, whole = sorted(by_source), []
+    named: list[str] = sorted(by_source)
+    whole: list[str] = []
     pattern = build(named, whole, compact=False)
     if _size(pattern) <= MAX_PATTERN_CHARS:
         return pattern
