@@ -44,6 +44,7 @@ OWN_CHECKS = frozenset(
         "securityhub_findings_to_siem",
         "securityhub_enabled",
         "logs_trail_groups_kms",
+        "logs_trail_groups_not_public",
         "cloudwatch_alarm_organizations_changes",
     }
 )

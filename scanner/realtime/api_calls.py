@@ -483,8 +483,7 @@ def rule_pattern() -> dict[str, Any]:
         writes = {"source": whole, **head, "detail": {"readOnly": [False]}}
         return {"$or": [listed, writes]}
 
-    named: list[str] = sorted(by_source)
-    whole: list[str] = []
+    named, whole = sorted(by_source), list[str]()
     pattern = build(named, whole, compact=False)
     if _size(pattern) <= MAX_PATTERN_CHARS:
         return pattern

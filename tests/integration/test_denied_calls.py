@@ -41,6 +41,7 @@ LISTING = frozenset(
         "kms:ListKeys",
         "logs:DescribeLogGroups",
         "logs:DescribeMetricFilters",
+        "logs:DescribeResourcePolicies",
         "s3:GetAccountPublicAccessBlock",
         "s3:ListAllMyBuckets",
         "securityhub:DescribeHub",

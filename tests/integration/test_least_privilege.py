@@ -62,6 +62,7 @@ NEW_CHECKS = {
     "guardduty_enabled",
     "securityhub_enabled",
     "logs_trail_groups_kms",
+    "logs_trail_groups_not_public",
     "cloudwatch_alarm_organizations_changes",
     # service logging controls
     "apigateway_execution_logging",
