@@ -125,7 +125,7 @@ def account_client(moto_endpoint: str) -> Callable[..., Any]:
                 }
             kwargs = creds_cache[account_id]
         return boto3.client(
-            service,  # type: ignore[call-overload]
+            service,
             region_name=region,
             endpoint_url=moto_endpoint,
             **kwargs,
