@@ -11,6 +11,7 @@ _SERVICE_PREFIX = {
     "stepfunctions": "states",
     "elb": "elasticloadbalancing",
     "elbv2": "elasticloadbalancing",
+    "opensearch": "es",
 }
 
 # (IAM prefix, operation) -> IAM action name, where the action is not named after the operation.

@@ -47,6 +47,9 @@ from scanner.core.datasets.eventbridge import EVENT_RULES
 from scanner.core.datasets.kms import KMS_KEYS
 from scanner.core.datasets.mq import MQ_BROKERS
 from scanner.core.datasets.network_firewall import NETWORK_FIREWALLS
+from scanner.core.datasets.opensearch import OPENSEARCH_DOMAINS
+from scanner.core.datasets.rds import RDS_DATABASES
+from scanner.core.datasets.redshift import REDSHIFT_CLUSTERS
 from scanner.core.datasets.stepfunctions import STATE_MACHINES
 from scanner.core.datasets.waf import WAFV2_WEB_ACLS
 from scanner.core.errors import TrailwatchError
@@ -103,6 +106,7 @@ EVENTBRIDGE_SOURCES = {
     "ec2.amazonaws.com": "aws.ec2",
     "eks.amazonaws.com": "aws.eks",
     "elasticloadbalancing.amazonaws.com": "aws.elasticloadbalancing",
+    "es.amazonaws.com": "aws.es",
     "events.amazonaws.com": "aws.events",
     "guardduty.amazonaws.com": "aws.guardduty",
     "kms.amazonaws.com": "aws.kms",
@@ -110,6 +114,8 @@ EVENTBRIDGE_SOURCES = {
     "monitoring.amazonaws.com": "aws.cloudwatch",
     "network-firewall.amazonaws.com": "aws.network-firewall",
     "route53.amazonaws.com": "aws.route53",
+    "rds.amazonaws.com": "aws.rds",
+    "redshift.amazonaws.com": "aws.redshift",
     "s3.amazonaws.com": "aws.s3",
     "securityhub.amazonaws.com": "aws.securityhub",
     "sns.amazonaws.com": "aws.sns",
@@ -142,6 +148,9 @@ LOCAL = frozenset(
         WAFV2_WEB_ACLS.name,
         EKS_CLUSTERS.name,
         NETWORK_FIREWALLS.name,
+        RDS_DATABASES.name,
+        REDSHIFT_CLUSTERS.name,
+        OPENSEARCH_DOMAINS.name,
     }
 )
 
@@ -437,20 +446,56 @@ def _compact_names(names: Iterable[str]) -> list[Any]:
     return out
 
 
-def rule_pattern() -> dict[str, Any]:
-    """The EventBridge event pattern for the calls in CALLS.
+#: Sources whose write calls include data events (S3 PutObject...): never matched whole.
+_DATA_EVENT_SOURCES = frozenset({"aws.s3", "aws.lambda", "aws.dynamodb"})
 
-    `source` (aws.<service>) names the same services as detail.eventSource, one for one, so the
-    pattern leaves eventSource out. The names are listed exactly while the pattern fits
-    EventBridge's default quota (MAX_PATTERN_CHARS), else compacted by resource noun
-    (_compact_names). A listed eventName of another listed service (S3's CreateStage, say) also
-    matches; parse_event drops every call that is not in CALLS."""
-    sources = sorted({EVENTBRIDGE_SOURCES[s] for s, _ in CALLS})
-    names: list[Any] = sorted({n for _, n in CALLS})
-    detail: dict[str, list[Any]] = {"eventName": names}
-    pattern: dict[str, Any] = {"source": sources, "detail-type": [DETAIL_TYPE], "detail": detail}
-    if len(json.dumps(pattern, separators=(",", ":"))) > MAX_PATTERN_CHARS:
-        detail["eventName"] = _compact_names(names)
+
+def _size(pattern: Mapping[str, Any]) -> int:
+    return len(json.dumps(pattern, separators=(",", ":")))
+
+
+def rule_pattern() -> dict[str, Any]:
+    """The EventBridge event pattern for the calls in CALLS, within EventBridge's default quota
+    (MAX_PATTERN_CHARS), in three steps while it does not fit:
+
+    1. `source` (aws.<service>) and the exact eventNames (`source` names the same services as
+       detail.eventSource, so eventSource is left out);
+    2. the names compacted by resource noun (_compact_names);
+    3. the services with the most calls matched whole, every call whose `readOnly` is false (an
+       `$or` alternative on their `source`), one service at a time, until the rest fits; never
+       a service that records data events (_DATA_EVENT_SOURCES: S3's PutObject would wake the
+       function for every object written).
+
+    Each step matches more events than the table lists (another listed service's CreateStage,
+    say); parse_event drops every call that is not in CALLS, so verdicts are the same."""
+    by_source: dict[str, set[str]] = {}
+    for source, name in CALLS:
+        by_source.setdefault(EVENTBRIDGE_SOURCES[source], set()).add(name)
+    head: dict[str, Any] = {"detail-type": [DETAIL_TYPE]}
+
+    def build(named: list[str], whole: list[str], compact: bool) -> dict[str, Any]:
+        names = sorted({n for s in named for n in by_source[s]})
+        listed = {"source": named, **head, "detail": {"eventName": names}}
+        if compact:
+            listed["detail"]["eventName"] = _compact_names(names)
+        if not whole:
+            return listed
+        writes = {"source": whole, **head, "detail": {"readOnly": [False]}}
+        return {"$or": [listed, writes]}
+
+    named, whole = sorted(by_source), list[str]()
+    pattern = build(named, whole, compact=False)
+    if _size(pattern) <= MAX_PATTERN_CHARS:
+        return pattern
+    pattern = build(named, whole, compact=True)
+    while _size(pattern) > MAX_PATTERN_CHARS:
+        candidates = [s for s in named if s not in _DATA_EVENT_SOURCES]
+        if len(candidates) < 2:
+            raise ValueError("the rule pattern does not fit EventBridge's quota")
+        busiest = max(candidates, key=lambda s: (len(_compact_names(by_source[s])), s))
+        named.remove(busiest)
+        whole.append(busiest)
+        pattern = build(named, sorted(whole), compact=True)
     return pattern
 
 

@@ -41,6 +41,7 @@ LISTING = frozenset(
         "kms:ListKeys",
         "logs:DescribeLogGroups",
         "logs:DescribeMetricFilters",
+        "logs:DescribeResourcePolicies",
         "s3:GetAccountPublicAccessBlock",
         "s3:ListAllMyBuckets",
         "securityhub:DescribeHub",
@@ -58,6 +59,10 @@ LISTING = frozenset(
         "wafv2:ListLoggingConfigurations",
         "eks:ListClusters",
         "network-firewall:ListFirewalls",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBClusters",
+        "redshift:DescribeClusters",
+        "es:ListDomainNames",
     }
 )
 #: (botocore service, operation) of every other call.
@@ -94,6 +99,8 @@ SUB_CALLS = (
     ("cloudfront", "GetDistributionConfig"),
     ("eks", "DescribeCluster"),
     ("network-firewall", "DescribeLoggingConfiguration"),
+    ("redshift", "DescribeLoggingStatus"),
+    ("opensearch", "DescribeDomains"),
 )
 
 

@@ -62,6 +62,7 @@ NEW_CHECKS = {
     "guardduty_enabled",
     "securityhub_enabled",
     "logs_trail_groups_kms",
+    "logs_trail_groups_not_public",
     "cloudwatch_alarm_organizations_changes",
     # service logging controls
     "apigateway_execution_logging",
@@ -70,6 +71,14 @@ NEW_CHECKS = {
     "codebuild_project_logging",
     "mq_audit_logging",
     "appsync_field_logging",
+    "rds_instance_logging",
+    "rds_aurora_mysql_audit_logging",
+    "rds_aurora_postgresql_logging",
+    "docdb_audit_logging",
+    "neptune_audit_logging",
+    "redshift_audit_logging",
+    "opensearch_error_logging",
+    "opensearch_audit_logging",
 }
 
 
@@ -113,6 +122,14 @@ EDGE_OPS = {
     ("eks", "DescribeCluster"),
     ("network-firewall", "ListFirewalls"),
     ("network-firewall", "DescribeLoggingConfiguration"),
+    "rds_instance_logging",
+    "rds_aurora_mysql_audit_logging",
+    "rds_aurora_postgresql_logging",
+    "docdb_audit_logging",
+    "neptune_audit_logging",
+    "redshift_audit_logging",
+    "opensearch_error_logging",
+    "opensearch_audit_logging",
 }
 
 
@@ -159,8 +176,12 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
     for f in outcome.findings:
         if f.check_id in NEW_CHECKS | EDGE_CHECKS:
             statuses.setdefault(f.check_id, set()).add(f.status.value)
-    for check_id in (NEW_CHECKS | EDGE_CHECKS) - {"s3_trail_bucket_mfa_delete"}:
+    for check_id in (NEW_CHECKS | EDGE_CHECKS) - {
+        "s3_trail_bucket_mfa_delete",
+        "docdb_audit_logging",
+    }:
         assert {"PASS", "FAIL"} <= statuses[check_id], check_id
+    assert "docdb_audit_logging" not in statuses  # moto has no DocumentDB engine: pure tests
     statuses["S3.20"] = statuses["s3_trail_bucket_mfa_delete"]
     assert "FAIL" in statuses["S3.20"]  # moto cannot enable MFA delete: PASS is in pure tests
     s3_20 = {f.resource.id for f in outcome.findings if f.control_id == "S3.20"}
@@ -175,6 +196,12 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
         ("securityhub", "DescribeHub"),
         *SERVICE_LOGGING_OPS,
         *EDGE_OPS,
+        ("rds", "DescribeDBInstances"),
+        ("rds", "DescribeDBClusters"),
+        ("redshift", "DescribeClusters"),
+        ("redshift", "DescribeLoggingStatus"),
+        ("opensearch", "ListDomainNames"),
+        ("opensearch", "DescribeDomains"),
     }
     _, old_calls = _scan(moto_endpoint, tmp_path / "old", OLD_CHECKS)
     expected = Counter(
