@@ -299,7 +299,7 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    from scanner.aws.registry import all_checks
+    from scanner.core.registry import all_checks
 
     checks = all_checks()
     if args.json:
@@ -327,7 +327,7 @@ def cmd_permissions(args: argparse.Namespace) -> int:
     import json
 
     from scanner.aws.permissions import scan_policy
-    from scanner.aws.registry import all_checks, select_checks
+    from scanner.core.registry import all_checks, select_checks
 
     policy = scan_policy(select_checks(all_checks(), _csv(args.checks)))
     if args.sign_key:
@@ -838,8 +838,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
         endpoint_url=_endpoint(args),
         home_region=_single_region(args.home_region),
     )
-    from scanner.aws.registry import all_checks
     from scanner.core.config import load_config
+    from scanner.core.registry import all_checks
     from scanner.core.suppressions import validate_rules
 
     config, _path = load_config(args.config)

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from reports.manifest import MANIFEST_SHA256, sha256_file
 from scanner.aws.collection import ScanOptions, collect_inventory, scan_home_region
-from scanner.aws.registry import all_checks, select_checks
 from scanner.aws.session import CallLog, ClientSettings, Sessions
 from scanner.core.errors import Interrupted, OutputError, TrailwatchError, UsageError
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
 from scanner.core.inventory import Inventory
 from scanner.core.model import Severity, Status
+from scanner.core.registry import all_checks, select_checks
 from scanner.publish.s3 import S3Location
 
 if TYPE_CHECKING:

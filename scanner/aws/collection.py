@@ -122,7 +122,7 @@ def collect_inventory(
             raise UsageError(f"account(s) not in the Organization: {', '.join(missing)}")
         infos = [i for i in infos if i.account_id in wanted]
     if options.shard is not None:
-        from scanner.core.shard import shard_accounts
+        from scanner.aws.discovery import shard_accounts
 
         if not options.org:
             raise UsageError("--shard partitions an Organization: it needs --org")

@@ -366,10 +366,10 @@ def check_records(inventory: Inventory, label: str, path: Path | str) -> None:
     """Every record's data must have its dataset's type (checks never see wrong-typed data)."""
     from pydantic import ValidationError
 
-    from scanner.aws.registry import all_collectors
     from scanner.core.inventory import record_key
+    from scanner.core.registry import all_datasets
 
-    datasets = {c.dataset.name: c.dataset for c in all_collectors()}
+    datasets = {d.name: d for d in all_datasets()}
     for n, account in enumerate(inventory.accounts):
         for key, record in account.records.items():
             where = f"{label}: {path}: accounts[{n}] ({account.account_id}) record {key}"

@@ -184,7 +184,7 @@ def _load_set(
     s3: Any, bucket: str, newest: _Folder, siblings: list[_Folder], budget: _Budget
 ) -> LastInventory:
     from reports.json_report import read_json
-    from scanner.app.merge import ShardOutput, check_shards, load_inventory, merge_inventories
+    from reports.shards import ShardOutput, check_shards, load_inventory, merge_inventories
     from scanner.core.shard import parse_shard
 
     with tempfile.TemporaryDirectory(prefix="trailwatch-inventory-") as tmp:
