@@ -17,6 +17,7 @@ from scanner.core.errors import Interrupted, TrailwatchError, UsageError
 from scanner.core.formats import DEFAULT_FORMATS, FORMATS
 
 if TYPE_CHECKING:
+    from scanner.app.reporter import Reporter
     from scanner.core.shard import Shard
 
 log = logging.getLogger("trailwatch")
@@ -434,7 +435,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         **_upload_request(args),
         **_report_request(args, opts),
     )
-    return run_scan(request, progress=log.info).exit_code
+    return run_scan(request, _reporter()).exit_code
 
 
 def _framework_argument(p: _Container) -> None:
@@ -661,8 +662,8 @@ def _merge_parser(sub: Any) -> None:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     from reports.writers import ensure_writable
-    from scanner.app.merge import merge_shards
-    from scanner.app.scan import ScanRequest, run_scan
+    from scanner.app.merge import MergeRequest, run_merge
+    from scanner.app.scan import ScanRequest
     from scanner.aws.collection import ScanOptions
     from scanner.core.model import Severity
 
@@ -678,8 +679,6 @@ def cmd_merge(args: argparse.Namespace) -> int:
     config, _path = load_config(args.config)
     ensure_writable(args.output_dir)
     history = _history_request(args, args.output_dir)
-    merged = merge_shards(args.dirs, profile=args.profile, endpoint_url=endpoint, progress=log.info)
-    homes = [a.home_region for a in merged.inventory.accounts]
     options = ScanOptions(
         org=True,
         role_name=args.role_name,
@@ -687,15 +686,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
         role_session_name=args.role_session_name,
         profile=args.profile,
         endpoint_url=endpoint,
-        home_region=homes[0] if homes else None,
     )
     request = ScanRequest(
         options=options,
-        checks=merged.check_ids,
         output_dir=args.output_dir,
         formats=formats,
         fail_on=fail_on,
-        inventory=merged.inventory,
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
@@ -704,14 +700,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
         **history,
         **upload,
         **_report_request(
-            args,
-            {
-                "frameworks": merged.frameworks,
-                "suppressions": tuple(config.suppressions or ()),
-            },
+            args, {"frameworks": (), "suppressions": tuple(config.suppressions or ())}
         ),
     )
-    return run_scan(request, progress=log.info).exit_code
+    return run_merge(MergeRequest(tuple(args.dirs), request), _reporter()).exit_code
 
 
 def _history_parser(sub: Any) -> None:
@@ -774,22 +766,26 @@ def _record_path(args: argparse.Namespace, importing: bool) -> Path | None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from scanner.app.scan import import_file
+    from scanner.app.import_asff import ImportRequest, run_import
+    from scanner.aws.collection import ScanOptions
 
-    return import_file(
-        args.file,
+    access = ScanOptions(
         profile=args.profile,
         endpoint_url=_endpoint(args),
-        home_region=_single_region(args.home_region) or "us-east-1",
         role_name=args.role_name,
         external_id=args.external_id,
         role_session_name=args.role_session_name,
+    )
+    request = ImportRequest(
+        args.file,
+        access=access,
+        home_region=_single_region(args.home_region) or "us-east-1",
         include_passed=args.passed,
         dry_run=args.dry_run,
         verify=not args.no_verify,
         record=_record_path(args, True),
-        progress=log.info,
     )
+    return run_import(request, _reporter())
 
 
 def _watch_parser(sub: Any) -> None:
@@ -859,7 +855,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.app.demo import run_demo
 
-    return run_demo(args.output_dir, _formats(args.format), progress=log.info)
+    return run_demo(args.output_dir, _formats(args.format), _reporter())
+
+
+def _reporter() -> Reporter:
+    """Progress through logging (stderr, hidden by -q); results on stdout."""
+    from scanner.app.reporter import Reporter
+
+    return Reporter(progress=log.info, result=print)
 
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:
