@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date, timedelta
 from pathlib import Path
@@ -9,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from reports.reportset import ReportSet
-from scanner.app.reporter import SILENT, Reporter
 from scanner.app.scan import (
     EXIT_OUTPUT_FAILED,
     ScanOutcome,
@@ -27,11 +27,12 @@ from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAI
 from scanner.core.errors import UsageError
 from scanner.core.inventory import Inventory
 from scanner.core.model import Status
+from scanner.core.reporter import SILENT, Reporter
 from scanner.core.shard import SHARD_INVENTORY, Shard
 from scanner.core.suppressions import SuppressionRule
 from scanner.publish.hub_import import import_sessions
 from scanner.publish.securityhub import IMPORT_WRITE
-from scanner.realtime.watch import Watcher, WatchOptions
+from scanner.realtime.watch import Watcher, WatchOptions, run_watch
 from tests.builders import MGMT, InventoryBuilder
 
 
@@ -170,3 +171,21 @@ def test_an_inventory_that_cannot_be_saved_elsewhere_is_exit_2_after_the_reports
     outcome = ScanOutcome(findings=[], exit_code=1, inventory=_inventory())
     kept = deliver(fine, plan_scan(fine, ReportSet(tmp_path / "out")), outcome)
     assert kept.exit_code == 1 and Inventory.load(tmp_path / "inv.json") == _inventory()
+
+
+def test_run_watch_prints_nothing_and_reports_each_event(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "events.jsonl"
+    irrelevant = {
+        "detail-type": "AWS API Call via CloudTrail",
+        "account": MGMT,
+        "region": "us-east-1",
+        "detail": {"eventSource": "ec2.amazonaws.com", "eventName": "RunInstances"},
+    }
+    events.write_text(json.dumps(irrelevant) + "\n{not json\n")
+    assert run_watch(events, WatchOptions(securityhub=True)) == 2  # the malformed line
+    lines = Lines()
+    assert run_watch(events, WatchOptions(), reporter=lines.reporter()) == 2
+    assert capsys.readouterr().out == ""
+    assert len(lines.result) == 3  # one line per event, then the total

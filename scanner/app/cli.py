@@ -17,7 +17,7 @@ from scanner.core.errors import Interrupted, TrailwatchError, UsageError
 from scanner.core.formats import DEFAULT_FORMATS, FORMATS
 
 if TYPE_CHECKING:
-    from scanner.app.reporter import Reporter
+    from scanner.core.reporter import Reporter
     from scanner.core.shard import Shard
 
 log = logging.getLogger("trailwatch")
@@ -849,7 +849,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         suppressions=tuple(config.suppressions or ()),
     )
-    return run_watch(args.events, options, inventory=args.inventory, progress=log.info)
+    return run_watch(args.events, options, inventory=args.inventory, reporter=_reporter())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -860,7 +860,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _reporter() -> Reporter:
     """Progress through logging (stderr, hidden by -q); results on stdout."""
-    from scanner.app.reporter import Reporter
+    from scanner.core.reporter import Reporter
 
     return Reporter(progress=log.info, result=print)
 

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from scanner.app.reporter import SILENT, Reporter
 from scanner.app.scan import ScanRequest, run_scan
 from scanner.aws.collection import ScanOptions
 from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.reporter import SILENT, Reporter
 from scanner.core.suppressions import SuppressionRule
 from scanner.demo.changes import CHANGES
 from scanner.demo.server import fake_aws_env, moto_server

@@ -6,9 +6,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scanner.app.reporter import SILENT, Reporter
 from scanner.app.scan import EXIT_IMPORT_FAILED
 from scanner.aws.collection import ScanOptions
+from scanner.core.reporter import SILENT, Reporter
 from scanner.publish.hub_import import import_sessions, import_to_hub
 from scanner.publish.securityhub import load_asff, scopes_from_asff, write_import_record
 

@@ -23,11 +23,11 @@ from reports.shards import (
     merge_inventories,
     read_shard,
 )
-from scanner.app.reporter import SILENT, Reporter
 from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.errors import UsageError
 from scanner.core.inventory import Inventory
+from scanner.core.reporter import SILENT, Reporter
 from scanner.core.shard import SHARD_INVENTORY
 from scanner.publish.s3 import download_outputs, is_s3_url, parse_s3_url
 

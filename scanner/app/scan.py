@@ -34,7 +34,6 @@ from reports.reportset import ReportSet
 from reports.summary import ReportExtras, ScanMeta, ScanSummary, summarize
 from reports.trend import build_trend
 from reports.writers import write_reports
-from scanner.app.reporter import SILENT, Reporter
 from scanner.aws.collection import ScanOptions, collect_inventory, scan_home_region
 from scanner.aws.session import CallLog, Sessions
 from scanner.core.check import Check
@@ -46,6 +45,7 @@ from scanner.core.inputs import load_inventory
 from scanner.core.inventory import Inventory
 from scanner.core.model import Severity, Status
 from scanner.core.registry import all_checks, select_checks
+from scanner.core.reporter import SILENT, Reporter
 from scanner.core.shard import SHARD_INVENTORY
 from scanner.core.suppressions import SuppressionRule, apply_suppressions, validate_rules
 from scanner.publish.hub_import import import_sessions, import_to_hub

@@ -70,6 +70,7 @@ from scanner.core.frameworks import Frameworks
 from scanner.core.inputs import load_inventory
 from scanner.core.inventory import AccountInfo, AccountInventory, Inventory
 from scanner.core.model import CollectionError, Status
+from scanner.core.reporter import SILENT, Reporter
 from scanner.core.suppressions import SuppressionRule, apply_suppressions
 from scanner.publish.hub_import import import_sessions, import_to_hub
 from scanner.publish.securityhub import ImportReport, evaluated_scopes
@@ -733,14 +734,14 @@ def run_watch(
     *,
     inventory: Path | None = None,
     sessions: Sessions | None = None,
-    progress: Progress = lambda _m: None,
-    out: Callable[[str], None] = print,
+    reporter: Reporter = SILENT,
 ) -> int:
-    """Replay a JSONL file of events; prints each event's effect; the worst exit code."""
+    """Replay a JSONL file of events; each event's effect to the reporter; the worst exit code."""
     if not events.is_file():
         raise UsageError(f"--events: no such file: {events}")
+    out = reporter.result
     watcher = Watcher(
-        options, baseline=load_baseline(inventory), sessions=sessions, progress=progress
+        options, baseline=load_baseline(inventory), sessions=sessions, progress=reporter.progress
     )
     code = 0
     counts: Counter[str] = Counter()
