@@ -104,6 +104,39 @@ def violations(path: Path, root: Path) -> list[str]:
     ]
 
 
+# The only imports that may stay inside functions: (module, imported prefixes) -> why.
+LAZY: dict[tuple[str, tuple[str, ...]], str] = {
+    (
+        "scanner.app.cli",
+        ("scanner.aws", "scanner.publish", "scanner.realtime", "scanner.app"),
+    ): "--help, usage errors and `checks` answer without loading boto3",
+    ("scanner.demo.server", ("moto",)): "moto is the optional demo extra; without it, one line",
+    ("scanner.publish.signing", ("cryptography",)): "heavy; only `verify --public-key` needs it",
+}
+
+
+def function_level_imports(path: Path, root: Path) -> list[str]:
+    """The imports inside functions of the module at `path` that LAZY does not allow."""
+    module = module_name(path, root)
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    allowed = [prefixes for (where, prefixes) in LAZY if where == module]
+    out: list[str] = []
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = ["." * node.level + (node.module or "")]
+            else:
+                continue
+            for name in names:
+                if not any(name == p or name.startswith(p + ".") for ps in allowed for p in ps):
+                    out.append(f"{path.relative_to(root)}:{node.lineno}: {name}")
+    return out
+
+
 def all_modules(root: Path) -> list[Path]:
     return sorted(p for pkg in PACKAGES for p in (root / pkg).rglob("*.py"))
 
@@ -120,6 +153,22 @@ def test_every_module_belongs_to_a_layer() -> None:
 def test_the_layers_import_one_way() -> None:
     problems = [v for path in all_modules(ROOT) for v in violations(path, ROOT)]
     assert problems == []
+
+
+def test_imports_stay_at_module_level_but_the_listed_lazy_ones() -> None:
+    found = [v for path in all_modules(ROOT) for v in function_level_imports(path, ROOT)]
+    assert found == []
+
+
+def test_a_function_level_import_is_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "scanner" / "core" / "lazy.py"
+    path.parent.mkdir(parents=True)
+    path.write_text("def f():\n    import json\n    return json\n", encoding="utf-8")
+    assert len(function_level_imports(path, tmp_path)) == 1
+    cli = tmp_path / "scanner" / "app" / "cli.py"
+    cli.parent.mkdir(parents=True)
+    cli.write_text("def f():\n    from scanner.app.scan import run_scan\n", encoding="utf-8")
+    assert function_level_imports(cli, tmp_path) == []
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import random
 import shutil
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from botocore.awsrequest import AWSResponse
+
+import scanner.demo as pkg
 from scanner.app.scan import ScanRequest, run_scan
 from scanner.aws.collection import ScanOptions
 from scanner.aws.session import ClientSettings, Sessions
@@ -23,7 +28,6 @@ from scanner.demo.world import REGIONS, DemoOrg, build_org
 
 def seeders() -> list[Any]:
     """Every scanner.demo.seed_* module, in ORDER."""
-    import scanner.demo as pkg
 
     mods = [
         importlib.import_module(f"scanner.demo.{m.name}")
@@ -54,7 +58,6 @@ def deny_assume_role(account_id: str) -> Callable[[Any, str, str, str], None]:
                 f":{account_id}:" in body or f"%3A{account_id}%3A" in body
             ):
                 return None
-            from botocore.awsrequest import AWSResponse
 
             error = {
                 "Code": "AccessDenied",
@@ -100,7 +103,6 @@ def demo_paths(output_dir: Path) -> tuple[Path, Path]:
 
 def reset_moto(endpoint: str) -> None:
     """Wipe moto's state (its backends are per process: a fresh Organization every run)."""
-    import urllib.request
 
     url = f"{endpoint}/moto-api/reset"
     req = urllib.request.Request(url, method="POST")  # noqa: S310 - the local moto server
@@ -110,8 +112,6 @@ def reset_moto(endpoint: str) -> None:
 
 def pin_random(endpoint: str, seed: int | None) -> None:
     """Seed moto's id generator (None: reseed it from the system's entropy)."""
-    import random
-    import urllib.request
 
     value = seed if seed is not None else random.SystemRandom().randrange(2**62)
     url = f"{endpoint}/moto-api/seed?a={value}"

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.aws.engine import error_from_exception
 from scanner.core.inventory import AccountInfo, SkippedAccount
 from scanner.core.model import CollectionError
 from scanner.core.shard import Shard
@@ -83,7 +84,6 @@ def with_metadata(
     org_client: Any, info: AccountInfo, names: dict[str, Any], lock: threading.Lock
 ) -> AccountInfo:
     """`info` with its OU path and tags; a lookup that fails is recorded, not raised."""
-    from scanner.aws.engine import error_from_exception
 
     update: dict[str, Any] = {}
     errors: list[CollectionError] = []
