@@ -25,6 +25,11 @@ PLANNED_CONTROLS = frozenset(
     + [f"CloudWatch.{n}" for n in range(1, 18)]
     + ["S3.14", "S3.20"]  # evaluated on the trails' log buckets
     + ["CloudTrail.9", "GuardDuty.1"]
+    # service logging controls
+    + ["APIGateway.1", "APIGateway.9", "StepFunctions.1", "CodeBuild.4", "MQ.2", "AppSync.2"]
+    + ["ELB.5", "CloudFront.5", "Route53.2", "WAF.11", "EKS.8", "NetworkFirewall.2"]
+    + ["RDS.9", "RDS.34", "RDS.37", "DocumentDB.4", "Neptune.2"]  # service logging controls
+    + ["Redshift.4", "Opensearch.4", "Opensearch.5"]
 )
 OWN_CHECKS = frozenset(
     {
@@ -39,6 +44,7 @@ OWN_CHECKS = frozenset(
         "securityhub_findings_to_siem",
         "securityhub_enabled",
         "logs_trail_groups_kms",
+        "logs_trail_groups_not_public",
         "cloudwatch_alarm_organizations_changes",
     }
 )

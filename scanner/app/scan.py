@@ -43,6 +43,7 @@ from scanner.core.findings import Finding
 from scanner.core.frameworks import Framework, Frameworks
 from scanner.core.inputs import load_inventory
 from scanner.core.inventory import Inventory
+from scanner.core.logsource_inventory import build_log_sources
 from scanner.core.model import Severity, Status
 from scanner.core.registry import all_checks, select_checks
 from scanner.core.reporter import SILENT, Reporter
@@ -94,6 +95,8 @@ class ScanRequest:
     """The scan history (SQLite) this scan's summary is appended to; None: no history."""
     history_s3: S3Location | None = None
     """`--history s3://bucket/key`: the history object, fetched before and put back after."""
+    log_archive_account: str | None = None
+    """`--log-archive-account`: the account that should hold the logs (log-source inventory)."""
 
 
 @dataclass
@@ -170,6 +173,8 @@ def _scan_into(
     set_files = save_inventory_in_set(request, plan, inventory, report_set.staging)
     findings, meta = evaluate_checks(request, plan, inventory)
     findings, extras = suppress_and_compare(plan, findings, meta)
+    log_sources = build_log_sources(inventory, request.log_archive_account)
+    extras = dataclasses.replace(extras, log_sources=log_sources)
     summary = summarize(findings, meta, plan.shown, plan.checks)
     entry, extras = plan.late.with_trend(request, meta, summary, extras)
     paths, digest = write_report_set(
