@@ -34,6 +34,7 @@ from scanner.core.errors import Interrupted, TrailwatchError, UsageError
 from scanner.core.formats import DEFAULT_FORMATS, FORMATS
 from scanner.core.model import Severity
 from scanner.core.registry import all_checks, select_checks
+from scanner.core.reporter import Reporter
 from scanner.core.shard import parse_shard
 from scanner.core.suppressions import validate_rules
 
@@ -449,7 +450,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         **_upload_request(args),
         **_report_request(args, opts),
     )
-    return run_scan(request, progress=log.info).exit_code
+    return run_scan(request, _reporter()).exit_code
 
 
 def _framework_argument(p: _Container) -> None:
@@ -689,8 +690,8 @@ def _merge_parser(sub: Any) -> None:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from scanner.app.merge import merge_shards
-    from scanner.app.scan import ScanRequest, run_scan
+    from scanner.app.merge import MergeRequest, run_merge
+    from scanner.app.scan import ScanRequest
     from scanner.aws.collection import ScanOptions
 
     try:
@@ -704,8 +705,6 @@ def cmd_merge(args: argparse.Namespace) -> int:
     config, _path = load_config(args.config)
     ensure_writable(args.output_dir)
     history = _history_request(args, args.output_dir)
-    merged = merge_shards(args.dirs, profile=args.profile, endpoint_url=endpoint, progress=log.info)
-    homes = [a.home_region for a in merged.inventory.accounts]
     options = ScanOptions(
         org=True,
         role_name=args.role_name,
@@ -713,15 +712,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
         role_session_name=args.role_session_name,
         profile=args.profile,
         endpoint_url=endpoint,
-        home_region=homes[0] if homes else None,
     )
     request = ScanRequest(
         options=options,
-        checks=merged.check_ids,
         output_dir=args.output_dir,
         formats=formats,
         fail_on=fail_on,
-        inventory=merged.inventory,
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
@@ -732,13 +728,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
         **_report_request(
             args,
             {
-                "frameworks": merged.frameworks,
+                "frameworks": (),
                 "suppressions": tuple(config.suppressions or ()),
                 "log_archive_account": config.log_archive_account,
             },
         ),
     )
-    return run_scan(request, progress=log.info).exit_code
+    return run_merge(MergeRequest(tuple(args.dirs), request), _reporter()).exit_code
 
 
 def _history_parser(sub: Any) -> None:
@@ -800,22 +796,26 @@ def _record_path(args: argparse.Namespace, importing: bool) -> Path | None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from scanner.app.scan import import_file
+    from scanner.app.import_asff import ImportRequest, run_import
+    from scanner.aws.collection import ScanOptions
 
-    return import_file(
-        args.file,
+    access = ScanOptions(
         profile=args.profile,
         endpoint_url=_endpoint(args),
-        home_region=_single_region(args.home_region) or "us-east-1",
         role_name=args.role_name,
         external_id=args.external_id,
         role_session_name=args.role_session_name,
+    )
+    request = ImportRequest(
+        args.file,
+        access=access,
+        home_region=_single_region(args.home_region) or "us-east-1",
         include_passed=args.passed,
         dry_run=args.dry_run,
         verify=not args.no_verify,
         record=_record_path(args, True),
-        progress=log.info,
     )
+    return run_import(request, _reporter())
 
 
 def _watch_parser(sub: Any) -> None:
@@ -876,13 +876,18 @@ def cmd_watch(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         suppressions=tuple(config.suppressions or ()),
     )
-    return run_watch(args.events, options, inventory=args.inventory, progress=log.info)
+    return run_watch(args.events, options, inventory=args.inventory, reporter=_reporter())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.app.demo import run_demo
 
-    return run_demo(args.output_dir, _formats(args.format), progress=log.info)
+    return run_demo(args.output_dir, _formats(args.format), _reporter())
+
+
+def _reporter() -> Reporter:
+    """Progress through logging (stderr, hidden by -q); results on stdout."""
+    return Reporter(progress=log.info, result=print)
 
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:

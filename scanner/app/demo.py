@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import io
 import pkgutil
 import random
 import shutil
@@ -21,6 +19,7 @@ import scanner.demo as pkg
 from scanner.app.scan import ScanRequest, run_scan
 from scanner.aws.collection import ScanOptions
 from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.reporter import SILENT, Reporter
 from scanner.core.suppressions import SuppressionRule
 from scanner.demo.changes import CHANGES
 from scanner.demo.server import fake_aws_env, moto_server
@@ -121,12 +120,9 @@ def pin_random(endpoint: str, seed: int | None) -> None:
         pass
 
 
-def run_demo(
-    output_dir: Path,
-    formats: tuple[str, ...],
-    progress: Callable[[str], None] = lambda _m: None,
-) -> int:
-
+def run_demo(output_dir: Path, formats: tuple[str, ...], reporter: Reporter = SILENT) -> int:
+    """Seed the demo Organization, scan it three times (two earlier scans are silent), report."""
+    progress = reporter.progress
     output_dir = Path(output_dir)
     earlier, history = demo_paths(output_dir)
     history.unlink(missing_ok=True)  # the demo's trend is its own three scans, every run
@@ -154,17 +150,16 @@ def run_demo(
         baseline: Path | None = None
         for number, change in enumerate(CHANGES, start=1):
             baseline = earlier / str(number)
-            with contextlib.redirect_stdout(io.StringIO()):
-                run_scan(
-                    ScanRequest(
-                        options=options,
-                        output_dir=baseline,
-                        formats=("json",),
-                        suppressions=demo_suppressions(org),
-                        history=history,
-                    ),
-                    sessions=sessions,
-                )
+            run_scan(
+                ScanRequest(
+                    options=options,
+                    output_dir=baseline,
+                    formats=("json",),
+                    suppressions=demo_suppressions(org),
+                    history=history,
+                ),
+                sessions=sessions,
+            )
             progress(f"earlier scan {number} written to {baseline}; changing the posture")
             change(org)
         # One accepted risk shows how suppressions look in the reports.
@@ -176,11 +171,13 @@ def run_demo(
             baseline=baseline,
             history=history,
         )
-        outcome = run_scan(request, progress=progress, sessions=sessions)
+        outcome = run_scan(request, reporter, sessions=sessions)
         progress(f"three scans took {time.monotonic() - t1:.1f}s")
     report = output_dir / "report.html"
     if report.exists():
-        print(f"\nOpen the report: {report.resolve()}")
-    print(f"The trend of the three demo scans: trailwatch history --history {history}")
-    print(f"(a real scan of this Organization would exit {outcome.exit_code}; the demo exits 0)")
+        reporter.result(f"\nOpen the report: {report.resolve()}")
+    reporter.result(f"The trend of the three demo scans: trailwatch history --history {history}")
+    reporter.result(
+        f"(a real scan of this Organization would exit {outcome.exit_code}; the demo exits 0)"
+    )
     return 0

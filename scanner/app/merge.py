@@ -1,11 +1,12 @@
 """`trailwatch merge`: the outputs of N shard scans (folders or S3) -> one scan of the Organization.
 
 reports.shards verifies and joins the shards; this use case fetches them (from S3 when asked) and
-hands the merged inventory back for one evaluation of the whole Organization.
+evaluates the merged inventory as one scan of the whole Organization (run_merge).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,9 +23,11 @@ from reports.shards import (
     merge_inventories,
     read_shard,
 )
+from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.errors import UsageError
 from scanner.core.inventory import Inventory
+from scanner.core.reporter import SILENT, Reporter
 from scanner.core.shard import SHARD_INVENTORY
 from scanner.publish.s3 import download_outputs, is_s3_url, parse_s3_url
 
@@ -90,3 +93,34 @@ def merge_shards(
     )
     first = shards[0].meta
     return Merged(merged, first.check_ids, first.frameworks)
+
+
+@dataclass(frozen=True)
+class MergeRequest:
+    """`trailwatch merge`: the shard outputs, and the scan that evaluates them as one.
+
+    The scan's checks, its home region and (unless `--framework` chose) its frameworks are those
+    of the shards; its inventory is theirs, merged."""
+
+    sources: tuple[str, ...]
+    scan: ScanRequest
+
+
+def run_merge(request: MergeRequest, reporter: Reporter = SILENT) -> ScanOutcome:
+    """Gather and join the shards (merge_shards), then the scan use case over the result."""
+    options = request.scan.options
+    merged = merge_shards(
+        request.sources,
+        profile=options.profile,
+        endpoint_url=options.endpoint_url,
+        progress=reporter.progress,
+    )
+    homes = [a.home_region for a in merged.inventory.accounts]
+    scan = dataclasses.replace(
+        request.scan,
+        options=dataclasses.replace(options, home_region=homes[0] if homes else None),
+        checks=merged.check_ids,
+        inventory=merged.inventory,
+        frameworks=request.scan.frameworks or merged.frameworks,
+    )
+    return run_scan(scan, reporter)
