@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check scanner checks reports templates tests bench
 	$(BIN)/ruff format --check scanner checks reports templates tests bench
 
+# mypy --strict over scanner, checks, reports, tests and bench (pyproject.toml [tool.mypy] files).
 typecheck: $(STAMP)
 	$(BIN)/mypy
 

@@ -18,14 +18,15 @@ import time
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scanner.aws.registry import all_checks  # noqa: E402
 from scanner.core.dataset import Dataset  # noqa: E402
 from scanner.core.datasets import s3  # noqa: E402
 from scanner.core.evaluate import evaluate  # noqa: E402
+from scanner.core.findings import Finding  # noqa: E402
 from scanner.core.frameworks import Frameworks  # noqa: E402
 from scanner.core.inventory import (  # noqa: E402
     AccountInfo,
@@ -34,6 +35,7 @@ from scanner.core.inventory import (  # noqa: E402
     Inventory,
     record_key,
 )
+from scanner.core.registry import all_checks  # noqa: E402
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -50,7 +52,7 @@ def inventory(n: int) -> Inventory:
         '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*",'
         '"Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}'
     )
-    values = {
+    values: dict[Dataset[Any], object] = {
         s3.S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: s3.AccountPublicAccessBlock(configured=False),
         s3.S3_BUCKETS: [s3.Bucket(name=name, region=REGION) for name in names],
         s3.S3_BUCKET_POLICIES: {
@@ -89,7 +91,7 @@ def measure(n: int) -> dict[str, float]:
     frameworks = Frameworks.load()
     checks = [c for c in all_checks() if {d.name for d in c.requires} <= S3_DATASETS]
     times: dict[str, float] = defaultdict(float)
-    findings = []
+    findings: list[Finding] = []
     for check in checks:
         t0 = time.process_time()
         findings.extend(evaluate(inv, [check], frameworks))

@@ -18,6 +18,9 @@ from urllib.parse import urlsplit
 
 def make_proxy(upstream: str, delay: float) -> ThreadingHTTPServer:
     target = urlsplit(upstream)
+    host: str = target.hostname or ""
+    if not host:
+        raise ValueError(f"no host in {upstream!r}")
     local = threading.local()
 
     class Delaying(BaseHTTPRequestHandler):
@@ -32,7 +35,7 @@ def make_proxy(upstream: str, delay: float) -> ThreadingHTTPServer:
             time.sleep(delay)  # stands in for a real AWS round trip
             conn = getattr(local, "conn", None)
             if conn is None:
-                conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                conn = http.client.HTTPConnection(host, target.port, timeout=60)
                 local.conn = conn
             headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
             try:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from scanner.demo.server import FAKE_ENV, moto_server  # noqa: E402
 from tests.faults import Fault, FaultProxy, Rule  # noqa: E402
-from tests.integration.test_stop import SLOW_OPS  # noqa: E402
+from tests.integration.helpers import SLOW_OPS  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2")
 

@@ -166,7 +166,6 @@ def run(endpoint: str, regions: tuple[str, ...], use_inventory: bool) -> bool:
                 securityhub=True,
                 save_inventory=out / "inventory.json",
             ),
-            progress=lambda _m: None,
         )
     scanned = time.perf_counter() - t0
     baseline = Inventory.load(out / "inventory.json") if use_inventory else None

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from scanner.aws.collection import ScanOptions, collect_inventory
-from scanner.aws.registry import all_checks, select_checks
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.inventory import Inventory
+from scanner.core.registry import all_checks, select_checks
 from scanner.demo.server import FAKE_ENV
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -125,7 +125,7 @@ def account_client(moto_endpoint: str) -> Callable[..., Any]:
                 }
             kwargs = creds_cache[account_id]
         return boto3.client(
-            service,  # type: ignore[call-overload]
+            service,
             region_name=region,
             endpoint_url=moto_endpoint,
             **kwargs,

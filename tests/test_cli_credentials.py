@@ -105,4 +105,6 @@ def test_unreadable_aws_credentials_file_is_one_line_exit_2(tmp_path: Path) -> N
          "--endpoint-url", "http://127.0.0.1:9", "--output-dir", str(tmp_path / "out")],
         capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path, check=False,
     )  # fmt: skip
-    _one_error_line(proc)
+    line = _one_error_line(proc)
+    # the error is the credentials file, not the unreachable endpoint the scan would try next
+    assert str(broken) in line

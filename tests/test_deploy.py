@@ -7,6 +7,7 @@ with cfn-lint, and the buildspec's shard and merge commands run as they are agai
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import tomllib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -33,6 +35,16 @@ SCANNER = CFN / "trailwatch-scanner.yaml"
 MEMBER = CFN / "trailwatch-member-role.yaml"
 
 
+def _load(path: Path) -> ModuleType:
+    """A script of deploy/ (not a package) as a module."""
+    spec = importlib.util.spec_from_file_location(f"_deploy_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 class _CfnLoader(yaml.SafeLoader):
     """YAML with CloudFormation's short-form tags (!Ref x -> {"Ref": x}, !Sub -> Fn::Sub, ...)."""
 
@@ -43,8 +55,10 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any
         value = loader.construct_scalar(node)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        raise TypeError(f"unexpected YAML node {node!r}")
     if suffix == "GetAtt" and isinstance(value, str):
         value = value.split(".", 1)
     return {suffix if suffix == "Ref" else f"Fn::{suffix}": value}
@@ -81,11 +95,7 @@ def test_the_scanner_project_runs_the_shipped_buildspec() -> None:
 
 
 def test_templates_are_in_sync_with_their_sources() -> None:
-    sys.path.insert(0, str(CFN))
-    try:
-        import sync_templates
-    finally:
-        sys.path.remove(str(CFN))
+    sync_templates = _load(CFN / "sync_templates.py")
     for path in (SCANNER, MEMBER):
         text = path.read_text(encoding="utf-8")
         assert sync_templates.synced(text) == text, f"run python {CFN}/sync_templates.py"
@@ -301,13 +311,8 @@ def test_the_buildspec_shard_and_merge_commands_run_locally(
 LOCK = ROOT / "deploy" / "requirements.lock"
 
 
-def _bundle_module() -> Any:
-    sys.path.insert(0, str(ROOT / "deploy"))
-    try:
-        import bundle
-    finally:
-        sys.path.remove(str(ROOT / "deploy"))
-    return bundle
+def _bundle_module() -> ModuleType:
+    return _load(ROOT / "deploy" / "bundle.py")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import csv
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,9 +38,9 @@ def test_classify(now: Status, before: Status | None, change: Change) -> None:
     assert classify(now, before) is change
 
 
-def _changes(doc: dict[str, object]) -> dict[str, str]:
-    items = doc["changes"]["items"]  # type: ignore[index]
-    return {i["resource_id"].rsplit("/", 1)[1]: i["change"] for i in items}  # type: ignore[attr-defined,union-attr]
+def _changes(doc: dict[str, Any]) -> dict[str, str]:
+    items: list[dict[str, str]] = doc["changes"]["items"]
+    return {i["resource_id"].rsplit("/", 1)[1]: i["change"] for i in items}
 
 
 def test_changes_between_two_scans(tmp_path: Path) -> None:

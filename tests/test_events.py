@@ -119,6 +119,23 @@ def _event(source: str, call: str, region: str = "us-east-1", **request: Any) ->
     return sample_event(source, call, ACCOUNT, region, request)
 
 
+def _reached(event: tuple[str, str]) -> list[str]:
+    """The datasets a call changes, worked out here from the collectors' declarations: those
+    declaring it, then every dataset depending on one already reached, in collector order."""
+    collectors = all_collectors()
+    reached = {c.dataset.name for c in collectors if event in c.events}
+    grew = True
+    while grew:
+        more = {
+            c.dataset.name
+            for c in collectors
+            if any(dep.name in reached for dep in c.dataset.depends_on)
+        }
+        grew = not more <= reached
+        reached |= more
+    return [c.dataset.name for c in collectors if c.dataset.name in reached]
+
+
 # --------------------------------------------------------------------------- mapping
 
 
@@ -141,9 +158,24 @@ def test_the_table_is_derived_from_the_declarations_and_covers_the_listed_calls(
     assert set(CALLS) == declared
     assert set(LISTED_CALLS) <= set(CALLS), sorted(set(LISTED_CALLS) - set(CALLS))
     # a call reaches the datasets that declare it and every dataset that depends on them
-    assert calls_of(all_collectors()) == CALLS
-    created = {ds.name for ds in CALLS[("s3.amazonaws.com", "CreateBucket")]}
-    assert {"s3.buckets", "s3.bucket_policies", "s3.bucket_versioning"} <= created
+    for event, datasets in CALLS.items():
+        assert [ds.name for ds in datasets] == _reached(event), event
+    assert [ds.name for ds in CALLS[("s3.amazonaws.com", "CreateBucket")]] == [
+        "s3.buckets",
+        "s3.bucket_policies",
+        "s3.bucket_acls",
+        "s3.bucket_public_access_blocks",
+        "s3.bucket_logging",
+        "s3.bucket_versioning",
+        "s3.bucket_lifecycle",
+    ]
+    assert [ds.name for ds in CALLS[("cloudtrail.amazonaws.com", "DeleteTrail")]] == [
+        "cloudtrail.trails",
+        "cloudtrail.trail_status",
+        "cloudtrail.event_selectors",
+        "cloudtrail.insight_selectors",
+        "cloudtrail.trail_tags",
+    ]
     assert {ds.name for ds in CALLS[("logs.amazonaws.com", "DeleteLogGroup")]} == {
         "logs.log_groups",
         "logs.metric_filters",
@@ -151,15 +183,28 @@ def test_the_table_is_derived_from_the_declarations_and_covers_the_listed_calls(
 
 
 def test_a_new_collector_brings_its_calls_into_the_table() -> None:
-    new = Dataset("test.widgets", Scope.REGION, list[str], depends_on=())
-    child = Dataset("test.widget_settings", Scope.ACCOUNT, dict[str, str], depends_on=(new,))
+    new: Dataset[list[str]] = Dataset("test.widgets", Scope.REGION, list[str], depends_on=())
+    child: Dataset[dict[str, str]] = Dataset(
+        "test.widget_settings", Scope.ACCOUNT, dict[str, str], depends_on=(new,)
+    )
+    grandchild: Dataset[list[str]] = Dataset(
+        "test.widget_notes", Scope.ACCOUNT, list[str], depends_on=(child,)
+    )
     extra = [
         Collector(new, ("test:ListWidgets",), lambda _ctx: [], events=on("test.x", "MakeWidget")),
         Collector(child, ("test:GetWidget",), lambda _ctx: {}, events=on("test.x", "SetWidget")),
+        Collector(grandchild, ("test:GetNotes",), lambda _ctx: [], events=()),
     ]
     table = calls_of([*all_collectors(), *extra])
-    assert [ds.name for ds in table[("test.x", "MakeWidget")]] == [new.name, child.name]
-    assert [ds.name for ds in table[("test.x", "SetWidget")]] == [child.name]
+    assert [ds.name for ds in table[("test.x", "MakeWidget")]] == [
+        new.name,
+        child.name,
+        grandchild.name,
+    ]
+    assert [ds.name for ds in table[("test.x", "SetWidget")]] == [child.name, grandchild.name]
+    assert ("test.x", "GetNotes") not in table
+    # the project's own calls are unchanged by the new collectors
+    assert {k: v for k, v in table.items() if k[0] != "test.x"} == CALLS
 
 
 @pytest.mark.parametrize(("source", "name"), LISTED_CALLS)
@@ -168,9 +213,10 @@ def test_each_listed_call_affects_the_checks_that_read_its_datasets(source: str,
     impact = assess(_event(source, name, "eu-west-1", name="x"), checks)
     assert impact is not None
     assert (impact.call.account_id, impact.call.region) == (ACCOUNT, "eu-west-1")
-    assert impact.datasets and impact.checks
-    changed = {ds.name for ds in impact.datasets}
-    expected = [c.id for c in checks if changed & {ds.name for ds in c.requires}]
+    changed = _reached((source, name))
+    assert [ds.name for ds in impact.datasets] == changed
+    expected = [c.id for c in checks if set(changed) & {ds.name for ds in c.requires}]
+    assert expected  # every listed call matters to at least one check
     assert [c.id for c in impact.checks] == expected
 
 
@@ -392,8 +438,10 @@ def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
         value: Any = loader.construct_scalar(node)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        raise TypeError(f"unexpected YAML node {node!r}")
     return {suffix: value}
 
 

@@ -158,6 +158,7 @@ def test_corrupt_history_exit_2_after_the_reports_are_written(
     assert {p.name for p in (tmp_path / "out").iterdir()} == {
         "findings.json",
         "report.html",
+        "log-sources.csv",
         "manifest.json",
         "manifest.sha256",
     }

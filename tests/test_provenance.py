@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 from pydantic import ValidationError
@@ -113,7 +113,7 @@ def _per_resource(view: View) -> Iterator[Result]:
         yield result
 
 
-def _check(evaluate: object) -> Check:
+def _check(evaluate: Callable[[View], Iterable[Result]]) -> Check:
     return Check(
         id="test",
         title="t",
@@ -121,7 +121,7 @@ def _check(evaluate: object) -> Check:
         resource_type="AwsS3Bucket",
         scope=Scope.ACCOUNT,
         requires=(PAIRS,),
-        evaluate=evaluate,  # type: ignore[arg-type]
+        evaluate=evaluate,
     )
 
 

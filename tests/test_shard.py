@@ -7,7 +7,7 @@ import random
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -133,8 +133,8 @@ def shard_dir(
     start: int = 0,
     inventory_scan_id: str | None = None,
     listing: list[str] | None = None,
-    plan: dict[str, object] | None = None,
-    **meta: object,
+    plan: Mapping[str, object] | None = None,
+    meta: Mapping[str, object] | None = None,
 ) -> Path:
     """A shard output folder: findings.json (no findings), inventory.json (with the Organization
     `listing` the shard was cut from: by default its own accounts) and manifest.json."""
@@ -155,7 +155,7 @@ def shard_dir(
         "organization_id": "o-abc",
         "shard": shard,
     }
-    values.update(meta)
+    values.update(meta or {})
     scan = ScanMeta.model_validate(values)
     write_json(out / "findings.json", [], scan, summarize([], scan))
     Inventory(
@@ -320,7 +320,7 @@ def test_shards_of_different_scans_are_refused(
 ) -> None:
     one, two = next(ids_in(1, 2)), next(ids_in(2, 2))
     a = shard_dir(tmp_path, "a", "1/2", [one], listing=[one, two])
-    b = shard_dir(tmp_path, "b", "2/2", [two], listing=[one, two], **{field: value})
+    b = shard_dir(tmp_path, "b", "2/2", [two], listing=[one, two], meta={field: value})
     _refused([a, b], word)
 
 

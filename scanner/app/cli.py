@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import json
 import logging
 import os
 import signal
 import sys
+import tempfile
 import threading
+import traceback
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from reports.history import (
+    HISTORY_FILE,
+    History,
+    HistoryError,
+    as_json,
+    as_text,
+    default_history_path,
+)
+from reports.manifest import MANIFEST, parse_sha256, sha256_file, verify_manifest
+from reports.writers import ensure_writable
 from scanner import __version__
+from scanner.core.config import load_config
 from scanner.core.errors import Interrupted, TrailwatchError, UsageError
 from scanner.core.formats import DEFAULT_FORMATS, FORMATS
+from scanner.core.model import Severity
+from scanner.core.registry import all_checks, select_checks
+from scanner.core.reporter import Reporter
+from scanner.core.shard import parse_shard
+from scanner.core.suppressions import validate_rules
 
 if TYPE_CHECKING:
     from scanner.core.shard import Shard
@@ -186,7 +208,6 @@ def _log_flags(p: argparse.ArgumentParser, default: Any) -> None:
 
 def _endpoint(args: argparse.Namespace) -> str | None:
     """--endpoint-url (else $AWS_ENDPOINT_URL), checked: an http(s) URL with a host."""
-    from urllib.parse import urlsplit
 
     flag, text = "--endpoint-url", str(args.endpoint_url or "")
     if not text:
@@ -300,12 +321,9 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    from scanner.aws.registry import all_checks
 
     checks = all_checks()
     if args.json:
-        import json
-
         rows = [
             {
                 "id": c.id,
@@ -325,10 +343,8 @@ def cmd_checks(args: argparse.Namespace) -> int:
 
 
 def cmd_permissions(args: argparse.Namespace) -> int:
-    import json
 
     from scanner.aws.permissions import scan_policy
-    from scanner.aws.registry import all_checks, select_checks
 
     policy = scan_policy(select_checks(all_checks(), _csv(args.checks)))
     if args.sign_key:
@@ -349,7 +365,6 @@ def cmd_permissions(args: argparse.Namespace) -> int:
 
 def _merged(args: argparse.Namespace) -> dict[str, Any]:
     """Command line over trailwatch.yaml over built-in defaults."""
-    from scanner.core.config import load_config
 
     config, _path = load_config(args.config)
     file = config.model_dump()
@@ -393,7 +408,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from scanner.app.scan import ScanRequest, run_scan
     from scanner.aws.collection import ScanOptions
     from scanner.aws.regions import parse_regions
-    from scanner.core.model import Severity
 
     opts = _merged(args)
     try:
@@ -436,7 +450,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         **_upload_request(args),
         **_report_request(args, opts),
     )
-    return run_scan(request, progress=log.info).exit_code
+    return run_scan(request, _reporter()).exit_code
 
 
 def _framework_argument(p: _Container) -> None:
@@ -496,7 +510,6 @@ def _history_request(args: argparse.Namespace, output_dir: Path) -> dict[str, An
 
             return {"history_s3": parse_history_url(args.history)}
         return {"history": Path(args.history)}
-    from reports.history import default_history_path
 
     return {"history": default_history_path(output_dir)}
 
@@ -562,7 +575,6 @@ def _sign_argument(p: _Container) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from reports.manifest import MANIFEST, parse_sha256, sha256_file, verify_manifest
 
     expect = parse_sha256(args.expect) if args.expect is not None else None
     if args.public_key is not None and not args.public_key.is_file():
@@ -608,7 +620,6 @@ def _shard_arguments(p: _Container) -> None:
 def _shard(args: argparse.Namespace, org: bool) -> Shard | None:
     if args.shard is None:
         return None
-    from scanner.core.shard import parse_shard
 
     shard = parse_shard(args.shard)
     if not org:
@@ -679,11 +690,9 @@ def _merge_parser(sub: Any) -> None:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from reports.writers import ensure_writable
-    from scanner.app.merge import merge_shards
-    from scanner.app.scan import ScanRequest, run_scan
+    from scanner.app.merge import MergeRequest, run_merge
+    from scanner.app.scan import ScanRequest
     from scanner.aws.collection import ScanOptions
-    from scanner.core.model import Severity
 
     try:
         fail_on = Severity.parse(args.fail_on)
@@ -692,13 +701,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
     upload = _upload_request(args)
     endpoint = _endpoint(args)
-    from scanner.core.config import load_config
 
     config, _path = load_config(args.config)
     ensure_writable(args.output_dir)
     history = _history_request(args, args.output_dir)
-    merged = merge_shards(args.dirs, profile=args.profile, endpoint_url=endpoint, progress=log.info)
-    homes = [a.home_region for a in merged.inventory.accounts]
     options = ScanOptions(
         org=True,
         role_name=args.role_name,
@@ -706,15 +712,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
         role_session_name=args.role_session_name,
         profile=args.profile,
         endpoint_url=endpoint,
-        home_region=homes[0] if homes else None,
     )
     request = ScanRequest(
         options=options,
-        checks=merged.check_ids,
         output_dir=args.output_dir,
         formats=formats,
         fail_on=fail_on,
-        inventory=merged.inventory,
         securityhub=args.securityhub,
         securityhub_passed=args.securityhub_passed,
         securityhub_home_region=_single_region(args.securityhub_home_region),
@@ -725,13 +728,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
         **_report_request(
             args,
             {
-                "frameworks": merged.frameworks,
+                "frameworks": (),
                 "suppressions": tuple(config.suppressions or ()),
                 "log_archive_account": config.log_archive_account,
             },
         ),
     )
-    return run_scan(request, progress=log.info).exit_code
+    return run_merge(MergeRequest(tuple(args.dirs), request), _reporter()).exit_code
 
 
 def _history_parser(sub: Any) -> None:
@@ -755,7 +758,6 @@ def _history_parser(sub: Any) -> None:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from reports.history import HISTORY_FILE, History, HistoryError, as_json, as_text
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -794,22 +796,26 @@ def _record_path(args: argparse.Namespace, importing: bool) -> Path | None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from scanner.app.scan import import_file
+    from scanner.app.import_asff import ImportRequest, run_import
+    from scanner.aws.collection import ScanOptions
 
-    return import_file(
-        args.file,
+    access = ScanOptions(
         profile=args.profile,
         endpoint_url=_endpoint(args),
-        home_region=_single_region(args.home_region) or "us-east-1",
         role_name=args.role_name,
         external_id=args.external_id,
         role_session_name=args.role_session_name,
+    )
+    request = ImportRequest(
+        args.file,
+        access=access,
+        home_region=_single_region(args.home_region) or "us-east-1",
         include_passed=args.passed,
         dry_run=args.dry_run,
         verify=not args.no_verify,
         record=_record_path(args, True),
-        progress=log.info,
     )
+    return run_import(request, _reporter())
 
 
 def _watch_parser(sub: Any) -> None:
@@ -858,9 +864,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
         endpoint_url=_endpoint(args),
         home_region=_single_region(args.home_region),
     )
-    from scanner.aws.registry import all_checks
-    from scanner.core.config import load_config
-    from scanner.core.suppressions import validate_rules
 
     config, _path = load_config(args.config)
     known = [ref for c in all_checks() for ref in (c.id, c.control_id) if ref]
@@ -873,13 +876,18 @@ def cmd_watch(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         suppressions=tuple(config.suppressions or ()),
     )
-    return run_watch(args.events, options, inventory=args.inventory, progress=log.info)
+    return run_watch(args.events, options, inventory=args.inventory, reporter=_reporter())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from scanner.app.demo import run_demo
 
-    return run_demo(args.output_dir, _formats(args.format), progress=log.info)
+    return run_demo(args.output_dir, _formats(args.format), _reporter())
+
+
+def _reporter() -> Reporter:
+    """Progress through logging (stderr, hidden by -q); results on stdout."""
+    return Reporter(progress=log.info, result=print)
 
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:
@@ -911,16 +919,11 @@ def _abandon_calls_in_flight() -> None:
     interpreter's final garbage collection would still walk and finalise their clients and
     connections (seconds, measured by bench/stop_bench.py): keep them out of it."""
     if threading.active_count() > 1:
-        import gc
-
         gc.freeze()
 
 
 def _crash_log(exc: BaseException) -> Path | None:
     """Write the traceback to $TMPDIR/trailwatch-crash-<UTC time>-<random>.log; None if it can't."""
-    import tempfile
-    import traceback
-    from datetime import UTC, datetime
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import random
+import shutil
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from botocore.awsrequest import AWSResponse
+
+import scanner.demo as pkg
+from scanner.app.scan import ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.reporter import SILENT, Reporter
 from scanner.core.suppressions import SuppressionRule
+from scanner.demo.changes import CHANGES
 from scanner.demo.server import fake_aws_env, moto_server
 from scanner.demo.world import REGIONS, DemoOrg, build_org
 
 
 def seeders() -> list[Any]:
     """Every scanner.demo.seed_* module, in ORDER."""
-    import scanner.demo as pkg
 
     mods = [
         importlib.import_module(f"scanner.demo.{m.name}")
@@ -48,7 +58,6 @@ def deny_assume_role(account_id: str) -> Callable[[Any, str, str, str], None]:
                 f":{account_id}:" in body or f"%3A{account_id}%3A" in body
             ):
                 return None
-            from botocore.awsrequest import AWSResponse
 
             error = {
                 "Code": "AccessDenied",
@@ -94,7 +103,6 @@ def demo_paths(output_dir: Path) -> tuple[Path, Path]:
 
 def reset_moto(endpoint: str) -> None:
     """Wipe moto's state (its backends are per process: a fresh Organization every run)."""
-    import urllib.request
 
     url = f"{endpoint}/moto-api/reset"
     req = urllib.request.Request(url, method="POST")  # noqa: S310 - the local moto server
@@ -104,8 +112,6 @@ def reset_moto(endpoint: str) -> None:
 
 def pin_random(endpoint: str, seed: int | None) -> None:
     """Seed moto's id generator (None: reseed it from the system's entropy)."""
-    import random
-    import urllib.request
 
     value = seed if seed is not None else random.SystemRandom().randrange(2**62)
     url = f"{endpoint}/moto-api/seed?a={value}"
@@ -114,20 +120,9 @@ def pin_random(endpoint: str, seed: int | None) -> None:
         pass
 
 
-def run_demo(
-    output_dir: Path,
-    formats: tuple[str, ...],
-    progress: Callable[[str], None] = lambda _m: None,
-) -> int:
-    import contextlib
-    import io
-    import shutil
-
-    from scanner.app.scan import ScanRequest, run_scan
-    from scanner.aws.collection import ScanOptions
-    from scanner.aws.session import ClientSettings, Sessions
-    from scanner.demo.changes import CHANGES
-
+def run_demo(output_dir: Path, formats: tuple[str, ...], reporter: Reporter = SILENT) -> int:
+    """Seed the demo Organization, scan it three times (two earlier scans are silent), report."""
+    progress = reporter.progress
     output_dir = Path(output_dir)
     earlier, history = demo_paths(output_dir)
     history.unlink(missing_ok=True)  # the demo's trend is its own three scans, every run
@@ -155,17 +150,16 @@ def run_demo(
         baseline: Path | None = None
         for number, change in enumerate(CHANGES, start=1):
             baseline = earlier / str(number)
-            with contextlib.redirect_stdout(io.StringIO()):
-                run_scan(
-                    ScanRequest(
-                        options=options,
-                        output_dir=baseline,
-                        formats=("json",),
-                        suppressions=demo_suppressions(org),
-                        history=history,
-                    ),
-                    sessions=sessions,
-                )
+            run_scan(
+                ScanRequest(
+                    options=options,
+                    output_dir=baseline,
+                    formats=("json",),
+                    suppressions=demo_suppressions(org),
+                    history=history,
+                ),
+                sessions=sessions,
+            )
             progress(f"earlier scan {number} written to {baseline}; changing the posture")
             change(org)
         # One accepted risk shows how suppressions look in the reports.
@@ -177,11 +171,13 @@ def run_demo(
             baseline=baseline,
             history=history,
         )
-        outcome = run_scan(request, progress=progress, sessions=sessions)
+        outcome = run_scan(request, reporter, sessions=sessions)
         progress(f"three scans took {time.monotonic() - t1:.1f}s")
     report = output_dir / "report.html"
     if report.exists():
-        print(f"\nOpen the report: {report.resolve()}")
-    print(f"The trend of the three demo scans: trailwatch history --history {history}")
-    print(f"(a real scan of this Organization would exit {outcome.exit_code}; the demo exits 0)")
+        reporter.result(f"\nOpen the report: {report.resolve()}")
+    reporter.result(f"The trend of the three demo scans: trailwatch history --history {history}")
+    reporter.result(
+        f"(a real scan of this Organization would exit {outcome.exit_code}; the demo exits 0)"
+    )
     return 0

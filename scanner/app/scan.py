@@ -1,38 +1,64 @@
-"""Scan -> findings -> reports -> exit code: the one path shared by `scan` and `demo`."""
+"""The scan use case over one ScanRequest, shared by `scan`, `merge` and `demo`.
+
+Named steps, in order: plan_scan (every option checked before any AWS call), collect_or_load
+(read-only sessions), save_inventory_in_set, evaluate_checks, suppress_and_compare,
+write_report_set, announce, then deliver (save_inventory_elsewhere, upload,
+import_to_securityhub: the only step whose sessions may write). Nothing is printed: progress
+and results go to the caller's Reporter.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from reports.manifest import MANIFEST_SHA256, sha256_file
+from reports.asff import to_asff
+from reports.console import summary_table
+from reports.diff import Baseline, compare, load_baseline
+from reports.history import (
+    HISTORY_FILE,
+    TREND_SCANS,
+    History,
+    HistoryEntry,
+    HistoryError,
+)
+from reports.manifest import MANIFEST_SHA256, sha256_file, write_manifest
+from reports.pdf import find_renderer, missing_renderer_message
+from reports.reportset import ReportSet
+from reports.summary import ReportExtras, ScanMeta, ScanSummary, summarize
+from reports.trend import build_trend
+from reports.writers import write_reports
 from scanner.aws.collection import ScanOptions, collect_inventory, scan_home_region
-from scanner.aws.registry import all_checks, select_checks
-from scanner.aws.session import CallLog, ClientSettings, Sessions
+from scanner.aws.session import CallLog, Sessions
+from scanner.core.check import Check
 from scanner.core.errors import Interrupted, OutputError, TrailwatchError, UsageError
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
+from scanner.core.frameworks import Framework, Frameworks
+from scanner.core.inputs import load_inventory
 from scanner.core.inventory import Inventory
 from scanner.core.logsource_inventory import build_log_sources
 from scanner.core.model import Severity, Status
-from scanner.publish.s3 import S3Location
+from scanner.core.registry import all_checks, select_checks
+from scanner.core.reporter import SILENT, Reporter
+from scanner.core.shard import SHARD_INVENTORY
+from scanner.core.suppressions import SuppressionRule, apply_suppressions, validate_rules
+from scanner.publish.hub_import import import_sessions, import_to_hub
+from scanner.publish.remote_history import RemoteHistory
+from scanner.publish.s3 import S3Location, upload_reports
+from scanner.publish.securityhub import (
+    ImportReport,
+    evaluated_scopes,
+    write_import_record,
+)
+from scanner.publish.signing import Signer, SigningError, kms_signer
 
-if TYPE_CHECKING:
-    from reports.diff import Baseline
-    from reports.history import History, HistoryEntry
-    from reports.reportset import ReportSet
-    from reports.summary import ReportExtras, ScanMeta, ScanSummary
-    from scanner.core.check import Check
-    from scanner.core.frameworks import Framework
-    from scanner.core.suppressions import SuppressionRule
-    from scanner.publish.remote_history import RemoteHistory
-    from scanner.publish.signing import Signer
-
-Progress = Callable[[str], None]
 log = logging.getLogger("trailwatch")
 
 
@@ -110,80 +136,159 @@ def exit_code(findings: Sequence[Finding], fail_on: Severity, only: set[str] | N
 
 def run_scan(
     request: ScanRequest,
-    progress: Progress = lambda _m: None,
+    reporter: Reporter = SILENT,
     sessions: Sessions | None = None,
 ) -> ScanOutcome:
-    checks = select_checks(all_checks(), request.checks)
-    plan = _plan_reports(request, checks)
-    checks = plan.checks
-    if request.securityhub and sessions is None:
-        sessions = _import_sessions(request.options.profile, request.options.endpoint_url)
-    from reports.reportset import ReportSet
-    from scanner.publish.signing import SigningError
+    """The scan use case: plan, collect (or load), evaluate, suppress, write the report set, then
+    deliver it (inventory elsewhere, upload, Security Hub import).
 
+    `sessions` (tests, the demo) collect and stay read-only; the Security Hub import uses
+    sessions of its own, allowed to write (`ScanPlan.import_sessions`)."""
     report_set = ReportSet(request.output_dir)
-    if request.save_inventory is not None and request.save_inventory.is_dir():
-        raise UsageError(f"--save-inventory: {request.save_inventory} is a directory")
-    in_set = request.save_inventory is not None and report_set.contains(request.save_inventory)
-    signer = None
-    if request.sign_key:  # checked before the scan: a bad key fails in seconds, not after it
-        from scanner.publish.signing import kms_signer
-
-        signer = kms_signer(
-            request.sign_key,
-            profile=request.options.profile,
-            endpoint_url=request.options.endpoint_url,
-        )
-    late = _LateProblems.check(request)
+    plan = plan_scan(request, report_set)
     with report_set.open():
         try:
-            outcome = _scan_into(
-                request, report_set, checks, plan, sessions, progress, in_set, signer, late
-            )
+            outcome = _scan_into(request, plan, report_set, sessions, reporter)
         except KeyboardInterrupt:
             report_set.discard()
             raise Interrupted(report_set.describe()) from None
         except (OutputError, SigningError) as exc:
             report_set.discard()
             raise type(exc)(f"{exc} ({report_set.describe()})") from None
-    return _deliver(request, report_set, outcome, checks, sessions, progress, in_set)
+    try:
+        return deliver(request, plan, outcome, reporter)
+    except KeyboardInterrupt:
+        raise Interrupted(report_set.describe()) from None
 
 
 def _scan_into(
     request: ScanRequest,
+    plan: ScanPlan,
     report_set: ReportSet,
-    checks: list[Check],
-    plan: _ReportPlan,
     sessions: Sessions | None,
-    progress: Progress,
-    inventory_in_set: bool,
-    signer: Signer | None,
-    late: _LateProblems,
+    reporter: Reporter,
 ) -> ScanOutcome:
     """Collect (or load), evaluate, and publish the report set; nothing after the switch."""
-    from reports.console import summary_table
-    from reports.summary import ScanMeta, summarize
-    from reports.writers import write_reports
+    inventory, calls = collect_or_load(request, plan.checks, reporter, sessions)
+    set_files = save_inventory_in_set(request, plan, inventory, report_set.staging)
+    findings, meta = evaluate_checks(request, plan, inventory)
+    findings, extras = suppress_and_compare(plan, findings, meta)
+    log_sources = build_log_sources(inventory, request.log_archive_account)
+    extras = dataclasses.replace(extras, log_sources=log_sources)
+    summary = summarize(findings, meta, plan.shown, plan.checks)
+    entry, extras = plan.late.with_trend(request, meta, summary, extras)
+    paths, digest = write_report_set(
+        request, plan, report_set.staging, set_files, findings, meta, summary, extras
+    )
+    report_set.publish()
+    final = [report_set.final(p) for p in paths]
+    announce(reporter, summary, extras, final, digest)
+    plan.late.record(entry)
+    new_failures = extras.changes.new_failure_ids() if extras.changes else None
+    only = new_failures if request.fail_on_new else None
+    return ScanOutcome(
+        findings=findings,
+        exit_code=plan.late.exit_code(exit_code(findings, request.fail_on, only)),
+        inventory=inventory,
+        paths=final,
+        calls=calls,
+        manifest_sha256=digest,
+    )
 
-    staging = report_set.staging
-    calls: CallLog | None = None
+
+# ---------------------------------------------------------------------- the steps, in order
+
+
+@dataclass(frozen=True)
+class ScanPlan:
+    """What `--checks`, `--framework`, suppressions, `--baseline`, `--save-inventory`,
+    `--sign-key` and the history need, checked before any AWS call."""
+
+    checks: list[Check]
+    selected: tuple[Framework, ...]
+    """The `--framework` frameworks (empty: none asked for)."""
+    shown: tuple[Framework, ...]
+    """The frameworks the reports show: the selected ones, else all."""
+    suppressions: tuple[SuppressionRule, ...]
+    baseline: Baseline | None
+    inventory_in_set: bool
+    """`--save-inventory` names a file of the output directory: written with the set."""
+    signer: Signer | None
+    late: _LateProblems
+    import_sessions: Sessions | None
+    """`--securityhub`: the import's own sessions (may write), never used to collect."""
+
+
+def plan_scan(request: ScanRequest, report_set: ReportSet) -> ScanPlan:
+    """Step 1, before any AWS call: every option checked, so a bad one fails in seconds."""
+    checks = select_checks(all_checks(), request.checks)
+    frameworks = Frameworks.load()
+    selected = frameworks.select(request.frameworks) if request.frameworks else ()
+    if selected:
+        checks = Frameworks.checks_of(selected, checks)
+        if not checks:
+            keys = ", ".join(fw.key for fw in selected)
+            raise UsageError(f"--framework {keys}: none of the selected checks is mapped to it")
+    known = [ref for c in all_checks() for ref in (c.id, c.control_id) if ref]
+    validate_rules(request.suppressions, known)
+    if request.fail_on_new and request.baseline is None:
+        raise UsageError("--fail-on-new needs --baseline OLD_DIR (the scan to compare with)")
+    baseline = load_baseline(request.baseline) if request.baseline is not None else None
+    hub = import_sessions(request.options) if request.securityhub else None
+    if request.save_inventory is not None and request.save_inventory.is_dir():
+        raise UsageError(f"--save-inventory: {request.save_inventory} is a directory")
+    in_set = request.save_inventory is not None and report_set.contains(request.save_inventory)
+    signer = None
+    if request.sign_key:
+        signer = kms_signer(
+            request.sign_key,
+            profile=request.options.profile,
+            endpoint_url=request.options.endpoint_url,
+        )
+    return ScanPlan(
+        checks=checks,
+        selected=selected,
+        shown=selected or frameworks.items,
+        suppressions=request.suppressions,
+        baseline=baseline,
+        inventory_in_set=in_set,
+        signer=signer,
+        late=_LateProblems.check(request),
+        import_sessions=hub,
+    )
+
+
+def collect_or_load(
+    request: ScanRequest,
+    checks: Sequence[Check],
+    reporter: Reporter = SILENT,
+    sessions: Sessions | None = None,
+) -> tuple[Inventory, CallLog | None]:
+    """Step 2: the inventory in memory (merge), a saved one (no AWS call), or collected with
+    read-only sessions; with the calls it took (None: none made)."""
     if request.inventory is not None:
-        inventory = request.inventory
-    elif request.from_inventory:
-        from scanner.core.inputs import load_inventory
-
+        return request.inventory, None
+    if request.from_inventory:
         inventory = load_inventory(request.from_inventory, "--from-inventory")
-        progress(f"evaluating saved inventory {request.from_inventory} (no AWS calls)")
-    else:
-        state = collect_inventory(request.options, checks, progress, sessions)
-        inventory, calls = state.inventory, state.calls
-        progress(f"{calls.total} API calls, {calls.retries} retries, {calls.repeated} repeated")
+        reporter.progress(f"evaluating saved inventory {request.from_inventory} (no AWS calls)")
+        return inventory, None
+    state = collect_inventory(request.options, checks, reporter.progress, sessions)
+    calls = state.calls
+    reporter.progress(
+        f"{calls.total} API calls, {calls.retries} retries, {calls.repeated} repeated"
+    )
+    return state.inventory, calls
+
+
+def save_inventory_in_set(
+    request: ScanRequest, plan: ScanPlan, inventory: Inventory, staging: Path
+) -> list[Path]:
+    """Step 3: the inventory files that belong to the report set (a shard's, and
+    `--save-inventory` inside the output directory), written into the staging directory."""
     set_files: list[Path] = []
     if request.options.shard is not None:  # `trailwatch merge` evaluates the shards' inventories
-        from scanner.core.shard import SHARD_INVENTORY
-
         set_files.append(staging / SHARD_INVENTORY)
-    if request.save_inventory is not None and inventory_in_set:
+    if request.save_inventory is not None and plan.inventory_in_set:
         saved = staging / request.save_inventory.name
         if saved not in set_files:
             set_files.append(saved)
@@ -192,140 +297,23 @@ def _scan_into(
             inventory.save(path)
         except OSError as exc:
             raise OutputError(f"cannot write {path.name}: {exc.strerror or exc}") from None
-    findings = list(evaluate(inventory, checks))
+    return set_files
+
+
+def evaluate_checks(
+    request: ScanRequest, plan: ScanPlan, inventory: Inventory
+) -> tuple[list[Finding], ScanMeta]:
+    """Step 4: the planned checks over the inventory, and the scan's metadata."""
+    findings = list(evaluate(inventory, plan.checks))
     meta = ScanMeta.from_inventory(
         inventory,
-        checks=[c.id for c in checks],
+        checks=[c.id for c in plan.checks],
         finished_at=datetime.now(UTC),
         frameworks=[fw.key for fw in plan.selected],
     )
     if request.options.shard is not None:
         meta = meta.model_copy(update={"shard": str(request.options.shard)})
-    findings, extras = _apply_report_plan(plan, findings, meta)
-    extras = replace(extras, log_sources=build_log_sources(inventory, request.log_archive_account))
-    summary = summarize(findings, meta, plan.shown, checks)
-    entry, extras = late.with_trend(request, meta, summary, extras)
-    paths = write_reports(
-        staging,
-        request.formats,
-        findings,
-        meta,
-        summary,
-        extras,
-        on_pdf_error=late.problems.append,
-    )
-    paths = [*set_files, *paths]
-    manifest = _write_manifest(staging, meta, paths)
-    digest = sha256_file(manifest)
-    paths = [*paths, manifest, staging / MANIFEST_SHA256]
-    if signer is not None:
-        paths.append(signer.sign(staging))
-    report_set.publish()
-    print(summary_table(summary, extras))
-    for path in paths:
-        print(f"wrote {report_set.final(path)}")
-    print(f"manifest sha256 {digest}")
-    late.record(entry)
-    new_failures = extras.changes.new_failure_ids() if extras.changes else None
-    only = new_failures if request.fail_on_new else None
-    return ScanOutcome(
-        findings=findings,
-        exit_code=late.exit_code(exit_code(findings, request.fail_on, only)),
-        inventory=inventory,
-        paths=[report_set.final(p) for p in paths],
-        calls=calls,
-        manifest_sha256=digest,
-    )
-
-
-def _deliver(
-    request: ScanRequest,
-    report_set: ReportSet,
-    outcome: ScanOutcome,
-    checks: list[Check],
-    sessions: Sessions | None,
-    progress: Progress,
-    inventory_in_set: bool,
-) -> ScanOutcome:
-    """After the report set is in place: inventory elsewhere, upload, Security Hub import."""
-    try:
-        return _deliver_steps(request, outcome, checks, sessions, progress, inventory_in_set)
-    except KeyboardInterrupt:
-        raise Interrupted(report_set.describe()) from None
-
-
-def _deliver_steps(
-    request: ScanRequest,
-    outcome: ScanOutcome,
-    checks: list[Check],
-    sessions: Sessions | None,
-    progress: Progress,
-    inventory_in_set: bool,
-) -> ScanOutcome:
-    findings, inventory, paths = outcome.findings, outcome.inventory, outcome.paths
-    code = outcome.exit_code
-    if request.save_inventory is not None and not inventory_in_set:
-        import sys
-
-        try:
-            inventory.save(request.save_inventory)
-            progress(f"inventory saved to {request.save_inventory}")
-        except OSError as exc:
-            print(
-                f"trailwatch: error: cannot save the inventory to {request.save_inventory}: "
-                f"{exc.strerror or exc} (the reports are at {request.output_dir})",
-                file=sys.stderr,
-            )
-            code = EXIT_OUTPUT_FAILED
-    meta_started, scan_id = inventory.started_at, inventory.scan_id
-    if request.upload is not None:
-        from scanner.publish.s3 import upload_reports
-
-        code = max(
-            code,
-            upload_reports(
-                paths,
-                request.upload,
-                started_at=meta_started,
-                scan_id=scan_id,
-                kms_key_id=request.kms_key_id,
-                profile=request.options.profile,
-                endpoint_url=request.options.endpoint_url,
-                progress=progress,
-            ),
-        )
-    if request.securityhub and sessions is not None:
-        if not sessions.caller_account:
-            sessions.identify(scan_home_region(request.options))
-        from reports.asff import to_asff
-        from scanner.publish.securityhub import evaluated_scopes, import_findings, session_factory
-
-        home = request.securityhub_home_region or scan_home_region(request.options)
-        report = import_findings(
-            [to_asff(f, partition=inventory.partition) for f in findings],
-            session_factory(
-                sessions,
-                request.options.role_name,
-                home,
-                external_id=request.options.external_id,
-                session_name=request.options.role_session_name,
-            ),
-            home_region=home,
-            scopes_evaluated=evaluated_scopes(inventory, checks),
-            include_passed=request.securityhub_passed,
-            partition=inventory.partition,
-            progress=progress,
-        )
-        for line in report.lines():
-            print(line)
-        if request.securityhub_record is not None:
-            from scanner.publish.securityhub import write_import_record
-
-            write_import_record(request.securityhub_record, report)
-        if not report.complete:
-            code = max(code, EXIT_IMPORT_FAILED)
-    outcome.exit_code = code
-    return outcome
+    return findings, meta
 
 
 @dataclass
@@ -347,14 +335,9 @@ class _LateProblems:
     @classmethod
     def check(cls, request: ScanRequest) -> _LateProblems:
         late = cls()
-        if "pdf" in request.formats:
-            from reports.pdf import find_renderer, missing_renderer_message
-
-            if find_renderer() is None:
-                log.warning("warning: %s", missing_renderer_message())
+        if "pdf" in request.formats and find_renderer() is None:
+            log.warning("warning: %s", missing_renderer_message())
         if request.history is not None or request.history_s3 is not None:
-            from reports.history import TREND_SCANS, History, HistoryError
-
             try:
                 path = late._fetch(request) if request.history_s3 else request.history
                 late.history = History(path or Path())
@@ -368,17 +351,10 @@ class _LateProblems:
 
     def _cleanup(self) -> None:
         if self.workdir is not None:
-            import shutil
-
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
 
     def _fetch(self, request: ScanRequest) -> Path:
-        import tempfile
-
-        from reports.history import HISTORY_FILE
-        from scanner.publish.remote_history import RemoteHistory
-
         if request.history_s3 is None:
             raise ValueError("no S3 history to fetch")
         self.workdir = Path(tempfile.mkdtemp(prefix="trailwatch-history-"))
@@ -397,19 +373,12 @@ class _LateProblems:
     ) -> tuple[HistoryEntry | None, ReportExtras]:
         if self.history is None:
             return None, extras
-        import dataclasses
-
-        from reports.history import HistoryEntry
-        from reports.trend import build_trend
-
         entry = HistoryEntry.of_scan(meta, summary, extras.changes, request.output_dir)
         return entry, dataclasses.replace(extras, trend=build_trend(self.previous, entry))
 
     def record(self, entry: HistoryEntry | None) -> None:
         if self.history is None or entry is None:
             return
-        from reports.history import HistoryError
-
         try:
             self.history.append(entry)
             if self.remote is not None:
@@ -431,58 +400,12 @@ class _LateProblems:
         return max([code, *codes])
 
 
-@dataclass(frozen=True)
-class _ReportPlan:
-    """What `--framework`, suppressions and `--baseline` need, checked before any AWS call."""
-
-    checks: list[Check]
-    selected: tuple[Framework, ...]
-    """The `--framework` frameworks (empty: none asked for)."""
-    shown: tuple[Framework, ...]
-    """The frameworks the reports show: the selected ones, else all."""
-    suppressions: tuple[SuppressionRule, ...]
-    baseline: Baseline | None
-
-
-def _plan_reports(request: ScanRequest, checks: list[Check]) -> _ReportPlan:
-    from scanner.core.frameworks import Frameworks
-    from scanner.core.suppressions import validate_rules
-
-    frameworks = Frameworks.load()
-    selected = frameworks.select(request.frameworks) if request.frameworks else ()
-    if selected:
-        checks = Frameworks.checks_of(selected, checks)
-        if not checks:
-            keys = ", ".join(fw.key for fw in selected)
-            raise UsageError(f"--framework {keys}: none of the selected checks is mapped to it")
-    known = [ref for c in all_checks() for ref in (c.id, c.control_id) if ref]
-    validate_rules(request.suppressions, known)
-    if request.fail_on_new and request.baseline is None:
-        raise UsageError("--fail-on-new needs --baseline OLD_DIR (the scan to compare with)")
-    baseline = None
-    if request.baseline is not None:
-        from reports.diff import load_baseline
-
-        baseline = load_baseline(request.baseline)
-    return _ReportPlan(
-        checks=checks,
-        selected=selected,
-        shown=selected or frameworks.items,
-        suppressions=request.suppressions,
-        baseline=baseline,
-    )
-
-
-def _apply_report_plan(
-    plan: _ReportPlan, findings: list[Finding], meta: ScanMeta
+def suppress_and_compare(
+    plan: ScanPlan, findings: list[Finding], meta: ScanMeta
 ) -> tuple[list[Finding], ReportExtras]:
-    """Suppressions first (warned about on stderr), then the comparison with the baseline."""
-    from reports.summary import ReportExtras
-
+    """Step 5: suppressions first (warned about on stderr), then the comparison with a baseline."""
     suppression_report = None
     if plan.suppressions:
-        from scanner.core.suppressions import apply_suppressions
-
         findings, suppression_report = apply_suppressions(
             findings,
             plan.suppressions,
@@ -493,8 +416,6 @@ def _apply_report_plan(
             log.warning("warning: %s", line)
     changes = None
     if plan.baseline is not None:
-        from reports.diff import compare
-
         info = plan.baseline.info
         if info.verified is False:
             log.warning(
@@ -510,76 +431,135 @@ def _apply_report_plan(
     return findings, ReportExtras(suppressions=suppression_report, changes=changes)
 
 
-def _write_manifest(staging: Path, meta: ScanMeta, paths: list[Path]) -> Path:
-    """manifest.json (and manifest.sha256), last: every file of the set."""
-    from reports.manifest import write_manifest
-
+def write_report_set(
+    request: ScanRequest,
+    plan: ScanPlan,
+    staging: Path,
+    set_files: list[Path],
+    findings: list[Finding],
+    meta: ScanMeta,
+    summary: ScanSummary,
+    extras: ReportExtras,
+) -> tuple[list[Path], str]:
+    """Step 6: the reports, the manifest (last: every file of the set) and its signature, in the
+    staging directory; their paths and the manifest's SHA-256."""
+    paths = write_reports(
+        staging,
+        request.formats,
+        findings,
+        meta,
+        summary,
+        extras,
+        on_pdf_error=plan.late.problems.append,
+    )
+    paths = [*set_files, *paths]
     try:
-        return write_manifest(staging, paths, scan_id=meta.scan_id, tool_version=meta.tool_version)
+        manifest = write_manifest(
+            staging, paths, scan_id=meta.scan_id, tool_version=meta.tool_version
+        )
     except OSError as exc:
         raise OutputError(f"cannot write the manifest: {exc.strerror or exc}") from None
+    digest = sha256_file(manifest)
+    paths = [*paths, manifest, staging / MANIFEST_SHA256]
+    if plan.signer is not None:
+        paths.append(plan.signer.sign(staging))
+    return paths, digest
 
 
-def _import_sessions(profile: str | None, endpoint_url: str | None) -> Sessions:
-    from scanner.publish.securityhub import with_import_allowed
+def announce(
+    reporter: Reporter,
+    summary: ScanSummary,
+    extras: ReportExtras,
+    paths: Sequence[Path],
+    digest: str,
+) -> None:
+    """Step 7, once the set is in place: the summary table, the files and the manifest's hash."""
+    reporter.result(summary_table(summary, extras))
+    for path in paths:
+        reporter.result(f"wrote {path}")
+    reporter.result(f"manifest sha256 {digest}")
 
-    return Sessions(profile, with_import_allowed(ClientSettings(endpoint_url=endpoint_url)))
+
+def deliver(
+    request: ScanRequest, plan: ScanPlan, outcome: ScanOutcome, reporter: Reporter = SILENT
+) -> ScanOutcome:
+    """Step 8, after the report set is in place: the inventory elsewhere, the upload, the
+    Security Hub import; each failure raises the exit code, none undoes the reports."""
+    code = outcome.exit_code
+    if not plan.inventory_in_set and not save_inventory_elsewhere(request, outcome, reporter):
+        code = EXIT_OUTPUT_FAILED
+    if request.upload is not None:
+        code = max(code, upload(request, outcome, reporter))
+    if plan.import_sessions is not None:
+        report = import_to_securityhub(
+            request, plan.checks, outcome, plan.import_sessions, reporter
+        )
+        if not report.complete:
+            code = max(code, EXIT_IMPORT_FAILED)
+    outcome.exit_code = code
+    return outcome
 
 
-def import_file(
-    path: Path,
-    *,
-    profile: str | None,
-    endpoint_url: str | None,
-    home_region: str,
-    role_name: str,
-    external_id: str | None,
-    role_session_name: str,
-    include_passed: bool,
-    dry_run: bool,
-    verify: bool = True,
-    record: Path | None = None,
-    progress: Progress = lambda _m: None,
-) -> int:
-    """`trailwatch import FILE`: the same import as `scan --securityhub`, from a saved file.
+def save_inventory_elsewhere(
+    request: ScanRequest, outcome: ScanOutcome, reporter: Reporter = SILENT
+) -> bool:
+    """`--save-inventory` outside the output directory; False (one line) when it failed."""
+    if request.save_inventory is None:
+        return True
+    try:
+        outcome.inventory.save(request.save_inventory)
+    except OSError as exc:
+        log.error(
+            "error: cannot save the inventory to %s: %s (the reports are at %s)",
+            request.save_inventory,
+            exc.strerror or exc,
+            request.output_dir,
+        )
+        return False
+    reporter.progress(f"inventory saved to {request.save_inventory}")
+    return True
 
-    The file is read only when the manifest.json beside it lists it with the same SHA-256
-    (unless not `verify`) and it is at most MAX_ASFF_BYTES; exit 4 when any finding meant for
-    Security Hub was not delivered (`record`: every such finding, as JSON)."""
-    from scanner.publish.securityhub import (
-        import_findings,
-        load_asff,
-        scopes_from_asff,
-        session_factory,
-        write_import_record,
+
+def upload(request: ScanRequest, outcome: ScanOutcome, reporter: Reporter = SILENT) -> int:
+    """`--upload`: every file of the set to S3; its exit code (0, or 5 when it failed)."""
+    if request.upload is None:
+        return 0
+    return upload_reports(
+        outcome.paths,
+        request.upload,
+        started_at=outcome.inventory.started_at,
+        scan_id=outcome.inventory.scan_id,
+        kms_key_id=request.kms_key_id,
+        profile=request.options.profile,
+        endpoint_url=request.options.endpoint_url,
+        progress=reporter.progress,
     )
 
-    docs = load_asff(path, verify=verify)
-    if not verify:
-        log.warning("warning: %s not checked against its manifest (--no-verify)", path)
-    sessions = (
-        Sessions(profile, ClientSettings(endpoint_url=endpoint_url))
-        if dry_run
-        else _import_sessions(profile, endpoint_url)
-    )
-    sessions.identify(home_region)
-    report = import_findings(
-        docs,
-        session_factory(
-            sessions,
-            role_name,
-            home_region,
-            external_id=external_id,
-            session_name=role_session_name,
-        ),
-        home_region=home_region,
-        scopes_evaluated=scopes_from_asff(docs),
-        include_passed=include_passed,
-        dry_run=dry_run,
-        progress=progress,
+
+def import_to_securityhub(
+    request: ScanRequest,
+    checks: Sequence[Check],
+    outcome: ScanOutcome,
+    sessions: Sessions,
+    reporter: Reporter = SILENT,
+) -> ImportReport:
+    """`--securityhub`: each finding into its own account's Security Hub, through the import's
+    own sessions; what was evaluated decides what is archived."""
+    inventory = outcome.inventory
+    home = request.securityhub_home_region or scan_home_region(request.options)
+    report = import_to_hub(
+        [to_asff(f, partition=inventory.partition) for f in outcome.findings],
+        sessions,
+        request.options,
+        home_region=home,
+        identify_region=scan_home_region(request.options),
+        scopes=evaluated_scopes(inventory, checks),
+        include_passed=request.securityhub_passed,
+        partition=inventory.partition,
+        progress=reporter.progress,
     )
     for line in report.lines():
-        print(line)
-    if record is not None:
-        write_import_record(record, report)
-    return 0 if report.complete else EXIT_IMPORT_FAILED
+        reporter.result(line)
+    if request.securityhub_record is not None:
+        write_import_record(request.securityhub_record, report)
+    return report

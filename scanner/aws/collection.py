@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from scanner import __version__
 from scanner.aws.collector import Collector
+from scanner.aws.discovery import discover_organization, shard_accounts
 from scanner.aws.engine import AccountTarget, collect, error_from_exception
 from scanner.aws.regions import split_enabled
 from scanner.aws.registry import all_collectors, required_collectors
@@ -93,8 +94,6 @@ def collect_inventory(
     plan: ShardPlan | None = None
     skipped: list[SkippedAccount] = []
     if options.org:
-        from scanner.aws.discovery import discover_organization
-
         try:
             found = discover_organization(
                 sessions.caller().client("organizations", home),
@@ -122,8 +121,6 @@ def collect_inventory(
             raise UsageError(f"account(s) not in the Organization: {', '.join(missing)}")
         infos = [i for i in infos if i.account_id in wanted]
     if options.shard is not None:
-        from scanner.core.shard import shard_accounts
-
         if not options.org:
             raise UsageError("--shard partitions an Organization: it needs --org")
         total = len(infos)
@@ -164,16 +161,17 @@ def collect_inventory(
     accounts: dict[str, AccountInventory] = {}
     # AssumeRole and DescribeRegions for every account, concurrently.
     with DaemonPool(max_workers=options.max_workers) as pool:
-        opened = list(pool.map(lambda info: _open_account(sessions, info, options, home), infos))
-    for info, (session, regions, skipped_regions, error) in zip(infos, opened, strict=True):
-        if error is not None or session is None:
+        opened = list(
+            pool.map(lambda info: open_account(sessions, info.account_id, options, home), infos)
+        )
+    for info, result in zip(infos, opened, strict=True):
+        if isinstance(result, CollectionError):
             accounts[info.account_id] = AccountInventory(
-                info=info, home_region=home, regions=(), access_error=error
+                info=info, home_region=home, regions=(), access_error=result
             )
-            progress(
-                f"account {info.account_id} {info.name}: not accessible ({error and error.code})"
-            )
+            progress(f"account {info.account_id} {info.name}: not accessible ({result.code})")
             continue
+        session, regions, skipped_regions = result
         target = AccountTarget(info.account_id, session, home, regions)
         targets.append(target)
         accounts[info.account_id] = AccountInventory(
@@ -216,29 +214,46 @@ def botocore_services(collectors: Sequence[Collector]) -> set[str]:
     return out
 
 
-def _open_account(
-    sessions: Sessions, info: AccountInfo, options: ScanOptions, home: str
-) -> tuple[AccountSession | None, tuple[str, ...], dict[str, str], CollectionError | None]:
-    """The account's session and enabled regions, or the error that prevents scanning it."""
+def assume_account(
+    sessions: Sessions, account_id: str, options: ScanOptions, home: str
+) -> AccountSession | CollectionError:
+    """The account's session (the caller's own, else AssumeRole), or the error (as AssumeRole)."""
     try:
-        if info.account_id == sessions.caller_account:
-            session = sessions.caller()
-        else:
-            session = sessions.assume(
-                info.account_id,
-                options.role_name,
-                home,
-                external_id=options.external_id,
-                session_name=options.role_session_name,
-            )
+        if account_id == sessions.caller_account:
+            return sessions.caller()
+        return sessions.assume(
+            account_id,
+            options.role_name,
+            home,
+            external_id=options.external_id,
+            session_name=options.role_session_name,
+        )
     except Exception as exc:
         err = error_from_exception(exc, home)
         if err.operation in ("Unknown", "-"):
             err = err.model_copy(update={"operation": "AssumeRole", "iam_action": "sts:AssumeRole"})
-        return None, (), {}, err
+        return err
+
+
+def enabled_regions(
+    session: AccountSession, options: ScanOptions, home: str, partition: str
+) -> tuple[tuple[str, ...], dict[str, str]] | CollectionError:
+    """(the account's enabled regions in scope, the others with why) from DescribeRegions."""
     try:
         described = session.client("ec2", home).describe_regions(AllRegions=True)["Regions"]
     except Exception as exc:
-        return None, (), {}, error_from_exception(exc, home)
-    regions, skipped = split_enabled(described, options.regions, sessions.partition)
-    return session, regions, skipped, None
+        return error_from_exception(exc, home)
+    return split_enabled(described, options.regions, partition)
+
+
+def open_account(
+    sessions: Sessions, account_id: str, options: ScanOptions, home: str
+) -> tuple[AccountSession, tuple[str, ...], dict[str, str]] | CollectionError:
+    """The account's session and enabled regions, or the error that prevents scanning it."""
+    session = assume_account(sessions, account_id, options, home)
+    if isinstance(session, CollectionError):
+        return session
+    regions = enabled_regions(session, options, home, sessions.partition)
+    if isinstance(regions, CollectionError):
+        return regions
+    return session, *regions

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from scanner.aws.calls import current_call, note_call
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from scanner.aws.calls import UNKNOWN, current_call, note_call
 from scanner.aws.collector import Collector, Missing
 from scanner.aws.iam import iam_action
 from scanner.aws.session import AccountSession, MutatingCallBlocked
@@ -116,12 +123,6 @@ def error_from_exception(exc: BaseException, region: str | None) -> CollectionEr
     this thread made (every client notes its calls, see scanner.aws.session), and the IAM action
     from both (scanner.aws.iam).
     """
-    from botocore.exceptions import (
-        ClientError,
-        ConnectionError,
-        EndpointConnectionError,
-        ReadTimeoutError,
-    )
 
     if isinstance(exc, DataUnavailable) and exc.errors:  # a failed field read by a collector
         return exc.errors[0]
@@ -258,6 +259,7 @@ def _run_one(
 ) -> None:
     if stop.is_set():  # interrupted: start no new call
         return
+    note_call(*UNKNOWN)  # the worker's previous job made the last call, not this one
     ds = collector.dataset
     ctx = CollectContext(target, region or target.home_region, partition)
     try:

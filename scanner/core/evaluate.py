@@ -11,7 +11,7 @@ from scanner.core.dataset import Dataset, Scope
 from scanner.core.findings import Finding, finding_id
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import AccountInventory, Inventory
-from scanner.core.model import CollectionError, Result, Severity, Status
+from scanner.core.model import CollectionError, Resource, Result, Severity, Status
 from scanner.core.view import DataUnavailable, OrgView, View, error_result
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,6 @@ def _access_finding(
 ) -> Finding:
     region = account.home_region
     resource_id = f"AWS::::Account:{account.account_id}"
-    from scanner.core.model import Resource
 
     return Finding(
         id=finding_id(ACCOUNT_ACCESS_CHECK, account.account_id, region, resource_id),

@@ -46,12 +46,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from reports.asff import to_asff
 from scanner import __version__
-from scanner.aws.collection import ScanOptions, botocore_services, scan_home_region
-from scanner.aws.engine import AccountTarget, collect, error_from_exception
-from scanner.aws.regions import split_enabled
+from scanner.aws.collection import (
+    ScanOptions,
+    assume_account,
+    botocore_services,
+    enabled_regions,
+    scan_home_region,
+)
+from scanner.aws.engine import AccountTarget, collect
 from scanner.aws.registry import all_checks, all_collectors, required_collectors, select_checks
 from scanner.aws.session import AccountSession, ClientSettings, Sessions
 from scanner.core.check import Check
@@ -61,13 +67,14 @@ from scanner.core.errors import TrailwatchError, UsageError
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
 from scanner.core.frameworks import Frameworks
+from scanner.core.inputs import load_inventory
 from scanner.core.inventory import AccountInfo, AccountInventory, Inventory
 from scanner.core.model import CollectionError, Status
+from scanner.core.reporter import SILENT, Reporter
 from scanner.core.suppressions import SuppressionRule, apply_suppressions
+from scanner.publish.hub_import import import_sessions, import_to_hub
+from scanner.publish.securityhub import ImportReport, evaluated_scopes
 from scanner.realtime.api_calls import ApiCall, EventError, Impact, assess, read_events
-
-if TYPE_CHECKING:
-    from scanner.publish.securityhub import ImportReport
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +291,7 @@ class Watcher:
         *,
         baseline: Inventory | None = None,
         sessions: Sessions | None = None,
+        import_sessions: Sessions | None = None,
         progress: Progress = lambda _m: None,
     ) -> None:
         self.options = options
@@ -293,6 +301,7 @@ class Watcher:
         self.baseline = baseline
         self.progress = progress
         self._sessions = sessions
+        self._import_sessions = import_sessions
         self._identified = False
         self._accounts: dict[str, _Account] = {}
         self._statuses: dict[str, Status] = {}
@@ -303,26 +312,36 @@ class Watcher:
 
     @property
     def sessions(self) -> Sessions:
-        """The sessions (built on first use: an irrelevant event makes no call at all)."""
+        """The read-only sessions that collect (built on first use: an irrelevant event makes
+        no call at all)."""
         if self._sessions is None:
             scan = self.options.scan
             settings = ClientSettings(
                 endpoint_url=scan.endpoint_url, max_attempts=scan.max_attempts
             )
-            if self.options.securityhub and not self.options.dry_run:
-                from scanner.publish.securityhub import with_import_allowed
-
-                settings = with_import_allowed(settings)
             self._sessions = Sessions(scan.profile, settings)
         return self._sessions
 
     @property
+    def import_sessions(self) -> Sessions:
+        """The Security Hub import's own sessions, allowed to write (a dry run only reads: it
+        uses the read-only ones)."""
+        if self.options.dry_run:
+            return self.sessions
+        if self._import_sessions is None:
+            self._import_sessions = import_sessions(self.options.scan)
+        return self._import_sessions
+
+    @property
     def api_calls(self) -> int:
         """API calls made so far (0 until an event needed AWS)."""
-        return self._sessions.calls.total if self._sessions is not None else 0
+        return sum(self._calls().values())
 
     def _calls(self) -> Counter[CallKey]:
-        return Counter(self._sessions.calls.calls) if self._sessions is not None else Counter()
+        out: Counter[CallKey] = Counter()
+        for sessions in {id(s): s for s in (self._sessions, self._import_sessions) if s}.values():
+            out.update(sessions.calls.calls)
+        return out
 
     def _home(self, account_id: str) -> str:
         if self.options.scan.home_region:
@@ -346,33 +365,17 @@ class Watcher:
         sessions = self.sessions
         home = self._home(account_id)
         scan = self.options.scan
-        try:
-            if account_id == sessions.caller_account:
-                session = sessions.caller()
-            else:
-                session = sessions.assume(
-                    account_id,
-                    scan.role_name,
-                    home,
-                    external_id=scan.external_id,
-                    session_name=scan.role_session_name,
-                )
-        except Exception as exc:
-            err = error_from_exception(exc, home)
-            if err.operation in ("Unknown", "-"):
-                err = err.model_copy(
-                    update={"operation": "AssumeRole", "iam_action": "sts:AssumeRole"}
-                )
-            return err
+        session = assume_account(sessions, account_id, scan, home)
+        if isinstance(session, CollectionError):
+            return session
         known = self.baseline.account(account_id) if self.baseline else None
         if known is not None and known.access_error is None and known.regions:
             regions, skipped, info = known.regions, dict(known.skipped_regions), known.info
         else:
-            try:
-                described = session.client("ec2", home).describe_regions(AllRegions=True)
-            except Exception as exc:
-                return error_from_exception(exc, home)
-            regions, skipped = split_enabled(described["Regions"], scan.regions, sessions.partition)
+            enabled = enabled_regions(session, scan, home, sessions.partition)
+            if isinstance(enabled, CollectionError):
+                return enabled
+            regions, skipped = enabled
             info = known.info if known is not None else AccountInfo(account_id=account_id)
         opened = _Account(session, home, regions, skipped, info)
         self._accounts[account_id] = opened
@@ -627,9 +630,6 @@ class Watcher:
         checks: Sequence[Check],
         regions: dict[str, tuple[str, ...]],
     ) -> ImportReport:
-        from reports.asff import to_asff
-        from scanner.publish.securityhub import evaluated_scopes, import_findings, session_factory
-
         scan = self.options.scan
         evaluated = [a for a in inventory.accounts if a.account_id in regions]
         first = next(iter(regions))
@@ -644,17 +644,13 @@ class Watcher:
             alone.model_copy(update={"accounts": regional}),
             [c for c in checks if c.scope is Scope.REGION],
         )
-        return import_findings(
+        return import_to_hub(
             [to_asff(f, partition=inventory.partition) for f in findings],
-            session_factory(
-                self.sessions,
-                scan.role_name,
-                home,
-                external_id=scan.external_id,
-                session_name=scan.role_session_name,
-            ),
+            self.import_sessions,
+            scan,
             home_region=home,
-            scopes_evaluated=scopes,
+            identify_region=scan.home_region or scan_home_region(scan),
+            scopes=scopes,
             include_passed=self.options.securityhub_passed,
             partition=inventory.partition,
             dry_run=self.options.dry_run,
@@ -729,8 +725,6 @@ def _org_trail_changed(
 def load_baseline(path: Path | None) -> Inventory | None:
     if path is None:
         return None
-    from scanner.core.inputs import load_inventory
-
     return load_inventory(path, "--inventory")
 
 
@@ -740,14 +734,14 @@ def run_watch(
     *,
     inventory: Path | None = None,
     sessions: Sessions | None = None,
-    progress: Progress = lambda _m: None,
-    out: Callable[[str], None] = print,
+    reporter: Reporter = SILENT,
 ) -> int:
-    """Replay a JSONL file of events; prints each event's effect; the worst exit code."""
+    """Replay a JSONL file of events; each event's effect to the reporter; the worst exit code."""
     if not events.is_file():
         raise UsageError(f"--events: no such file: {events}")
+    out = reporter.result
     watcher = Watcher(
-        options, baseline=load_baseline(inventory), sessions=sessions, progress=progress
+        options, baseline=load_baseline(inventory), sessions=sessions, progress=reporter.progress
     )
     code = 0
     counts: Counter[str] = Counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from checks.apigateway_execution_logging import CHECK, build_check
+from scanner.core.check import Check
 from scanner.core.datasets.apigateway import (
     APIGW_REST_APIS,
     APIGW_V2_APIS,
@@ -28,7 +29,7 @@ def ws(stage: str, default: str | None, routes: dict[str, str | None] | None = N
     return V2Api(api_id=f"w-{stage}", protocol_type="WEBSOCKET", stages=(s,))
 
 
-def statuses(b: InventoryBuilder, check=CHECK) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def statuses(b: InventoryBuilder, check: Check = CHECK) -> dict[str, str]:
     return {f.resource.id.rsplit("/", 1)[-1]: f.status.value for f in run(check, b)}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checks.cloudtrail_bucket_access_logging import CHECK
 from tests.builders import LOGS, MEMBER, MGMT, by_resource, run
-from tests.checks.test_s3_lib import HOME, Spec, arn, put_s3, put_trails, trail, world
+from tests.checks.buckets import HOME, Spec, arn, put_s3, put_trails, trail, world
 
 ORG_TRAIL = trail(MGMT, "archive", name="org", org=True)
 

@@ -7,7 +7,7 @@ from scanner.core.datasets.s3 import S3_BUCKETS
 from scanner.core.findings import Finding
 from scanner.core.model import Status
 from tests.builders import LOGS, MEMBER, MGMT, by_resource, run
-from tests.checks.test_s3_lib import (
+from tests.checks.buckets import (
     ACCOUNT_OFF,
     EU,
     HOME,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from checks.cloudtrail_cloudwatch_logs import CHECK
 from scanner.core.datasets.cloudtrail import TRAILS
 from tests.builders import LOGS, MEMBER, MGMT, by_resource, run
-from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, list_trails, trail
+from tests.checks.trails import HOME, OTHER, inventory, list_trails, trail
 
 GROUP = f"arn:aws:logs:{HOME}:{MGMT}:log-group:cloudtrail:*"
 

@@ -6,7 +6,7 @@ from checks.cloudtrail_enabled import CHECK
 from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS
 from scanner.core.findings import Finding
 from tests.builders import MEMBER, MGMT, run
-from tests.checks.test_cloudtrail_lib import (
+from tests.checks.trails import (
     HOME,
     OTHER,
     account_status,

@@ -5,14 +5,7 @@ from __future__ import annotations
 from checks.cloudtrail_insights import CHECK
 from scanner.core.datasets.cloudtrail import TRAIL_INSIGHTS, TrailInsights
 from tests.builders import MEMBER, MGMT, run
-from tests.checks.test_cloudtrail_lib import (
-    account_status,
-    finding,
-    inventory,
-    seed,
-    stopped,
-    trail,
-)
+from tests.checks.trails import account_status, finding, inventory, seed, stopped, trail
 
 BOTH = TrailInsights(insight_types=("ApiCallRateInsight", "ApiErrorRateInsight"))
 

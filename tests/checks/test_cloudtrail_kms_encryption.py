@@ -5,7 +5,7 @@ from __future__ import annotations
 from checks.cloudtrail_kms_encryption import CHECK
 from scanner.core.datasets.cloudtrail import TRAILS
 from tests.builders import MEMBER, MGMT, by_resource, run
-from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, list_trails, trail
+from tests.checks.trails import HOME, OTHER, inventory, list_trails, trail
 
 KEY = f"arn:aws:kms:{HOME}:{MGMT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from checks.cloudtrail_log_validation import CHECK
 from scanner.core.datasets.cloudtrail import TRAILS
 from tests.builders import MEMBER, MGMT, by_resource, run
-from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, list_trails, trail
+from tests.checks.trails import HOME, OTHER, inventory, list_trails, trail
 
 
 def test_one_finding_per_trail_in_its_home_region() -> None:

@@ -7,7 +7,7 @@ import pytest
 from checks.cloudtrail_logging_delivering import CHECK
 from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TrailStatus
 from tests.builders import MEMBER, MGMT, by_resource, run
-from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, seed, stopped, trail
+from tests.checks.trails import HOME, OTHER, inventory, seed, stopped, trail
 
 GROUP = f"arn:aws:logs:{HOME}:{MGMT}:log-group:cloudtrail:*"
 CW_ERROR = TrailStatus(is_logging=True, latest_cloudwatch_logs_delivery_error="AccessDenied")

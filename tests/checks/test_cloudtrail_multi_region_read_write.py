@@ -10,7 +10,7 @@ from checks.cloudtrail_multi_region_read_write import CHECK
 from scanner.core.dataset import Dataset
 from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS, TrailSelectors
 from tests.builders import MEMBER, MGMT, InventoryBuilder, run
-from tests.checks.test_cloudtrail_lib import (
+from tests.checks.trails import (
     ALL_BUCKETS,
     HOME,
     MANAGEMENT,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from checks.cloudwatch_alarm_actions import CHECKS
 from scanner.core.datasets.cloudwatch import ALARMS
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
-from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory
-from tests.checks.test_cloudwatch_alarms import alarm, topic_arn
+from tests.checks.alarms import alarm, topic_arn
+from tests.checks.trails import HOME, OTHER, inventory
 
 HAS_ACTION, ENABLED = CHECKS
 assert HAS_ACTION.control_id == "CloudWatch.15" and ENABLED.control_id == "CloudWatch.17"

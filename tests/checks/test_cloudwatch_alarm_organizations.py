@@ -5,15 +5,8 @@ from __future__ import annotations
 from checks.cloudwatch_alarm_organizations import CHECK, CIS_PATTERN, CONTROL
 from scanner.core.datasets.metric_filters import METRIC_FILTERS
 from tests.builders import MGMT, run
-from tests.checks.test_cloudtrail_lib import HOME, inventory, seed
-from tests.checks.test_cloudwatch_alarms import (
-    ROOT_PATTERN,
-    alerting,
-    complete,
-    logging_trail,
-    metric_filter,
-    one,
-)
+from tests.checks.alarms import ROOT_PATTERN, alerting, complete, logging_trail, metric_filter, one
+from tests.checks.trails import HOME, inventory, seed
 
 ORGS = "{($.eventSource = organizations.amazonaws.com) && ($.eventName = CreateAccount)}"
 

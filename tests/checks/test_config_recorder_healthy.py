@@ -5,7 +5,7 @@ from __future__ import annotations
 from checks.config_recorder_healthy import CHECK
 from scanner.core.datasets.awsconfig import CONFIG, ConfigRegion
 from tests.builders import MGMT, by_resource, run
-from tests.checks.test_config_enabled import HOME, OTHER, config, inventory, recorder
+from tests.checks.config_recorders import HOME, OTHER, config, inventory, recorder
 
 ACCOUNT = f"AWS::::Account:{MGMT}"
 

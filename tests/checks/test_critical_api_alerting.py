@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from checks.critical_api_alerting import CHECK, CRITICAL_EVENTS, CriticalEvent, make_check
 from scanner.core.datasets.cloudwatch import ALARMS
-from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule, RuleTarget
+from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule
 from scanner.core.datasets.metric_filters import METRIC_FILTERS
 from scanner.core.findings import Finding
 from tests.builders import LOGS, MEMBER, MGMT, InventoryBuilder, run
-from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, seed
-from tests.checks.test_cloudwatch_alarms import (
-    alarm,
-    alerting,
-    complete,
-    logging_trail,
-    metric_filter,
-    topic_arn,
+from tests.checks.alarms import alarm, alerting, complete, logging_trail, metric_filter, topic_arn
+from tests.checks.event_rules import (
+    rule,
 )
+from tests.checks.trails import HOME, OTHER, inventory, seed
 
 ALL_CRITICAL = (
     "{ ($.eventName = ScheduleKeyDeletion) || ($.eventName = DisableKey) || "
@@ -54,26 +47,6 @@ REGIONAL = {
         ]
     },
 }
-
-
-def rule(
-    name: str,
-    pattern: dict[str, Any],
-    *,
-    account: str = MGMT,
-    region: str = HOME,
-    state: str = "ENABLED",
-    targets: int = 1,
-) -> EventRule:
-    return EventRule(
-        name=name,
-        arn=f"arn:aws:events:{region}:{account}:rule/{name}",
-        state=state,
-        event_pattern=json.dumps(pattern),
-        targets=tuple(
-            RuleTarget(id=f"t{i}", arn=topic_arn(account, region=region)) for i in range(targets)
-        ),
-    )
 
 
 def put_rules(b: InventoryBuilder, account: str, rules: dict[str, list[EventRule]]) -> None:

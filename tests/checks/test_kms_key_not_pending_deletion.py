@@ -11,8 +11,8 @@ from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
 from scanner.core.findings import Finding
 from scanner.core.model import Severity, Status
 from tests.builders import MEMBER, MGMT, InventoryBuilder, by_resource, run
-from tests.checks.test_cloudtrail_lib import trail
-from tests.checks.test_kms_key_rotation import HOME, OTHER, failed_describe, key, key_arn
+from tests.checks.kms_keys import HOME, OTHER, denied, failed_describe, key, key_arn
+from tests.checks.trails import trail
 
 
 def inventory(
@@ -76,8 +76,6 @@ def test_describe_failure_is_error_for_that_key() -> None:
 
 
 def test_rotation_failure_does_not_matter_for_deletion() -> None:
-    from tests.checks.test_kms_key_rotation import denied
-
     findings = run(CHECK, inventory(pending("k", rotation_error=denied("GetKeyRotationStatus"))))
     assert by_resource(findings) == {(MGMT, HOME, key_arn("k")): "FAIL"}
 

@@ -1,62 +1,21 @@
-"""KMS.4: rotation on every enabled customer-managed symmetric AWS_KMS key; per-key errors.
-
-The factories (no `test_` prefix) are imported by the other KMS check tests.
-"""
+"""KMS.4: rotation on every enabled customer-managed symmetric AWS_KMS key; per-key errors."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from checks.kms_key_rotation import CHECK
 from scanner.core.datasets.cloudtrail import TRAILS, Trail
-from scanner.core.datasets.kms import KMS_KEYS, KmsKey
-from scanner.core.model import CollectionError, Severity, Status
-from tests.builders import MGMT, InventoryBuilder, by_resource, run
-
-HOME = "us-east-1"
-OTHER = "eu-west-1"
-
-
-def key_arn(key_id: str, region: str = HOME, account: str = MGMT) -> str:
-    return f"arn:aws:kms:{region}:{account}:key/{key_id}"
-
-
-def key(key_id: str, region: str = HOME, account: str = MGMT, **fields: Any) -> KmsKey:
-    values: dict[str, Any] = {
-        "key_id": key_id,
-        "arn": key_arn(key_id, region, account),
-        "key_manager": "CUSTOMER",
-        "key_state": "Enabled",
-        "key_spec": "SYMMETRIC_DEFAULT",
-        "key_usage": "ENCRYPT_DECRYPT",
-        "origin": "AWS_KMS",
-    }
-    values.update(fields)
-    return KmsKey(**values)
-
-
-def denied(operation: str, region: str = HOME) -> CollectionError:
-    return CollectionError(
-        operation=operation,
-        iam_action=f"kms:{operation}",
-        code="AccessDeniedException",
-        message="denied",
-        region=region,
-    )
-
-
-def failed_describe(key_id: str, **fields: Any) -> KmsKey:
-    """A key whose DescribeKey failed: only ListKeys/ListAliases fields are known."""
-    return KmsKey(key_id=key_id, arn=key_arn(key_id), error=denied("DescribeKey"), **fields)
-
-
-def inventory(*keys: KmsKey, region: str = HOME) -> InventoryBuilder:
-    b = InventoryBuilder(regions=(HOME, OTHER), management_account_id=MGMT)
-    acct = b.account(MGMT)
-    acct.put(KMS_KEYS, [], OTHER if region == HOME else HOME)
-    acct.put(KMS_KEYS, list(keys), region)
-    acct.put(TRAILS, [])
-    return b
+from scanner.core.datasets.kms import KMS_KEYS
+from scanner.core.model import Severity, Status
+from tests.builders import MGMT, by_resource, run
+from tests.checks.kms_keys import (
+    HOME,
+    OTHER,
+    denied,
+    failed_describe,
+    inventory,
+    key,
+    key_arn,
+)
 
 
 def test_rotation_on_passes_off_fails() -> None:

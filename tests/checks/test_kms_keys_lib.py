@@ -6,7 +6,7 @@ import pytest
 
 from checks.lib.keys import refers_to
 from tests.builders import MEMBER, MGMT
-from tests.checks.test_kms_key_rotation import HOME, OTHER, key
+from tests.checks.kms_keys import HOME, OTHER, key
 
 KEY = key("1234abcd-12ab-34cd-56ef-1234567890ab", aliases=("alias/trail",))
 

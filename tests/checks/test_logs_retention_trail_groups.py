@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 from checks.logs_retention_trail_groups import CHECK, MIN_RETENTION_DAYS, build_check
-from scanner.core.datasets.cloudtrail import TRAILS, Trail
-from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.core.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.logs import LOG_GROUPS
 from scanner.core.model import Severity
-from tests.builders import LOGS, MEMBER, MGMT, InventoryBuilder, by_resource, run
-from tests.checks.test_cloudtrail_lib import list_trails, trail
-
-HOME = "us-east-1"
-OTHER = "eu-west-1"
-
-
-def group_arn(name: str, account: str = MGMT, region: str = HOME) -> str:
-    return f"arn:aws:logs:{region}:{account}:log-group:{name}"
-
-
-def group(name: str, retention: int | None, account: str = MGMT, region: str = HOME) -> LogGroup:
-    return LogGroup(name=name, arn=group_arn(name, account, region), retention_in_days=retention)
-
-
-def delivering(
-    name: str,
-    group_name: str,
-    account: str = MGMT,
-    *,
-    group_account: str | None = None,
-    home: str = HOME,
-    org: bool = False,
-) -> Trail:
-    arn = group_arn(group_name, group_account or account, home)
-    return trail(name, account, home, org=org, cloudwatch_logs_log_group_arn=arn + ":*")
-
-
-def inventory(*accounts: str) -> InventoryBuilder:
-    b = InventoryBuilder(regions=(HOME, OTHER), management_account_id=MGMT)
-    for acct in accounts or (MGMT,):
-        b.account(acct).put(TRAILS, []).put(LOG_GROUPS, [])
-    return b
+from tests.builders import LOGS, MEMBER, MGMT, by_resource, run
+from tests.checks.log_groups import (
+    HOME,
+    OTHER,
+    delivering,
+    group,
+    group_arn,
+    inventory,
+)
+from tests.checks.trails import list_trails
 
 
 def test_retention_at_least_the_minimum_or_never_expire_passes() -> None:

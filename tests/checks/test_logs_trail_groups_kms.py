@@ -5,8 +5,8 @@ from __future__ import annotations
 from checks.logs_trail_groups_kms import CHECK
 from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
 from tests.builders import LOGS, MGMT, by_resource, run
-from tests.checks.test_cloudtrail_lib import list_trails
-from tests.checks.test_logs_retention_trail_groups import HOME, delivering, group_arn, inventory
+from tests.checks.log_groups import HOME, delivering, group_arn, inventory
+from tests.checks.trails import list_trails
 
 KEY = f"arn:aws:kms:{HOME}:{MGMT}:key/11111111-2222-3333-4444-555555555555"
 

@@ -15,9 +15,9 @@ from scanner.core.datasets.logs import (
     LogsResourcePolicy,
 )
 from tests.builders import LOGS, MGMT, InventoryBuilder, by_resource, run
-from tests.checks.test_cloudtrail_lib import list_trails
-from tests.checks.test_logs_retention_trail_groups import HOME, delivering, group_arn
-from tests.checks.test_logs_retention_trail_groups import inventory as base_inventory
+from tests.checks.log_groups import HOME, delivering, group_arn
+from tests.checks.log_groups import inventory as base_inventory
+from tests.checks.trails import list_trails
 
 
 def _policy(name: str, *statements: dict[str, Any]) -> LogsResourcePolicy:

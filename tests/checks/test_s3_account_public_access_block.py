@@ -9,7 +9,7 @@ from scanner.core.datasets.s3 import (
     PublicAccessBlock,
 )
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
-from tests.checks.test_s3_lib import ACCOUNT_OFF, ACCOUNT_ON
+from tests.checks.buckets import ACCOUNT_OFF, ACCOUNT_ON
 
 ACCOUNT = f"AWS::::Account:{MGMT}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checks.s3_bucket_access_logging import CHECK
 from tests.builders import MGMT, by_resource, run
-from tests.checks.test_s3_lib import HOME, Spec, arn, put_s3, world
+from tests.checks.buckets import HOME, Spec, arn, put_s3, world
 
 
 def test_logging_decides_and_evidence_names_the_target() -> None:

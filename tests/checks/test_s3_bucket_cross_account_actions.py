@@ -7,7 +7,7 @@ from typing import Any
 from checks.s3_bucket_cross_account_actions import CHECK
 from scanner.core.model import Status
 from tests.builders import MEMBER, MGMT, run
-from tests.checks.test_s3_lib import Spec, arn, doc, put_s3, world
+from tests.checks.buckets import Spec, arn, doc, put_s3, world
 
 
 def grant(principal: Any, action: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from checks.s3_bucket_public_access_block import CHECK
 from scanner.core.datasets.s3 import PublicAccessBlock
 from tests.builders import MGMT, by_resource, run
-from tests.checks.test_s3_lib import ACCOUNT_ON, ALL_ON, HOME, Spec, arn, put_s3, world
+from tests.checks.buckets import ACCOUNT_ON, ALL_ON, HOME, Spec, arn, put_s3, world
 
 
 def test_bucket_level_settings_decide() -> None:

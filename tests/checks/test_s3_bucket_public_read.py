@@ -10,7 +10,7 @@ from scanner.core.datasets.s3 import (
 )
 from scanner.core.model import Status
 from tests.builders import MGMT, run
-from tests.checks.test_s3_lib import (
+from tests.checks.buckets import (
     ACCOUNT_OFF,
     ACCOUNT_ON,
     HOME,

@@ -5,15 +5,7 @@ from __future__ import annotations
 from checks.s3_bucket_public_write import CHECK
 from scanner.core.datasets.s3 import PublicAccessBlock
 from tests.builders import MGMT, run
-from tests.checks.test_s3_lib import (
-    ACCOUNT_OFF,
-    Spec,
-    allow_public,
-    arn,
-    public_grant,
-    put_s3,
-    world,
-)
+from tests.checks.buckets import ACCOUNT_OFF, Spec, allow_public, arn, public_grant, put_s3, world
 
 
 def judge(spec: Spec) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from checks.s3_bucket_ssl_requests_only import CHECK
 from scanner.core.model import Status
 from tests.builders import MGMT, run
-from tests.checks.test_s3_lib import EU, Spec, arn, doc, put_s3, world
+from tests.checks.buckets import EU, Spec, arn, doc, put_s3, world
 
 
 def tls_deny(name: str, **fields: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from checks.s3_data_events import CHECKS
 from scanner.core.check import Check
 from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, DataResource, TrailSelectors
 from tests.builders import MEMBER, MGMT, run
-from tests.checks.test_cloudtrail_lib import (
+from tests.checks.trails import (
     ALL_BUCKETS,
     ONE_BUCKET,
     S3_ALL,

@@ -9,8 +9,8 @@ import pytest
 from checks.securityhub_findings_to_siem import CHECK
 from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule
 from tests.builders import MGMT, by_resource, run
-from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory
-from tests.checks.test_critical_api_alerting import rule
+from tests.checks.event_rules import rule
+from tests.checks.trails import HOME, OTHER, inventory
 
 ACCOUNT = f"AWS::::Account:{MGMT}"
 FINDINGS = {"source": ["aws.securityhub"], "detail-type": ["Security Hub Findings - Imported"]}

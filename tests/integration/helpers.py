@@ -12,6 +12,26 @@ from typing import Any
 
 ClientFactory = Callable[..., Any]
 
+#: Collection calls of the default account's datasets; discovery (STS, DescribeRegions) is fast.
+SLOW_OPS = frozenset(
+    {
+        "DescribeTrails",
+        "DescribeLogGroups",
+        "DescribeMetricFilters",
+        "DescribeAlarms",
+        "DescribeVpcs",
+        "DescribeFlowLogs",
+        "ListKeys",
+        "ListAliases",
+        "ListBuckets",
+        "DescribeConfigurationRecorders",
+        "DescribeConfigurationRecorderStatus",
+        "DescribeDeliveryChannels",
+        "ListRules",
+        "GetPublicAccessBlock",
+    }
+)
+
 
 def make_bucket(
     client: ClientFactory, name: str, region: str = "us-east-1", account_id: str | None = None

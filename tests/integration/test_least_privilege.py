@@ -209,6 +209,7 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
         ("redshift", "DescribeLoggingStatus"),
         ("opensearch", "ListDomainNames"),
         ("opensearch", "DescribeDomains"),
+        ("logs", "DescribeResourcePolicies"),  # logs_trail_groups_not_public
     }
     _, old_calls = _scan(moto_endpoint, tmp_path / "old", OLD_CHECKS)
     expected = Counter(

@@ -12,17 +12,17 @@ import pytest
 
 from reports.json_report import JsonReport, read_json
 from scanner.app.cli import main
-from scanner.app.demo import seed_demo
 from scanner.core.shard import SHARD_INVENTORY, shard_of
-from scanner.demo.world import DemoOrg
+from tests.integration.conftest import Demo
 
 REGIONS = "us-east-1,eu-west-1"
 
 
 @pytest.fixture
-def demo(moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DemoOrg:
+def world(demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Demo:
+    """The session's demo Organization (scans only read it)."""
     monkeypatch.chdir(tmp_path)  # no trailwatch.yaml from the developer's directory
-    return seed_demo(moto_endpoint)
+    return demo
 
 
 def _scan(endpoint: str, out: Path, *extra: str) -> int:
@@ -45,15 +45,13 @@ def _by_id(report: JsonReport) -> dict[str, tuple[object, ...]]:
     }
 
 
-def test_three_shards_merged_equal_one_unsharded_scan(
-    demo: DemoOrg, moto_endpoint: str, tmp_path: Path
-) -> None:
-    full_code = _scan(moto_endpoint, tmp_path / "full", "--format", "json,junit")
+def test_three_shards_merged_equal_one_unsharded_scan(world: Demo, tmp_path: Path) -> None:
+    full_code = _scan(world.endpoint, tmp_path / "full", "--format", "json,junit")
     shard_dirs = [tmp_path / f"shard{k}" for k in (1, 2, 3)]
     for k, out in enumerate(shard_dirs, start=1):
-        assert _scan(moto_endpoint, out, "--shard", f"{k}/3", "--format", "json") in (0, 1, 3)
+        assert _scan(world.endpoint, out, "--shard", f"{k}/3", "--format", "json") in (0, 1, 3)
         assert (out / SHARD_INVENTORY).is_file()
-    merge = ["-q", "merge", *map(str, shard_dirs), "--endpoint-url", moto_endpoint]
+    merge = ["-q", "merge", *map(str, shard_dirs), "--endpoint-url", world.endpoint]
     merge_code = main([*merge, "--output-dir", str(tmp_path / "merged"), "--format", "json,junit"])
 
     full = read_json(tmp_path / "full" / "findings.json")
@@ -90,11 +88,11 @@ def test_three_shards_merged_equal_one_unsharded_scan(
 
 
 def test_merging_again_gives_the_same_scan_id_and_a_bad_set_is_refused(
-    demo: DemoOrg, moto_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    world: Demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shard_dirs = [tmp_path / f"shard{k}" for k in (1, 2)]
     for k, out in enumerate(shard_dirs, start=1):
-        assert _scan(moto_endpoint, out, "--shard", f"{k}/2", "--format", "json") in (0, 1, 3)
+        assert _scan(world.endpoint, out, "--shard", f"{k}/2", "--format", "json") in (0, 1, 3)
     ids = []
     for n in (1, 2):
         out = tmp_path / f"merged{n}"
@@ -111,15 +109,14 @@ def test_merging_again_gives_the_same_scan_id_and_a_bad_set_is_refused(
     _refuses_doctored_copied_foreign_and_dropped_accounts(shard_dirs, tmp_path, capsys)
 
 
-def test_an_empty_shard_is_a_valid_empty_scan(
-    demo: DemoOrg, moto_endpoint: str, tmp_path: Path
-) -> None:
-    accounts = {a.account_id for a in demo.accounts} | {demo.unreachable_account_id}
+def test_an_empty_shard_is_a_valid_empty_scan(world: Demo, tmp_path: Path) -> None:
+    org = world.org
+    accounts = {a.account_id for a in org.accounts} | {org.unreachable_account_id}
     count = 1000
     taken = {shard_of(a, count) for a in accounts}
     empty = next(k for k in range(1, count + 1) if k not in taken)
     out = tmp_path / "empty"
-    assert _scan(moto_endpoint, out, "--shard", f"{empty}/{count}", "--format", "json") == 0
+    assert _scan(world.endpoint, out, "--shard", f"{empty}/{count}", "--format", "json") == 0
     report = read_json(out / "findings.json")
     assert report.scan.shard == f"{empty}/{count}"
     assert report.scan.accounts == () and report.findings == ()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from scanner.app.demo import deny_assume_role
-from scanner.app.scan import ScanRequest, run_scan
+from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
 from scanner.aws.collection import ScanOptions
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.model import Status
@@ -44,7 +44,7 @@ def _scan(
     regions: tuple[str, ...],
     deny: tuple[str, ...] = (),
     checks: tuple[str, ...] = ("CloudTrail.1", "CloudTrail.3", "CloudTrail.4", "CloudTrail.5"),
-) -> Any:
+) -> ScanOutcome:
     refuse = deny_assume_role(ids["unreachable"])
 
     def hook(client: Any, service: str, region: str, account_id: str) -> None:

@@ -17,26 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.faults import Fault, FaultProxy, Rule
+from tests.integration.helpers import SLOW_OPS
 
-#: Collection calls of the default account's datasets; discovery (STS, DescribeRegions) is fast.
-SLOW_OPS = frozenset(
-    {
-        "DescribeTrails",
-        "DescribeLogGroups",
-        "DescribeMetricFilters",
-        "DescribeAlarms",
-        "DescribeVpcs",
-        "DescribeFlowLogs",
-        "ListKeys",
-        "ListAliases",
-        "ListBuckets",
-        "DescribeConfigurationRecorders",
-        "DescribeConfigurationRecorderStatus",
-        "DescribeDeliveryChannels",
-        "ListRules",
-        "GetPublicAccessBlock",
-    }
-)
 #: A bound on hanging, not a timing benchmark (bench/stop_bench.py measures the latency).
 STOP_BOUND_S = 15.0
 

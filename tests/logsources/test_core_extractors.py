@@ -13,11 +13,13 @@ GROUP = f"arn:aws:logs:{R1}:{LOGS}:log-group:/org/trail:*"
 
 
 def _trail(account: str, name: str, home: str, **extra: object) -> Trail:
-    return Trail(
-        name=name,
-        arn=f"arn:aws:cloudtrail:{home}:{account}:trail/{name}",
-        home_region=home,
-        **extra,  # type: ignore[arg-type]
+    return Trail.model_validate(
+        {
+            "name": name,
+            "arn": f"arn:aws:cloudtrail:{home}:{account}:trail/{name}",
+            "home_region": home,
+            **extra,
+        }
     )
 
 

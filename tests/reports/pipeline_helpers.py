@@ -10,7 +10,7 @@ from typing import Any
 from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
 from scanner.aws.collection import ScanOptions
 from tests.builders import MEMBER, MGMT
-from tests.checks.test_cloudtrail_lib import inventory, list_trails, trail
+from tests.checks.trails import inventory, list_trails, trail
 
 VALIDATION_CHECKS = ("CloudTrail.4",)
 

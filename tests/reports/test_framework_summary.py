@@ -8,15 +8,17 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from reports.summary import FrameworkSummary, RequirementStatus, summarize
-from scanner.aws.registry import all_checks
 from scanner.core.errors import UsageError
 from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK
+from scanner.core.findings import Finding
 from scanner.core.frameworks import Framework, Frameworks, Requirement, normalize_key
 from scanner.core.model import Status
+from scanner.core.registry import all_checks
 from tests.reports.factory import MEMBER, MGMT, make_finding, make_meta
 from tests.reports.pipeline_helpers import save_inventory, scan
 
@@ -33,7 +35,7 @@ class C:
 CHECKS = [C("a1", "A.1", "A one"), C("own_b"), C("c1", "C.1"), C("d1", "D.1"), C("e1", "E.1")]
 
 
-def finding(check_id: str, status: Status, account: str = MGMT, resource: str = "r") -> object:
+def finding(check_id: str, status: Status, account: str = MGMT, resource: str = "r") -> Finding:
     control = next(c.control_id for c in CHECKS if c.id == check_id) if check_id != "x" else None
     return make_finding(
         check_id=check_id,
@@ -62,8 +64,8 @@ FW = Framework(
 )
 
 
-def build(findings: list[object], **meta: object) -> FrameworkSummary:
-    summary = summarize(findings, make_meta(**meta), [FW], CHECKS)  # type: ignore[arg-type]
+def build(findings: list[Finding], **meta: Any) -> FrameworkSummary:
+    summary = summarize(findings, make_meta(**meta), [FW], CHECKS)
     (fw,) = summary.frameworks
     return fw
 
@@ -135,7 +137,7 @@ def test_no_assessable_requirement_has_no_percent() -> None:
     only_manual = Framework(
         key="m", name="M", requirement_prefix="M", requirements=(Requirement("1", "m", (), True),)
     )
-    summary = summarize([], make_meta(), [only_manual], CHECKS)  # type: ignore[arg-type]
+    summary = summarize([], make_meta(), [only_manual], CHECKS)
     assert summary.frameworks[0].percent is None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reports.console import summary_table
-from reports.summary import RequirementStatus, ScannedAccount, Score, summarize
+from reports.summary import RequirementStatus, ScannedAccount, ScanSummary, Score, summarize
 from scanner.core.findings import Finding
 from scanner.core.frameworks import Framework, Frameworks, Requirement, Scope
 from scanner.core.model import Status
@@ -67,8 +67,8 @@ FINDINGS = [
 ]
 
 
-def _summary(findings: list[Finding]):  # type: ignore[no-untyped-def]
-    return summarize(findings, make_meta(accounts=ACCOUNTS), [FW], CHECKS)  # type: ignore[arg-type]
+def _summary(findings: list[Finding]) -> ScanSummary:
+    return summarize(findings, make_meta(accounts=ACCOUNTS), [FW], CHECKS)
 
 
 def test_score_is_passed_over_passed_plus_failed() -> None:

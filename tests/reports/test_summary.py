@@ -26,7 +26,8 @@ def test_counts_by_status_severity_account_region_and_check() -> None:
     assert accounts[MEMBER].counts == StatusCounts(ERROR=1, WARNING=1)
     assert accounts[GOV].counts == StatusCounts(FAIL=1, ERROR=1)
     assert accounts["444444444444"].counts.total == 0  # scanned, nothing found: still listed
-    assert [a.account_id for a in summary.accounts][:1] in ([MGMT], [GOV])  # worst first
+    # worst first: most FAILED, then most ERROR, then by name; the quiet account last
+    assert [a.account_id for a in summary.accounts] == [GOV, MGMT, MEMBER, "444444444444"]
 
     regions = {r.region: r.counts for r in summary.regions}
     assert regions["us-east-1"] == StatusCounts(FAIL=1, PASS=1)
@@ -75,3 +76,19 @@ def test_console_table_fits_100_columns_and_shows_counts() -> None:
     )
     assert any(line.startswith("CRITICAL") for line in lines)
     assert "more accounts" in table
+
+
+def test_accounts_are_sorted_by_failures_then_errors_then_name() -> None:
+    def account(n: int, name: str) -> ScannedAccount:
+        return ScannedAccount(account_id=f"{n:012d}", name=name)
+
+    accounts = (account(1, "a-clean"), account(2, "b-error"), account(3, "c-fail"), account(4, "d"))
+    findings = [
+        make_finding(account_id=f"{2:012d}", status=Status.ERROR, account_name="b-error"),
+        make_finding(account_id=f"{3:012d}", status=Status.FAIL, account_name="c-fail"),
+        make_finding(account_id=f"{4:012d}", status=Status.FAIL, account_name="d"),
+        make_finding(account_id=f"{4:012d}", status=Status.ERROR, account_name="d"),
+        make_finding(account_id=f"{1:012d}", status=Status.PASS, account_name="a-clean"),
+    ]
+    summary = summarize(findings, make_meta(accounts=accounts))
+    assert [a.name for a in summary.accounts] == ["d", "c-fail", "b-error", "a-clean"]

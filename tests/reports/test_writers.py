@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from reports.summary import summarize
-from reports.writers import FORMATS, write_reports
+from reports.writers import write_reports
 from scanner.core.errors import OutputError, UsageError
+from scanner.core.formats import FORMATS
 from tests.reports.factory import hostile_findings, make_meta
 
 

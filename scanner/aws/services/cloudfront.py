@@ -11,9 +11,8 @@ from typing import Any
 
 from scanner.aws.collector import Collector, on
 from scanner.aws.engine import CollectContext
-from scanner.aws.services._resource_call import FAILED, resource_call
+from scanner.aws.services._subcalls import Failed, sub_call
 from scanner.core.datasets.cloudfront import CLOUDFRONT_DISTRIBUTIONS, Distribution
-from scanner.core.model import CollectionError
 
 
 def fetch_distributions(ctx: CollectContext) -> list[Distribution]:
@@ -24,15 +23,15 @@ def fetch_distributions(ctx: CollectContext) -> list[Distribution]:
     out: list[Distribution] = []
     for item in summaries:
         dist_id = str(item["Id"])
-        errors: dict[str, CollectionError] = {}
-        raw = resource_call(
-            errors,
-            ("logging_enabled", "logging_bucket", "logging_prefix"),
+        raw = sub_call(
             ctx.home_region,
+            ("logging_enabled", "logging_bucket", "logging_prefix"),
             lambda: cloudfront.get_distribution_config(Id=dist_id),  # noqa: B023 - called at once
         )
+        failed = isinstance(raw, Failed)
+        errors = raw.errors if failed else {}
         log: dict[str, Any] = {}
-        if raw is not FAILED:
+        if not failed:
             log = raw.get("DistributionConfig", {}).get("Logging") or {}
         out.append(
             Distribution(

@@ -10,9 +10,8 @@ from typing import Any
 
 from scanner.aws.collector import Collector, on
 from scanner.aws.engine import CollectContext
-from scanner.aws.services._resource_call import FAILED, resource_call
+from scanner.aws.services._subcalls import Failed, sub_call
 from scanner.core.datasets.eks import EKS_CLUSTERS, Cluster
-from scanner.core.model import CollectionError
 
 
 def enabled_log_types(cluster: dict[str, Any]) -> tuple[str, ...]:
@@ -28,14 +27,14 @@ def fetch_clusters(ctx: CollectContext) -> list[Cluster]:
     eks = ctx.client("eks")
     out: list[Cluster] = []
     for name in ctx.paginate("eks", "list_clusters", "clusters"):
-        errors: dict[str, CollectionError] = {}
-        raw = resource_call(
-            errors,
-            ("arn", "enabled_log_types"),
+        raw = sub_call(
             ctx.region,
+            ("arn", "enabled_log_types"),
             lambda: eks.describe_cluster(name=name),  # noqa: B023 - called at once
         )
-        cluster = raw.get("cluster", {}) if raw is not FAILED else {}
+        failed = isinstance(raw, Failed)
+        errors = raw.errors if failed else {}
+        cluster = raw.get("cluster", {}) if not failed else {}
         out.append(
             Cluster(
                 name=str(name),

@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.aws.collector import Collector, on
 from scanner.aws.engine import CollectContext
-from scanner.aws.services._resource_call import FAILED, resource_call
+from scanner.aws.services._subcalls import Failed, sub_call
 from scanner.core.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS, LoadBalancer
 from scanner.core.model import CollectionError
 
@@ -25,15 +25,15 @@ def fetch_classic(ctx: CollectContext) -> list[LoadBalancer]:
     out: list[LoadBalancer] = []
     for item in ctx.paginate("elb", "describe_load_balancers", "LoadBalancerDescriptions"):
         name = str(item["LoadBalancerName"])
-        errors: dict[str, CollectionError] = {}
-        raw = resource_call(
-            errors,
-            _LOG_FIELDS,
+        raw = sub_call(
             ctx.region,
+            _LOG_FIELDS,
             lambda: elb.describe_load_balancer_attributes(LoadBalancerName=name),  # noqa: B023
         )
+        failed = isinstance(raw, Failed)
+        errors = raw.errors if failed else {}
         log: dict[str, Any] = {}
-        if raw is not FAILED:
+        if not failed:
             log = raw.get("LoadBalancerAttributes", {}).get("AccessLog") or {}
         out.append(
             LoadBalancer(
@@ -42,7 +42,7 @@ def fetch_classic(ctx: CollectContext) -> list[LoadBalancer]:
                 f":loadbalancer/{name}",
                 kind="classic",
                 scheme=item.get("Scheme") or None,
-                access_logs_enabled=bool(log.get("Enabled", False)) if raw is not FAILED else None,
+                access_logs_enabled=bool(log.get("Enabled", False)) if not failed else None,
                 bucket=log.get("S3BucketName") or None,
                 prefix=log.get("S3BucketPrefix") or None,
                 errors=errors,
@@ -61,13 +61,14 @@ def fetch_v2(ctx: CollectContext) -> list[LoadBalancer]:
         enabled: bool | None = None
         attrs: dict[str, str] = {}
         if kind == "application":  # the only v2 type ELB.5 evaluates
-            raw = resource_call(
-                errors,
-                _LOG_FIELDS,
+            raw = sub_call(
                 ctx.region,
+                _LOG_FIELDS,
                 lambda: elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn),  # noqa: B023
             )
-            if raw is not FAILED:
+            failed = isinstance(raw, Failed)
+            errors = raw.errors if failed else {}
+            if not failed:
                 attrs = {str(a["Key"]): str(a.get("Value", "")) for a in raw.get("Attributes", ())}
                 enabled = attrs.get("access_logs.s3.enabled", "false").lower() == "true"
         out.append(

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from scanner.aws.collector import Collector, on
 from scanner.aws.engine import CollectContext
-from scanner.aws.services._resource_call import FAILED, resource_call
+from scanner.aws.services._subcalls import Failed, sub_call
 from scanner.core.datasets.network_firewall import NETWORK_FIREWALLS, Firewall, LogDestination
-from scanner.core.model import CollectionError
 
 
 def fetch_firewalls(ctx: CollectContext) -> list[Firewall]:
@@ -18,16 +17,16 @@ def fetch_firewalls(ctx: CollectContext) -> list[Firewall]:
     out: list[Firewall] = []
     for item in ctx.paginate("network-firewall", "list_firewalls", "Firewalls"):
         arn = str(item["FirewallArn"])
-        errors: dict[str, CollectionError] = {}
-        raw = resource_call(
-            errors,
-            ("destinations",),
+        raw = sub_call(
             ctx.region,
+            ("destinations",),
             lambda: client.describe_logging_configuration(FirewallArn=arn),  # noqa: B023
         )
+        failed = isinstance(raw, Failed)
+        errors = raw.errors if failed else {}
         configs = (
             (raw.get("LoggingConfiguration") or {}).get("LogDestinationConfigs") or ()
-            if raw is not FAILED
+            if not failed
             else ()
         )
         out.append(
