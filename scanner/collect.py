@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from scanner.calls import current_call, note_call
+from scanner.calls import current_call, note_call, start_job
 from scanner.collector import Collector, Missing
 from scanner.dataset import Dataset, Scope
 from scanner.iam import iam_action
@@ -260,6 +260,7 @@ def _run_one(
         return
     ds = collector.dataset
     ctx = CollectContext(target, region or target.home_region, partition)
+    start_job()
     try:
         data = ds.dump(collector.fetch(ctx))
         record = DatasetRecord(

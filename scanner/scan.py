@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from scanner import __version__
+from scanner.calls import start_job
 from scanner.check import Check
 from scanner.collect import AccountTarget, collect, error_from_exception
 from scanner.collector import Collector
@@ -220,6 +221,7 @@ def _open_account(
     sessions: Sessions, info: AccountInfo, options: ScanOptions, home: str
 ) -> tuple[AccountSession | None, tuple[str, ...], dict[str, str], CollectionError | None]:
     """The account's session and enabled regions, or the error that prevents scanning it."""
+    start_job()
     try:
         if info.account_id == sessions.caller_account:
             session = sessions.caller()

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scanner import __version__
+from scanner.calls import start_job
 from scanner.check import Check
 from scanner.collect import AccountTarget, collect, error_from_exception
 from scanner.dataset import Scope
@@ -346,6 +347,7 @@ class Watcher:
         sessions = self.sessions
         home = self._home(account_id)
         scan = self.options.scan
+        start_job()
         try:
             if account_id == sessions.caller_account:
                 session = sessions.caller()

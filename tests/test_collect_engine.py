@@ -67,9 +67,7 @@ def test_an_error_is_not_blamed_on_the_previous_jobs_call() -> None:
 def test_an_aws_failure_names_the_call_of_its_own_job() -> None:
     def denied(ctx: CollectContext) -> int:
         ctx.client("cloudtrail").describe_trails()
-        raise ClientError(
-            {"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetTrailStatus"
-        )
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetTrailStatus")
 
     target = AccountTarget(
         account_id="111111111111",
