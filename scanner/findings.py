@@ -64,6 +64,18 @@ class Finding(Frozen):
     def is_failure(self) -> bool:
         return self.status is Status.FAIL
 
+    def distinct_resources(self) -> tuple[Resource, ...]:
+        """The resource and the related ones, each (type, id) once, blank ids left out (the
+        resource list of every export format)."""
+        seen: set[tuple[str, str]] = set()
+        out: list[Resource] = []
+        for res in (self.resource, *self.related_resources):
+            key = (res.type, res.id)
+            if key not in seen and res.id.strip():
+                seen.add(key)
+                out.append(res)
+        return tuple(out)
+
     @property
     def verdict(self) -> Status:
         """What the check decided: `status`, or the status a suppression replaced."""
