@@ -56,13 +56,13 @@ from reports.asff import MAX_FINDING_BYTES, arn_partition, asff_timestamp
 from reports.asff_input import load_asff as load_asff
 from scanner.check import Check
 from scanner.dataset import Scope
+from scanner.findings import ID_PREFIX, parse_finding_id
 from scanner.inventory import Inventory
 from scanner.session import AccountSession, ClientSettings, Sessions
 
 log = logging.getLogger(__name__)
 
 IMPORT_WRITE = ("securityhub", "BatchImportFindings")
-ID_PREFIX = "trailwatch/"
 CHECK_ID_FIELD = "trailwatch/CheckId"
 ALL_REGIONS = "*"
 MAX_BATCH_FINDINGS = 100
@@ -122,11 +122,9 @@ def session_factory(
 
 
 def _split_id(finding_id: str) -> tuple[str, str, str] | None:
-    """(account, region, check) from a trailwatch Id `trailwatch/<acct>/<region>/<check>/<hash>`."""
-    parts = finding_id.split("/")
-    if len(parts) >= 5 and parts[0] + "/" == ID_PREFIX:
-        return parts[1], parts[2], "/".join(parts[3:-1])
-    return None
+    """(account, region, check) from a trailwatch Id (scanner.findings.ID_FORMAT)."""
+    parts = parse_finding_id(finding_id)
+    return None if parts is None else (parts.account, parts.region, parts.check)
 
 
 def _arn_region(arn: str) -> str:
