@@ -137,10 +137,10 @@ def scan_child(endpoint: str, regions: tuple[str, ...], max_workers: int) -> dic
     """In the scan process: the real pipeline on the one account, measured."""
     import logging
 
-    from scanner.model import Severity
-    from scanner.pipeline import ScanRequest, run_scan
-    from scanner.scan import ScanOptions
-    from scanner.session import ClientSettings, Sessions
+    from scanner.app.scan import ScanRequest, run_scan
+    from scanner.aws.collection import ScanOptions
+    from scanner.aws.session import ClientSettings, Sessions
+    from scanner.core.model import Severity
 
     logging.basicConfig(level=logging.WARNING)
     out = Path(tempfile.mkdtemp(prefix="trailwatch-big-"))

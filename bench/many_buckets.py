@@ -22,18 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scanner.dataset import Dataset  # noqa: E402
-from scanner.datasets import s3  # noqa: E402
-from scanner.evaluate import evaluate  # noqa: E402
-from scanner.frameworks import Frameworks  # noqa: E402
-from scanner.inventory import (  # noqa: E402
+from scanner.aws.registry import all_checks  # noqa: E402
+from scanner.core.dataset import Dataset  # noqa: E402
+from scanner.core.datasets import s3  # noqa: E402
+from scanner.core.evaluate import evaluate  # noqa: E402
+from scanner.core.frameworks import Frameworks  # noqa: E402
+from scanner.core.inventory import (  # noqa: E402
     AccountInfo,
     AccountInventory,
     DatasetRecord,
     Inventory,
     record_key,
 )
-from scanner.registry import all_checks  # noqa: E402
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -26,11 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from reports.html import write_html  # noqa: E402
 from reports.summary import ScanMeta, ScannedAccount, summarize  # noqa: E402
-from scanner.evaluate import ACCOUNT_ACCESS_CHECK  # noqa: E402
-from scanner.findings import Finding, finding_id  # noqa: E402
-from scanner.frameworks import Frameworks  # noqa: E402
-from scanner.model import Resource, Status  # noqa: E402
-from scanner.registry import all_checks  # noqa: E402
+from scanner.aws.registry import all_checks  # noqa: E402
+from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK  # noqa: E402
+from scanner.core.findings import Finding, finding_id  # noqa: E402
+from scanner.core.frameworks import Frameworks  # noqa: E402
+from scanner.core.model import Resource, Status  # noqa: E402
 from tests.browser.cdp import chromium  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2")
@@ -92,7 +92,7 @@ def _finding(
     resource_type: str,
     status: Status,
 ) -> Finding:
-    from scanner.model import Severity
+    from scanner.core.model import Severity
 
     return Finding(
         id=finding_id(check_id, acct.account_id, region, resource_id),

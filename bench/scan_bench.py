@@ -115,10 +115,10 @@ def run_scan(
     """In the scan child: the real pipeline, measured."""
     import logging
 
-    from scanner.model import Severity
-    from scanner.pipeline import ScanRequest, run_scan
-    from scanner.scan import ScanOptions
-    from scanner.session import ClientSettings, Sessions
+    from scanner.app.scan import ScanRequest, run_scan
+    from scanner.aws.collection import ScanOptions
+    from scanner.aws.session import ClientSettings, Sessions
+    from scanner.core.model import Severity
 
     logging.basicConfig(level=logging.WARNING)
     out = Path(tempfile.mkdtemp(prefix="trailwatch-bench-"))
@@ -162,7 +162,7 @@ def startup_figures() -> tuple[float, float]:
     """(best `trailwatch --help` wall seconds of 5, the demo scan's own wall seconds)."""
     import re
 
-    cli = [sys.executable, "-m", "scanner.cli"]
+    cli = [sys.executable, "-m", "scanner.app.cli"]
     best = min(_timed([*cli, "--help"]) for _ in range(5))
     with tempfile.TemporaryDirectory() as out:
         proc = subprocess.run(

@@ -38,7 +38,7 @@ def one_run(
         env = {**os.environ, **FAKE_ENV, "PYTHONPATH": str(code)}
         env.pop("AWS_ENDPOINT_URL", None)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "scanner.cli", "-q", "scan", "--org", "--regions",
+            [sys.executable, "-m", "scanner.app.cli", "-q", "scan", "--org", "--regions",
              ",".join(REGIONS), "--endpoint-url", proxy.endpoint, "--output-dir", str(out)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=code,
         )  # fmt: skip

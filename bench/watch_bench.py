@@ -5,7 +5,7 @@
 moto (optionally behind a delaying proxy standing in for AWS round trips) runs in its own process.
 One account is seeded with a logging multi-Region trail and its alarm chain, Config, a KMS key,
 buckets and event rules in every region; it is scanned (with Security Hub import and a saved
-inventory), then one event per posture-changing call is replayed through scanner.watch, the
+inventory), then one event per posture-changing call is replayed through scanner.realtime.watch, the
 way the Lambda handles it. StopLogging and StartLogging are real (the trail is stopped and
 started in moto first) and must flip CloudTrail.1 in Security Hub.
 
@@ -106,7 +106,7 @@ def seed(endpoint: str, regions: tuple[str, ...]) -> dict[str, str]:
 def events(names: dict[str, str], regions: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
     """(label, event) for every posture-changing call, in the home region (the last region for
     the regional-only calls, to show region-local re-evaluation)."""
-    from scanner.events import CALLS, sample_event
+    from scanner.realtime.api_calls import CALLS, sample_event
 
     home, far = regions[0], regions[-1]
     request = {
@@ -144,11 +144,11 @@ def _ct1(endpoint: str, region: str) -> list[tuple[str, str]]:
 def run(endpoint: str, regions: tuple[str, ...], use_inventory: bool) -> bool:
     import logging
 
-    from scanner.inventory import Inventory
-    from scanner.model import Severity
-    from scanner.pipeline import ScanRequest, run_scan
-    from scanner.scan import ScanOptions
-    from scanner.watch import Outcome, Watcher, WatchOptions
+    from scanner.app.scan import ScanRequest, run_scan
+    from scanner.aws.collection import ScanOptions
+    from scanner.core.inventory import Inventory
+    from scanner.core.model import Severity
+    from scanner.realtime.watch import Outcome, Watcher, WatchOptions
 
     logging.basicConfig(level=logging.WARNING)
     t0 = time.perf_counter()

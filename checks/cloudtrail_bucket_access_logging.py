@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.buckets import logging_result, trail_bucket_results
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS
-from scanner.datasets.s3 import S3_BUCKET_LOGGING, S3_BUCKETS
-from scanner.model import Result, Severity
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.s3 import S3_BUCKET_LOGGING, S3_BUCKETS
+from scanner.core.model import Result, Severity
+from scanner.core.view import View
 
 
 def evaluate(view: View) -> Iterator[Result]:

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from functools import partial
 
 from checks.lib.trails import Judgement, account_result, logging_trail, visible_trails
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail
-from scanner.model import Result, Severity
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail
+from scanner.core.model import Result, Severity
+from scanner.core.view import View
 
 
 def judge(view: View, trail: Trail) -> Judgement:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.trails import owned_trails_homed_here, status_evidence, trail_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
-from scanner.model import CollectionError, Result, Severity, Status
-from scanner.view import View, error_result
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
+from scanner.core.model import CollectionError, Result, Severity, Status
+from scanner.core.view import View, error_result
 
 
 def problems(trail: Trail, status: TrailStatus) -> list[str]:

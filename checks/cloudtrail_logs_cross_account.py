@@ -14,12 +14,12 @@ from typing import Any
 
 from checks.lib.buckets import bucket_owners, error_result
 from checks.lib.trails import owned_trails_homed_here, trail_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS
-from scanner.datasets.s3 import S3_BUCKETS
-from scanner.model import Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.s3 import S3_BUCKETS
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import View
 
 
 def evaluate(view: View) -> Iterator[Result]:

@@ -22,11 +22,11 @@ from checks.lib.trails import (
     selector_judgement,
     visible_trails,
 )
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS, Trail
-from scanner.model import Result, Severity
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS, Trail
+from scanner.core.model import Result, Severity
+from scanner.core.view import View
 
 
 def judge(view: View, trail: Trail) -> Judgement:

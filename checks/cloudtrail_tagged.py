@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.trails import owned_trails_homed_here, trail_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAIL_TAGS, TRAILS
-from scanner.model import CollectionError, Result, Severity, Status
-from scanner.view import View, error_result
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAIL_TAGS, TRAILS
+from scanner.core.model import CollectionError, Result, Severity, Status
+from scanner.core.view import View, error_result
 
 REQUIRED_TAG_KEYS: tuple[str, ...] = ()
 """Security Hub's optional `requiredTagKeys` parameter (none by default: any tag key passes).

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudwatch import ALARMS, MetricAlarm
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudwatch import ALARMS, MetricAlarm
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 URL = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html"
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from checks.cloudwatch_alarms import APIS, AlarmControl, Pattern, evaluator
 from checks.lib.cloudtrail_events import ORGANIZATIONS_EVENTS
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS
-from scanner.datasets.cloudwatch import ALARMS
-from scanner.datasets.metric_filters import METRIC_FILTERS
-from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS
-from scanner.model import Severity
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS
+from scanner.core.datasets.cloudwatch import ALARMS
+from scanner.core.datasets.metric_filters import METRIC_FILTERS
+from scanner.core.datasets.sns import TOPIC_SUBSCRIPTIONS
+from scanner.core.model import Severity
 
 CIS_PATTERN = (
     "{ ($.eventSource = organizations.amazonaws.com) && ("

@@ -58,14 +58,14 @@ from checks.lib.cloudtrail_events import (
     VPC_EVENTS,
 )
 from checks.lib.trails import visible_trails
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS
-from scanner.datasets.cloudwatch import ALARMS
-from scanner.datasets.metric_filters import METRIC_FILTERS
-from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS
-from scanner.model import Result, Severity, Status
-from scanner.view import EVIDENCE_CALLS, View, error_result
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS
+from scanner.core.datasets.cloudwatch import ALARMS
+from scanner.core.datasets.metric_filters import METRIC_FILTERS
+from scanner.core.datasets.sns import TOPIC_SUBSCRIPTIONS
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import EVIDENCE_CALLS, View, error_result
 
 URL = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html"
 APIS = (

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.awsconfig import CONFIG, ConfigRecorder, ConfigRegion
-from scanner.model import CollectionError, Result, Severity, Status
-from scanner.view import View, error_result
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.awsconfig import CONFIG, ConfigRecorder, ConfigRegion
+from scanner.core.model import CollectionError, Result, Severity, Status
+from scanner.core.view import View, error_result
 
 INCLUDE_SLR_CHECK = True
 """Security Hub's `includeConfigServiceLinkedRoleCheck` parameter (default true): when true, a

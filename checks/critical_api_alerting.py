@@ -39,15 +39,15 @@ from checks.lib.alarm_chain import (
 )
 from checks.lib.cloudtrail_events import GLOBAL_REGION, GLOBAL_SOURCES, CorpusEvent, sample_events
 from checks.lib.trails import visible_trails
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS
-from scanner.datasets.cloudwatch import ALARMS
-from scanner.datasets.events import EVENT_RULES, EventRule
-from scanner.datasets.metric_filters import METRIC_FILTERS
-from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS
-from scanner.model import CollectionError, Result, Severity, Status
-from scanner.view import EVIDENCE_CALLS, View, error_result
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS
+from scanner.core.datasets.cloudwatch import ALARMS
+from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule
+from scanner.core.datasets.metric_filters import METRIC_FILTERS
+from scanner.core.datasets.sns import TOPIC_SUBSCRIPTIONS
+from scanner.core.model import CollectionError, Result, Severity, Status
+from scanner.core.view import EVIDENCE_CALLS, View, error_result
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.detection import GUARDDUTY_DETECTORS
-from scanner.model import Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.detection import GUARDDUTY_DETECTORS
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import View
 
 
 def evaluate(view: View) -> Iterator[Result]:

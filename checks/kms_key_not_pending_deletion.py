@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from checks.lib.keys import key_resource, refers_to
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.kms import KMS_KEYS, KmsKey
-from scanner.datasets.logs import LOG_GROUPS, LogGroup, log_group_arn, parse_log_group_arn
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.kms import KMS_KEYS, KmsKey
+from scanner.core.datasets.logs import LOG_GROUPS, LogGroup, log_group_arn, parse_log_group_arn
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def _trails_here(view: View) -> list[Trail]:

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 from checks.lib.keys import key_resource
 from checks.lib.trails import owned_trails_homed_here, trail_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS
-from scanner.datasets.kms import KMS_KEYS, KmsKey
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.kms import KMS_KEYS, KmsKey
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def _evidence(key: KmsKey) -> dict[str, object]:

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from checks.lib.trail_log_groups import each_trail_group
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.logs import LOG_GROUPS, LogGroup
-from scanner.model import Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import View
 
 MIN_RETENTION_DAYS = 365
 """Security Hub's `minRetentionTime` parameter (default 365; it also allows 400, 545, 731, 1827

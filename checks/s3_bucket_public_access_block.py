@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.buckets import each_bucket, error_result, fact
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.s3 import S3_BUCKET_PUBLIC_ACCESS_BLOCKS, S3_BUCKETS, Bucket
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.s3 import S3_BUCKET_PUBLIC_ACCESS_BLOCKS, S3_BUCKETS, Bucket
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def judge(view: View, bucket: Bucket, resource: Resource) -> Result:

@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.buckets import each_bucket, public_result
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.s3 import (
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.s3 import (
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
     S3_BUCKET_POLICIES,
     S3_BUCKET_PUBLIC_ACCESS_BLOCKS,
     S3_BUCKETS,
 )
-from scanner.model import Result, Severity
-from scanner.view import View
+from scanner.core.model import Result, Severity
+from scanner.core.view import View
 
 
 def evaluate(view: View) -> Iterator[Result]:

@@ -14,11 +14,11 @@ from typing import Any
 
 from checks.lib.buckets import bucket_arn, each_bucket, error_result, fact, load_policy
 from checks.lib.policy import tls_required
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.s3 import S3_BUCKET_POLICIES, S3_BUCKETS, Bucket
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.s3 import S3_BUCKET_POLICIES, S3_BUCKETS, Bucket
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def judge(view: View, bucket: Bucket, resource: Resource) -> Result:

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.lib.buckets import error_result, fact, trail_bucket_results
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAILS
-from scanner.datasets.s3 import S3_BUCKET_VERSIONING, S3_BUCKETS, Bucket
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.s3 import S3_BUCKET_VERSIONING, S3_BUCKETS, Bucket
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 
 def judge(view: View, bucket: Bucket, resource: Resource) -> Result:

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 
 from checks.lib.alarm_chain import rules_matching
 from checks.lib.cloudtrail_events import securityhub_finding_event
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.events import EVENT_RULES, EventRule
-from scanner.model import Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import View
 
 
 def evaluate(view: View) -> Iterator[Result]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.vpc_flow_logs_enabled import owned_vpcs, vpc_resource
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.ec2 import VPC_FLOW_LOGS
-from scanner.model import Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
+from scanner.core.model import Result, Severity, Status
+from scanner.core.view import View
 
 
 def evaluate(view: View) -> Iterator[Result]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.datasets.ec2 import VPC_FLOW_LOGS, FlowLog, Vpc
-from scanner.model import Resource, Result, Severity, Status
-from scanner.view import View
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS, FlowLog, Vpc
+from scanner.core.model import Resource, Result, Severity, Status
+from scanner.core.view import View
 
 TRAFFIC_TYPES = frozenset({"REJECT", "ALL"})
 

@@ -3,8 +3,10 @@
 The checks (`requires`), the collectors (IAM actions and the CloudTrail calls that change their
 data, next to each call) and the buildspec are the sources; from them:
 
-- deploy/iam/trailwatch-scan-policy.json: the least-privilege scan policy (scanner.permissions);
-- deploy/eventbridge/rule-pattern.json: the real-time EventBridge rule pattern (scanner.events);
+- deploy/iam/trailwatch-scan-policy.json: the least-privilege scan policy
+  (scanner.aws.permissions);
+- deploy/eventbridge/rule-pattern.json: the real-time EventBridge rule pattern
+  (scanner.realtime.api_calls);
 - deploy/cloudformation/*.yaml: the blocks between `# BEGIN <name>` and `# END <name>` marker
   comments (CloudFormation cannot read local files): the scan policy, the buildspec, the rule
   pattern;
@@ -26,9 +28,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from scanner.events import CALLS, rule_pattern
-from scanner.permissions import DISCOVERY_ACTIONS, scan_policy
-from scanner.registry import all_checks, all_collectors, required_collectors
+from scanner.aws.permissions import DISCOVERY_ACTIONS, scan_policy
+from scanner.aws.registry import all_checks, all_collectors, required_collectors
+from scanner.realtime.api_calls import CALLS, rule_pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = Path("deploy/iam/trailwatch-scan-policy.json")

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from reports.text import evidence_json, safe_url, truncate
-from scanner.atomic import write_json_array_atomic
-from scanner.findings import Finding
-from scanner.model import Resource, Status
+from scanner.core.atomic import write_json_array_atomic
+from scanner.core.findings import Finding
+from scanner.core.model import Resource, Status
 
 SCHEMA_VERSION = "2018-10-08"
 PRODUCT_FIELD_PREFIX = "trailwatch/"

@@ -1,4 +1,4 @@
-"""Reading a findings file for import (via scanner.inputs): bounded, checked, manifest-verified."""
+"""Reading a findings file for import (via core.inputs): bounded, checked, manifest-verified."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from reports.manifest import MANIFEST
-from scanner import inputs
-from scanner.errors import UsageError
+from scanner.core import inputs
+from scanner.core.errors import UsageError
 
 #: The largest findings file `trailwatch import` reads (512 MiB): larger ones are refused.
 MAX_ASFF_BYTES = 512 * 1024 * 1024

@@ -22,10 +22,10 @@ from reports.summary import (
     ScanSummary,
 )
 from reports.text import evidence_json, truncate
-from scanner import atomic
-from scanner.evaluate import ACCOUNT_ACCESS_CHECK
-from scanner.findings import Finding
-from scanner.model import Status
+from scanner.core import atomic
+from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK
+from scanner.core.findings import Finding
+from scanner.core.model import Status
 
 BOM = "\ufeff"
 #: Excel's limit on the characters of one cell.

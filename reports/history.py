@@ -20,8 +20,8 @@ from pydantic import ValidationError
 
 from reports.diff import Change, ChangeSet
 from reports.summary import ScanMeta, ScanSummary
-from scanner.errors import TrailwatchError
-from scanner.model import Frozen, Status
+from scanner.core.errors import TrailwatchError
+from scanner.core.model import Frozen, Status
 
 HISTORY_FILE = "trailwatch-history.sqlite"
 #: PRAGMA user_version of the schema below; a file with another (non-zero) version is refused.

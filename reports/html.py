@@ -36,9 +36,9 @@ from reports.summary import (
     ScanSummary,
 )
 from reports.text import evidence_json, safe_url, truncate
-from scanner.atomic import write_text_atomic
-from scanner.findings import ID_FORMAT, Finding, parse_finding_id
-from scanner.model import Status
+from scanner.core.atomic import write_text_atomic
+from scanner.core.findings import ID_FORMAT, Finding, parse_finding_id
+from scanner.core.model import Status
 
 TEMPLATE = "report.html.j2"
 #: Bytes of embedded finding data (rows) above which evidence is left out, passing first.

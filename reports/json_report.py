@@ -9,10 +9,10 @@ from typing import Any
 
 from reports.diff import Change, ChangeSet
 from reports.summary import ReportExtras, ScanMeta, ScanSummary
-from scanner.atomic import write_json_array_atomic
-from scanner.findings import Finding
-from scanner.model import Frozen
-from scanner.suppressions import SuppressionReport
+from scanner.core.atomic import write_json_array_atomic
+from scanner.core.findings import Finding
+from scanner.core.model import Frozen
+from scanner.core.suppressions import SuppressionReport
 
 #: Per-finding key (with --baseline) that says how the finding changed since the baseline.
 CHANGE_KEY = "change"

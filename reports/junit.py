@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reports.summary import ScanMeta, ScanSummary
-from scanner.atomic import write_text_atomic
-from scanner.findings import Finding
+from scanner.core.atomic import write_text_atomic
+from scanner.core.findings import Finding
 
 # Characters XML 1.0 does not allow, even escaped.
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from scanner.atomic import write_text_atomic
-from scanner.errors import UsageError
+from scanner.core.atomic import write_text_atomic
+from scanner.core.errors import UsageError
 
 MANIFEST = "manifest.json"
 #: `sha256sum` format: the manifest's own SHA-256 (a convenience copy; trust the out-of-band one).
@@ -150,7 +150,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         raise UsageError(f"verify: {directory} has no {MANIFEST}")
     if manifest.stat().st_size > MAX_MANIFEST_BYTES:
         raise UsageError(f"{manifest}: larger than {MAX_MANIFEST_BYTES} bytes (refused unread)")
-    from scanner import inputs
+    from scanner.core import inputs
 
     try:
         fd = os.open(manifest, os.O_RDONLY | os.O_NOFOLLOW)
@@ -159,7 +159,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         doc = inputs.parse_json(inputs.decode(data, "verify", manifest), "verify", manifest)
     except OSError as exc:
         raise UsageError(f"{manifest}: unreadable: {exc}") from None
-    except inputs.InputError as exc:  # not UTF-8, not JSON, nested too deep (scanner.inputs)
+    except inputs.InputError as exc:  # not UTF-8, not JSON, nested too deep (scanner.core.inputs)
         raise UsageError(f"{manifest}: unreadable: {exc}") from None
     if not isinstance(doc, dict):
         raise UsageError(f"{manifest}: not a trailwatch manifest (not a JSON object)")

@@ -24,9 +24,9 @@ from typing import Any
 from reports.asff import arn_partition, finding_partition, finding_types
 from reports.text import safe_url
 from scanner import __version__
-from scanner.atomic import write_json_array_atomic
-from scanner.findings import Finding
-from scanner.model import Resource, Severity, Status
+from scanner.core.atomic import write_json_array_atomic
+from scanner.core.findings import Finding
+from scanner.core.model import Resource, Severity, Status
 
 OCSF_VERSION = "1.5.0"
 CATEGORY_UID = 2  # Findings

@@ -11,9 +11,9 @@ from markupsafe import Markup
 
 from reports.charts import Bar, bar_chart
 from reports.summary import SEVERITY_ORDER, ScanMeta, ScanSummary, Score, StatusCounts
-from scanner.evaluate import ACCOUNT_ACCESS_CHECK
-from scanner.findings import Finding
-from scanner.model import Severity, Status
+from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK
+from scanner.core.findings import Finding
+from scanner.core.model import Severity, Status
 
 #: Top risks listed in words on the first page.
 MAX_RISKS = 5

@@ -19,8 +19,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from scanner.atomic import write_text_atomic
-from scanner.errors import TrailwatchError
+from scanner.core.atomic import write_text_atomic
+from scanner.core.errors import TrailwatchError
 
 #: Exit code when the other reports were written but report.pdf could not be.
 EXIT_PDF_FAILED = 6

@@ -1,5 +1,5 @@
 """One scan's output files as a set: staged beside the output directory, verified against the
-manifest, then switched in whole (see scanner.swap for the switch and what a crash leaves)."""
+manifest, then switched in whole (see scanner.core.swap for the switch and what a crash leaves)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from pathlib import Path
 from types import TracebackType
 
 from reports.manifest import COMPANIONS, MANIFEST, MAX_MANIFEST_BYTES, verify_manifest
-from scanner.errors import OutputError, UsageError
-from scanner.formats import FILENAMES
-from scanner.shard import SHARD_INVENTORY
-from scanner.swap import fsync_dir, recover, staging_prefix, switch_in
+from scanner.core.errors import OutputError, UsageError
+from scanner.core.formats import FILENAMES
+from scanner.core.shard import SHARD_INVENTORY
+from scanner.core.swap import fsync_dir, recover, staging_prefix, switch_in
 
 log = logging.getLogger("trailwatch")
 

@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import Field
 
-from scanner.evaluate import ACCOUNT_ACCESS_CHECK
-from scanner.findings import Finding
-from scanner.inventory import Inventory, SkippedAccount
-from scanner.model import CollectionError, Frozen, Severity, Status
+from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK
+from scanner.core.findings import Finding
+from scanner.core.inventory import Inventory, SkippedAccount
+from scanner.core.model import CollectionError, Frozen, Severity, Status
 
 if TYPE_CHECKING:
     from reports.diff import ChangeSet
     from reports.trend import TrendView
-    from scanner.frameworks import Framework, Requirement
-    from scanner.suppressions import SuppressionReport
+    from scanner.core.frameworks import Framework, Requirement
+    from scanner.core.suppressions import SuppressionReport
 
 #: Display order of statuses: what needs attention first.
 STATUS_ORDER: tuple[Status, ...] = (
@@ -147,7 +147,7 @@ class CheckSummary(Frozen):
 
 
 class CheckLike(Protocol):
-    """What the summary needs of a check (scanner.check.Check satisfies it)."""
+    """What the summary needs of a check (scanner.core.check.Check satisfies it)."""
 
     @property
     def id(self) -> str: ...
@@ -330,7 +330,7 @@ class FrameworkSummary(Frozen):
         index: tuple[_Tallies, dict[str, Counter[Status]]] | None = None,
     ) -> FrameworkSummary:
         """`index`: `_index(findings)`, when the caller builds several frameworks."""
-        from scanner.frameworks import Scope
+        from scanner.core.frameworks import Scope
 
         by_check, access_errors = index or _index(findings)
         reqs = tuple(

@@ -15,9 +15,9 @@ from reports.manifest import sha256_file
 from reports.ocsf import write_ocsf
 from reports.pdf import PdfError, write_pdf
 from reports.summary import ReportExtras, ScanMeta, ScanSummary
-from scanner.errors import OutputError, UsageError
-from scanner.findings import Finding
-from scanner.formats import FILENAMES, FORMATS
+from scanner.core.errors import OutputError, UsageError
+from scanner.core.findings import Finding
+from scanner.core.formats import FILENAMES, FORMATS
 
 Writer = Callable[[Path, Sequence[Finding], ScanMeta, ScanSummary], Path]
 ExtrasWriter = Callable[[Path, Sequence[Finding], ScanMeta, ScanSummary, ReportExtras | None], Path]

@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from scanner.check import Check
-from scanner.dataset import Dataset, Scope
-from scanner.evaluate import evaluate
-from scanner.findings import Finding
-from scanner.frameworks import Frameworks
-from scanner.inventory import AccountInfo, AccountInventory, DatasetRecord, Inventory, record_key
-from scanner.model import CollectionError
+from scanner.core.check import Check
+from scanner.core.dataset import Dataset, Scope
+from scanner.core.evaluate import evaluate
+from scanner.core.findings import Finding
+from scanner.core.frameworks import Frameworks
+from scanner.core.inventory import (
+    AccountInfo,
+    AccountInventory,
+    DatasetRecord,
+    Inventory,
+    record_key,
+)
+from scanner.core.model import CollectionError
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 MGMT = "111111111111"

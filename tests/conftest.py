@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from scanner.aws.collection import ScanOptions, collect_inventory
+from scanner.aws.registry import all_checks, select_checks
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.inventory import Inventory
 from scanner.demo.server import FAKE_ENV
-from scanner.inventory import Inventory
-from scanner.registry import all_checks, select_checks
-from scanner.scan import ScanOptions, collect_inventory
-from scanner.session import ClientSettings, Sessions
 
 DEFAULT_ACCOUNT = "123456789012"
 REGIONS = ("us-east-1", "eu-west-1")

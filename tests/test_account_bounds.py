@@ -9,8 +9,8 @@ from checks.s3_account_public_access_block import CHECK
 from reports.json_report import read_json
 from reports.summary import ScanMeta, summarize
 from reports.writers import write_reports
-from scanner.datasets.s3 import S3_ACCOUNT_PUBLIC_ACCESS_BLOCK, AccountPublicAccessBlock
-from scanner.inventory import MAX_TAGS, MAX_TEXT, AccountInfo
+from scanner.core.datasets.s3 import S3_ACCOUNT_PUBLIC_ACCESS_BLOCK, AccountPublicAccessBlock
+from scanner.core.inventory import MAX_TAGS, MAX_TEXT, AccountInfo
 from tests.builders import NOW, InventoryBuilder, run
 
 

@@ -21,7 +21,7 @@ def _run(
     if env is not None:
         base.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "scanner.cli", *args],
+        [sys.executable, "-m", "scanner.app.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -82,7 +82,7 @@ def test_checks_lists_control_ids() -> None:
 
 def test_help_does_not_import_boto3() -> None:
     code = (
-        "import sys; from scanner import cli; "
+        "import sys; from scanner.app import cli; "
         "cli.build_parser(); print('boto3' in sys.modules, 'botocore' in sys.modules)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -107,7 +107,7 @@ def test_signal_mid_scan_leaves_no_partial_report(sig: signal.Signals, tmp_path:
         [
             sys.executable,
             "-m",
-            "scanner.cli",
+            "scanner.app.cli",
             "scan",
             "--regions",
             "us-east-1",

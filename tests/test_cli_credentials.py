@@ -24,7 +24,7 @@ def _scan(endpoint: str, cwd: Path, *extra: str) -> subprocess.CompletedProcess[
         [
             sys.executable,
             "-m",
-            "scanner.cli",
+            "scanner.app.cli",
             "scan",
             "--regions",
             "us-east-1",
@@ -101,7 +101,7 @@ def test_unreadable_aws_credentials_file_is_one_line_exit_2(tmp_path: Path) -> N
         env.pop(key, None)
     env.update(AWS_SHARED_CREDENTIALS_FILE=str(broken), AWS_CONFIG_FILE=os.devnull)
     proc = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "scan", "--regions", "us-east-1",
+        [sys.executable, "-m", "scanner.app.cli", "scan", "--regions", "us-east-1",
          "--endpoint-url", "http://127.0.0.1:9", "--output-dir", str(tmp_path / "out")],
         capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path, check=False,
     )  # fmt: skip

@@ -6,11 +6,11 @@ from typing import Any, cast
 
 from botocore.exceptions import ClientError
 
-from scanner.collect import AccountTarget, CollectContext, collect
-from scanner.collector import Collector
-from scanner.dataset import Dataset, Scope
-from scanner.inventory import record_key
-from scanner.session import AccountSession
+from scanner.aws.collector import Collector
+from scanner.aws.engine import AccountTarget, CollectContext, collect
+from scanner.aws.session import AccountSession
+from scanner.core.dataset import Dataset, Scope
+from scanner.core.inventory import record_key
 
 
 class _Client:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reports.history import History
-from scanner.demo.run import DEMO_SEED, demo_paths, pin_random, reset_moto, run_demo
+from scanner.app.demo import DEMO_SEED, demo_paths, pin_random, reset_moto, run_demo
 from scanner.demo.server import fake_aws_env, moto_server
 from scanner.demo.world import build_org
 

@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from reports.history import History
-from scanner.demo.run import seed_demo
-from scanner.model import Severity
+from scanner.app.demo import seed_demo
+from scanner.core.model import Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "deploy" / "iam" / "trailwatch-scan-policy.json"
@@ -590,8 +590,8 @@ def test_every_checkov_skip_gives_its_reason(path: Path) -> None:
 def test_the_function_reads_its_external_id_from_the_secret(
     moto_endpoint: str, account_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scanner import lambda_handler
-    from scanner.errors import ConfigError
+    from scanner.core.errors import ConfigError
+    from scanner.realtime import handler as lambda_handler
 
     arn = account_client("secretsmanager").create_secret(
         Name="trailwatch-external-id", SecretString="the-external-id"

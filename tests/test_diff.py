@@ -11,8 +11,8 @@ import pytest
 
 from reports.diff import Change, classify, compare, load_baseline
 from reports.json_report import read_json
-from scanner.errors import UsageError
-from scanner.model import Status
+from scanner.core.errors import UsageError
+from scanner.core.model import Status
 from tests.builders import MEMBER, MGMT
 from tests.reports.pipeline_helpers import save_inventory, scan, trail_arn
 
@@ -170,7 +170,7 @@ def test_fail_on_new_needs_a_baseline(tmp_path: Path) -> None:
 def test_suppressed_new_failure_is_marked_new_but_does_not_fail(tmp_path: Path) -> None:
     from datetime import date
 
-    from scanner.suppressions import SuppressionRule
+    from scanner.core.suppressions import SuppressionRule
 
     scan(save_inventory(tmp_path / "a.json", {"ok": True}), tmp_path / "old")
     entry = SuppressionRule(check="CloudTrail.4", reason="r", owner="o", expires=date(2099, 1, 1))

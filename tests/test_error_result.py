@@ -1,13 +1,13 @@
-"""The "could not evaluate" result exists once (scanner.view.error_result): it names every failed
-call, keeps the check's evidence, and no other code builds an ERROR result or finding."""
+"""The "could not evaluate" result exists once (scanner.core.view.error_result): it names every
+failed call, keeps the check's evidence, and no other code builds an ERROR result or finding."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-from scanner.model import NOT_COLLECTED, CollectionError, Resource, Status
-from scanner.view import EVIDENCE_CALLS, REASON_CALLS, error_result
+from scanner.core.model import NOT_COLLECTED, CollectionError, Resource, Status
+from scanner.core.view import EVIDENCE_CALLS, REASON_CALLS, error_result
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCE = Resource(type="AwsAccount", id="AWS::::Account:111111111111")

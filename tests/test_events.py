@@ -13,13 +13,14 @@ import pytest
 import yaml
 
 from checks.lib.event_pattern import matches
-from scanner import lambda_handler
-from scanner.collector import Collector, on
-from scanner.dataset import Dataset, Scope
-from scanner.datasets.cloudtrail import TRAIL_STATUS
-from scanner.datasets.ec2 import VPC_FLOW_LOGS
-from scanner.errors import ConfigError, TrailwatchError
-from scanner.events import (
+from scanner.aws.collector import Collector, on
+from scanner.aws.registry import all_checks, all_collectors, required_collectors
+from scanner.core.dataset import Dataset, Scope
+from scanner.core.datasets.cloudtrail import TRAIL_STATUS
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
+from scanner.core.errors import ConfigError, TrailwatchError
+from scanner.realtime import handler as lambda_handler
+from scanner.realtime.api_calls import (
     CALLS,
     DETAIL_TYPE,
     EVENTBRIDGE_SOURCES,
@@ -34,8 +35,7 @@ from scanner.events import (
     rule_pattern,
     sample_event,
 )
-from scanner.registry import all_checks, all_collectors, required_collectors
-from scanner.watch import Outcome, Watcher, WatchOptions
+from scanner.realtime.watch import Outcome, Watcher, WatchOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 PATTERN_FILE = ROOT / "deploy" / "eventbridge" / "rule-pattern.json"
@@ -216,7 +216,7 @@ def test_a_cloudtrail_record_is_read_like_an_eventbridge_event() -> None:
 def test_irrelevant_events_are_a_logged_no_op(
     event: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.DEBUG, logger="scanner.events"):
+    with caplog.at_level(logging.DEBUG, logger="scanner.realtime.api_calls"):
         assert parse_event(event) is None
     assert any(r.levelno == logging.DEBUG and "ignored" in r.message for r in caplog.records)
 
@@ -371,7 +371,7 @@ def test_every_rule_in_the_templates_uses_the_rule_pattern() -> None:
 def test_the_function_handler_exists() -> None:
     ((_, function),) = _resources("AWS::Lambda::Function")
     handler = function["Properties"]["Handler"]
-    assert handler == lambda_handler.HANDLER == "scanner.lambda_handler.handler"
+    assert handler == lambda_handler.HANDLER == "scanner.realtime.handler.handler"
     module, _, attr = handler.rpartition(".")
     assert callable(getattr(importlib.import_module(module), attr))
     variables = function["Properties"]["Environment"]["Variables"]
@@ -561,8 +561,8 @@ def test_a_batch_of_hostile_messages_fails_each_alone_and_never_raises(
 
 
 def test_undelivered_findings_are_a_delivery_failure_but_a_region_without_the_hub_is_not() -> None:
-    from reports.securityhub import ImportPlan, ImportReport, SkippedScope, Undelivered
-    from scanner.watch import _delivery_failed
+    from scanner.publish.securityhub import ImportPlan, ImportReport, SkippedScope, Undelivered
+    from scanner.realtime.watch import _delivery_failed
 
     plan = ImportPlan(targets=[])
     not_enabled = SkippedScope(ACCOUNT, "eu-west-1", "Security Hub is not enabled here (x)", 3)

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.check import Check
-from scanner.dataset import Scope
-from scanner.frameworks import Framework, Frameworks
-from scanner.model import Result, Severity
-from scanner.registry import all_checks
-from scanner.view import View
+from scanner.aws.registry import all_checks
+from scanner.core.check import Check
+from scanner.core.dataset import Scope
+from scanner.core.frameworks import Framework, Frameworks
+from scanner.core.model import Result, Severity
+from scanner.core.view import View
 
 # The check catalogue, from the checks discovered in checks/ (a new check registers nowhere else):
 # the Security Hub control ids they implement, and the ids of our own checks.

@@ -13,9 +13,9 @@ from types import ModuleType
 
 import pytest
 
-from scanner.events import CALLS
-from scanner.permissions import scan_actions
-from scanner.registry import all_checks
+from scanner.aws.permissions import scan_actions
+from scanner.aws.registry import all_checks
+from scanner.realtime.api_calls import CALLS
 
 ROOT = Path(__file__).resolve().parents[1]
 

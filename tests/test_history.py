@@ -14,8 +14,8 @@ import pytest
 
 from reports.history import History, HistoryEntry, HistoryError, default_history_path
 from reports.trend import build_trend
-from scanner.cli import main
-from scanner.inventory import Inventory
+from scanner.app.cli import main
+from scanner.core.inventory import Inventory
 from tests.reports.factory import NOW
 from tests.reports.pipeline_helpers import save_inventory
 
@@ -170,7 +170,7 @@ def test_corrupt_history_exit_2_after_the_reports_are_written(
 
 def test_merge_takes_baseline_framework_and_history(tmp_path: Path) -> None:
     """`merge` parses the same report options as `scan` (the merge itself: test_merge_shards)."""
-    from scanner.cli import build_parser
+    from scanner.app.cli import build_parser
 
     args = build_parser().parse_args(
         [

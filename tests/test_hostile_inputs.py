@@ -1,6 +1,6 @@
 """Hostile input files and options: each is one line on stderr and exit 2, never a traceback.
 
-Every case runs the real command line (`scanner.cli.main`) in-process. The README table
+Every case runs the real command line (`scanner.app.cli.main`) in-process. The README table
 "Hostile inputs tested" lists these cases.
 """
 
@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from scanner import cli, inputs
+from scanner.app import cli
+from scanner.core import inputs
 from tests.reports.pipeline_helpers import save_inventory, scan
 
 DEEP = 100_000  # far past Python's recursion limit

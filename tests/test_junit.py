@@ -9,9 +9,9 @@ from pathlib import Path
 from reports.junit import write_junit
 from reports.summary import summarize
 from reports.writers import write_reports
-from scanner.findings import Finding, Suppression
-from scanner.formats import FILENAMES, FORMATS
-from scanner.model import CollectionError, Status
+from scanner.core.findings import Finding, Suppression
+from scanner.core.formats import FILENAMES, FORMATS
+from scanner.core.model import CollectionError, Status
 from tests.reports.factory import MEMBER, hostile_findings, make_finding, make_meta
 
 COUNTS = ("tests", "failures", "errors", "skipped")

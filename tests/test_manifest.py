@@ -13,16 +13,16 @@ import pytest
 
 from reports.csv_report import compliance_filename
 from reports.manifest import MANIFEST, MANIFEST_SHA256, build_manifest, verify_manifest
-from scanner.cli import EXIT_NOT_VERIFIED
-from scanner.errors import UsageError
-from scanner.frameworks import Frameworks
+from scanner.app.cli import EXIT_NOT_VERIFIED
+from scanner.core.errors import UsageError
+from scanner.core.frameworks import Frameworks
 from tests.reports.pipeline_helpers import save_inventory, scan
 
 
 def _verify(directory: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
     return subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "verify", str(directory)],
+        [sys.executable, "-m", "scanner.app.cli", "verify", str(directory)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -183,7 +183,7 @@ def test_manifest_too_large_is_refused_unread(out: Path) -> None:
 def _verify_args(directory: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
     return subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "verify", str(directory), *extra],
+        [sys.executable, "-m", "scanner.app.cli", "verify", str(directory), *extra],
         capture_output=True,
         text=True,
         timeout=60,

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from pydantic import ValidationError
 
-from scanner.check import Check
-from scanner.dataset import Dataset, Scope
-from scanner.datasets.kms import KmsKey
-from scanner.datasets.s3 import BucketPolicy, BucketVersioning
-from scanner.model import (
+from scanner.core.check import Check
+from scanner.core.dataset import Dataset, Scope
+from scanner.core.datasets.kms import KmsKey
+from scanner.core.datasets.s3 import BucketPolicy, BucketVersioning
+from scanner.core.model import (
     CollectionError,
     DataUnavailable,
     FieldUnavailable,
@@ -21,7 +21,7 @@ from scanner.model import (
     Status,
     peek,
 )
-from scanner.view import View
+from scanner.core.view import View
 from tests.builders import MGMT, InventoryBuilder, run
 
 DENIED = CollectionError(

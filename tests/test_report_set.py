@@ -18,11 +18,11 @@ from typing import IO, Any
 
 import pytest
 
-import scanner.atomic
-import scanner.swap
+import scanner.core.atomic
+import scanner.core.swap
 from reports.manifest import MANIFEST, MANIFEST_SHA256, sha256_file
-from scanner.cli import main
-from scanner.swap import STAGING_TAG, previous_path, recover
+from scanner.app.cli import main
+from scanner.core.swap import STAGING_TAG, previous_path, recover
 from tests.reports.pipeline_helpers import save_inventory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ def slow(path, *args):
     time.sleep(120)
     return written
 writers._EXTRAS_WRITERS["html"] = slow
-from scanner.cli import main
+from scanner.app.cli import main
 sys.exit(main(sys.argv[2:]))
 """
 
@@ -164,14 +164,14 @@ def test_a_full_disk_during_the_report_write_leaves_the_previous_set(
 ) -> None:
     inventory, out, digest = previous
     state = {"left": int(_set_size(out) * fraction)}
-    real = scanner.atomic.atomic_writer
+    real = scanner.core.atomic.atomic_writer
 
     @contextmanager
     def full_disk(path: Path, mode: str = "w") -> Iterator[Any]:
         with real(path, mode) as handle:
             yield _FullDisk(handle, state)
 
-    monkeypatch.setattr(scanner.atomic, "atomic_writer", full_disk)
+    monkeypatch.setattr(scanner.core.atomic, "atomic_writer", full_disk)
     capsys.readouterr()
     code = main(["-q", *_scan_args(inventory, out, "--save-inventory", str(out / "inv.json"))])
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
@@ -192,14 +192,14 @@ def test_an_inventory_that_cannot_be_saved_is_one_line_and_exit_2_after_the_repo
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     full = tmp_path / "full.json"
-    real_save = scanner.inventory.Inventory.save
+    real_save = scanner.core.inventory.Inventory.save
 
     def save(self: Any, path: Path) -> None:
         if Path(path) == full:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_save(self, path)
 
-    monkeypatch.setattr(scanner.inventory.Inventory, "save", save)
+    monkeypatch.setattr(scanner.core.inventory.Inventory, "save", save)
     for target in (blocker / "inv.json", full):  # a bad path, then a full disk
         capsys.readouterr()
         code = main(["-q", *_scan_args(inventory, out, "--save-inventory", str(target))])
@@ -257,7 +257,7 @@ def test_the_set_is_switched_by_two_renames_where_the_filesystem_cannot_exchange
     previous: tuple[Path, Path, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     inventory, out, digest = previous
-    monkeypatch.setattr(scanner.swap, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(scanner.core.swap, "_exchange", lambda a, b: False)
     assert main(["-q", *_scan_args(inventory, out)]) == 1
     assert sha256_file(out / MANIFEST) != digest
     assert _verify(out) == 0

@@ -15,18 +15,18 @@ import pytest
 
 from reports.json_report import write_json
 from reports.manifest import write_manifest
-from reports.merge import merge_shards
 from reports.summary import ScanMeta, ScannedAccount, summarize
-from scanner.cli import main
-from scanner.errors import UsageError
-from scanner.inventory import (
+from scanner.app.cli import main
+from scanner.app.merge import merge_shards
+from scanner.core.errors import UsageError
+from scanner.core.inventory import (
     AccountInfo,
     AccountInventory,
     Inventory,
     ShardPlan,
     SkippedAccount,
 )
-from scanner.shard import SHARD_INVENTORY, Shard, parse_shard, shard_of
+from scanner.core.shard import SHARD_INVENTORY, Shard, parse_shard, shard_of
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 
@@ -58,7 +58,7 @@ def test_the_hash_is_sha256_of_the_account_id() -> None:
 
 def test_the_partition_does_not_depend_on_the_process() -> None:
     ids = ["123456789012", "210987654321", "000000000001", "999999999999"]
-    code = f"from scanner.shard import shard_of; print([shard_of(a, 7) for a in {ids!r}])"
+    code = f"from scanner.core.shard import shard_of; print([shard_of(a, 7) for a in {ids!r}])"
     outputs = {
         subprocess.run(
             [sys.executable, "-c", code],

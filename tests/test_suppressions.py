@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from reports.asff import to_asff
-from scanner.config import load_config
-from scanner.errors import ConfigError
-from scanner.model import Resource, Severity, Status
-from scanner.suppressions import (
+from scanner.core.config import load_config
+from scanner.core.errors import ConfigError
+from scanner.core.model import Resource, Severity, Status
+from scanner.core.suppressions import (
     RuleState,
     SuppressionRule,
     apply_suppressions,

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from scanner.workers import DaemonPool
+from scanner.core.workers import DaemonPool
 
 
 def test_runs_everything_in_order_of_submission() -> None:

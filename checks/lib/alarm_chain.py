@@ -33,14 +33,14 @@ from checks.lib.event_pattern import EventPatternError, parse_event_pattern
 from checks.lib.filter_pattern import FilterPattern, FilterPatternError, parse
 from checks.lib.selectors import management_events
 from checks.lib.trails import logging_trail, selector_judgement
-from scanner.dataset import Dataset
-from scanner.datasets.cloudtrail import Trail
-from scanner.datasets.cloudwatch import ALARMS, MetricAlarm, MetricRef
-from scanner.datasets.events import EventRule
-from scanner.datasets.metric_filters import METRIC_FILTERS, MetricFilter
-from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS, TopicState, TopicSubscriptions
-from scanner.model import CollectionError, Status
-from scanner.view import DataUnavailable, View
+from scanner.core.dataset import Dataset
+from scanner.core.datasets.cloudtrail import Trail
+from scanner.core.datasets.cloudwatch import ALARMS, MetricAlarm, MetricRef
+from scanner.core.datasets.eventbridge import EventRule
+from scanner.core.datasets.metric_filters import METRIC_FILTERS, MetricFilter
+from scanner.core.datasets.sns import TOPIC_SUBSCRIPTIONS, TopicState, TopicSubscriptions
+from scanner.core.model import CollectionError, Status
+from scanner.core.view import DataUnavailable, View
 
 T = TypeVar("T")
 

@@ -2,7 +2,7 @@
 
 Bucket findings are made in the account that owns the bucket (it is in that account's
 ListBuckets) and in the bucket's region. A per-bucket sub-call that failed makes its fields
-unavailable (scanner.model.Collected): a check that reads one gets ERROR for that bucket
+unavailable (scanner.core.model.Collected): a check that reads one gets ERROR for that bucket
 (through View.judge), never PASS or FAIL.
 """
 
@@ -23,9 +23,9 @@ from checks.lib.policy import (
     public_grants,
 )
 from checks.lib.trails import trail_resource
-from scanner.dataset import Dataset
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.s3 import (
+from scanner.core.dataset import Dataset
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.s3 import (
     PUBLIC_GROUPS,
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
@@ -36,8 +36,8 @@ from scanner.datasets.s3 import (
     Bucket,
     BucketPolicy,
 )
-from scanner.model import CollectionError, Resource, Result, Status, peek
-from scanner.view import DataUnavailable, OrgView, View, error_result
+from scanner.core.model import CollectionError, Resource, Result, Status, peek
+from scanner.core.view import DataUnavailable, OrgView, View, error_result
 
 __all__ = ["error_result"]  # re-exported for the bucket checks
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.datasets.kms import KmsKey
-from scanner.model import Resource
+from scanner.core.datasets.kms import KmsKey
+from scanner.core.model import Resource
 
 
 def key_resource(key: KmsKey) -> Resource:

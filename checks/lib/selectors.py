@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.datasets.cloudtrail import AdvancedEventSelector, FieldSelector, TrailSelectors
+from scanner.core.datasets.cloudtrail import AdvancedEventSelector, FieldSelector, TrailSelectors
 
 S3_OBJECT = "AWS::S3::Object"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.logs import LOG_GROUPS, LogGroup, log_group_arn, parse_log_group_arn
-from scanner.model import Resource, Result, Status
-from scanner.view import View
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.logs import LOG_GROUPS, LogGroup, log_group_arn, parse_log_group_arn
+from scanner.core.model import Resource, Result, Status
+from scanner.core.view import View
 
 #: (the group, None when it does not exist; its name; its trails; the evidence so far, to add
 #: to) -> (status, reason).

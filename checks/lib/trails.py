@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from checks.lib.selectors import Coverage, describe
-from scanner.dataset import Dataset
-from scanner.datasets.cloudtrail import (
+from scanner.core.dataset import Dataset
+from scanner.core.datasets.cloudtrail import (
     TRAIL_SELECTORS,
     TRAIL_STATUS,
     TRAILS,
@@ -16,8 +16,8 @@ from scanner.datasets.cloudtrail import (
     TrailSelectors,
     TrailStatus,
 )
-from scanner.model import CollectionError, Resource, Result, Status
-from scanner.view import DataUnavailable, View, error_result
+from scanner.core.model import CollectionError, Resource, Result, Status
+from scanner.core.view import DataUnavailable, View, error_result
 
 T = TypeVar("T")
 

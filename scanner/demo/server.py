@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from scanner.errors import UsageError
+from scanner.core.errors import UsageError
 
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -18,9 +18,9 @@ import pytest
 from reports.diff import BaselineInfo, Change, ChangeItem, ChangeSet
 from reports.html import write_html
 from reports.summary import ReportExtras, summarize
-from scanner.findings import Finding, Suppression
-from scanner.frameworks import Frameworks
-from scanner.model import Resource, Severity, Status
+from scanner.core.findings import Finding, Suppression
+from scanner.core.frameworks import Frameworks
+from scanner.core.model import Resource, Severity, Status
 from tests.browser.cdp import Page, chromium
 from tests.reports.factory import MEMBER, MGMT, hostile_findings, make_finding, make_meta
 

@@ -17,8 +17,8 @@ import pytest
 from pypdf import PdfReader
 
 from reports.text import evidence_json
-from scanner.cli import main
-from scanner.inventory import Inventory
+from scanner.app.cli import main
+from scanner.core.inventory import Inventory
 from tests.browser.cdp import CHROMIUM, chromium
 from tests.reports.pipeline_helpers import save_inventory, scan
 

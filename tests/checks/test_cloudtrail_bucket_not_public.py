@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from checks.cloudtrail_bucket_not_public import CHECK
-from scanner.datasets.s3 import S3_BUCKETS
-from scanner.findings import Finding
-from scanner.model import Status
+from scanner.core.datasets.s3 import S3_BUCKETS
+from scanner.core.findings import Finding
+from scanner.core.model import Status
 from tests.builders import LOGS, MEMBER, MGMT, by_resource, run
 from tests.checks.test_s3_lib import (
     ACCOUNT_OFF,

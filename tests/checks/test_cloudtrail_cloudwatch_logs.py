@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.cloudtrail_cloudwatch_logs import CHECK
-from scanner.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.cloudtrail import TRAILS
 from tests.builders import LOGS, MEMBER, MGMT, by_resource, run
 from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, list_trails, trail
 
@@ -40,7 +40,7 @@ def test_failed_listing_is_error() -> None:
 def test_trail_finding_links_its_log_group_and_key() -> None:
     from checks.cloudtrail_cloudwatch_logs import CHECK as CWL
     from checks.cloudtrail_kms_encryption import CHECK as KMS
-    from scanner.datasets.cloudtrail import TRAILS, Trail
+    from scanner.core.datasets.cloudtrail import TRAILS, Trail
     from tests.builders import MGMT, InventoryBuilder, run
 
     key = f"arn:aws:kms:us-east-1:{'4' * 12}:key/abc"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from checks.cloudtrail_enabled import CHECK
-from scanner.datasets.cloudtrail import TRAIL_STATUS, TRAILS
-from scanner.findings import Finding
+from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS
+from scanner.core.findings import Finding
 from tests.builders import MEMBER, MGMT, run
 from tests.checks.test_cloudtrail_lib import (
     HOME,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.cloudtrail_insights import CHECK
-from scanner.datasets.cloudtrail import TRAIL_INSIGHTS, TrailInsights
+from scanner.core.datasets.cloudtrail import TRAIL_INSIGHTS, TrailInsights
 from tests.builders import MEMBER, MGMT, run
 from tests.checks.test_cloudtrail_lib import (
     account_status,

@@ -9,7 +9,7 @@ import pytest
 
 from checks.lib.selectors import management_events, s3_data_events
 from checks.lib.trails import visible_trails
-from scanner.datasets.cloudtrail import (
+from scanner.core.datasets.cloudtrail import (
     TRAIL_INSIGHTS,
     TRAIL_SELECTORS,
     TRAIL_STATUS,
@@ -23,9 +23,9 @@ from scanner.datasets.cloudtrail import (
     TrailSelectors,
     TrailStatus,
 )
-from scanner.findings import Finding
-from scanner.inventory import AccountInventory
-from scanner.view import OrgView, View
+from scanner.core.findings import Finding
+from scanner.core.inventory import AccountInventory
+from scanner.core.view import OrgView, View
 from tests.builders import MEMBER, MGMT, AccountBuilder, InventoryBuilder
 
 HOME = "us-east-1"

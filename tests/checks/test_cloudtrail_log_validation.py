@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.cloudtrail_log_validation import CHECK
-from scanner.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.cloudtrail import TRAILS
 from tests.builders import MEMBER, MGMT, by_resource, run
 from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, list_trails, trail
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checks.cloudtrail_logging_delivering import CHECK
-from scanner.datasets.cloudtrail import TRAIL_STATUS, TrailStatus
+from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TrailStatus
 from tests.builders import MEMBER, MGMT, by_resource, run
 from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, seed, stopped, trail
 

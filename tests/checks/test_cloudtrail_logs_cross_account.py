@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.cloudtrail_logs_cross_account import CHECK
-from scanner.datasets.s3 import S3_BUCKETS
+from scanner.core.datasets.s3 import S3_BUCKETS
 from tests.builders import LOGS, MEMBER, MGMT, by_resource, run
 from tests.checks.test_s3_lib import EU, HOME, Spec, put_s3, put_trails, trail, world
 

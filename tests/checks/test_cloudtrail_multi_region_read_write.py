@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from checks.cloudtrail_multi_region_read_write import CHECK
-from scanner.dataset import Dataset
-from scanner.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS, TrailSelectors
+from scanner.core.dataset import Dataset
+from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS, TrailSelectors
 from tests.builders import MEMBER, MGMT, InventoryBuilder, run
 from tests.checks.test_cloudtrail_lib import (
     ALL_BUCKETS,

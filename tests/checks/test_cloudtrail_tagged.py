@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.cloudtrail_tagged import CHECK, build_check
-from scanner.datasets.cloudtrail import TRAIL_TAGS, TrailTags
+from scanner.core.datasets.cloudtrail import TRAIL_TAGS, TrailTags
 from tests.builders import MEMBER, MGMT, by_resource, run
 from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, list_trails, trail
 

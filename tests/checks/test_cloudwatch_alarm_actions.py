@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.cloudwatch_alarm_actions import CHECKS
-from scanner.datasets.cloudwatch import ALARMS
+from scanner.core.datasets.cloudwatch import ALARMS
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
 from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory
 from tests.checks.test_cloudwatch_alarms import alarm, topic_arn

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.cloudwatch_alarm_organizations import CHECK, CIS_PATTERN, CONTROL
-from scanner.datasets.metric_filters import METRIC_FILTERS
+from scanner.core.datasets.metric_filters import METRIC_FILTERS
 from tests.builders import MGMT, run
 from tests.checks.test_cloudtrail_lib import HOME, inventory, seed
 from tests.checks.test_cloudwatch_alarms import (

@@ -10,14 +10,19 @@ from typing import Any
 import pytest
 
 from checks.cloudwatch_alarms import CHECKS, CONTROLS
-from scanner.check import Check
-from scanner.dataset import Dataset
-from scanner.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS, Trail
-from scanner.datasets.cloudwatch import ALARMS, MetricAlarm, MetricRef
-from scanner.datasets.events import EVENT_RULES
-from scanner.datasets.metric_filters import METRIC_FILTERS, MetricFilter, MetricTransformation
-from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS, Subscription, TopicState, TopicSubscriptions
-from scanner.findings import Finding
+from scanner.core.check import Check
+from scanner.core.dataset import Dataset
+from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, TRAIL_STATUS, TRAILS, Trail
+from scanner.core.datasets.cloudwatch import ALARMS, MetricAlarm, MetricRef
+from scanner.core.datasets.eventbridge import EVENT_RULES
+from scanner.core.datasets.metric_filters import METRIC_FILTERS, MetricFilter, MetricTransformation
+from scanner.core.datasets.sns import (
+    TOPIC_SUBSCRIPTIONS,
+    Subscription,
+    TopicState,
+    TopicSubscriptions,
+)
+from scanner.core.findings import Finding
 from tests.builders import LOGS, MEMBER, MGMT, AccountBuilder, InventoryBuilder, run
 from tests.checks.test_cloudtrail_lib import (
     HOME,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.config_delivery_channel import CHECK
-from scanner.datasets.awsconfig import CONFIG
+from scanner.core.datasets.awsconfig import CONFIG
 from tests.builders import MGMT, by_resource, run
 from tests.checks.test_config_enabled import HOME, OTHER, config, inventory, recorder
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from checks.config_enabled import CHECK, build_check, service_linked_role_arn
-from scanner.datasets.awsconfig import (
+from scanner.core.datasets.awsconfig import (
     CONFIG,
     ConfigRecorder,
     ConfigRegion,
     DeliveryChannel,
     RecordingGroup,
 )
-from scanner.model import Severity, Status
+from scanner.core.model import Severity, Status
 from tests.builders import MEMBER, MGMT, InventoryBuilder, by_resource, run
 
 HOME = "us-east-1"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.config_recorder_healthy import CHECK
-from scanner.datasets.awsconfig import CONFIG, ConfigRegion
+from scanner.core.datasets.awsconfig import CONFIG, ConfigRegion
 from tests.builders import MGMT, by_resource, run
 from tests.checks.test_config_enabled import HOME, OTHER, config, inventory, recorder
 

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from checks.critical_api_alerting import CHECK, CRITICAL_EVENTS, CriticalEvent, make_check
-from scanner.datasets.cloudwatch import ALARMS
-from scanner.datasets.events import EVENT_RULES, EventRule, RuleTarget
-from scanner.datasets.metric_filters import METRIC_FILTERS
-from scanner.findings import Finding
+from scanner.core.datasets.cloudwatch import ALARMS
+from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule, RuleTarget
+from scanner.core.datasets.metric_filters import METRIC_FILTERS
+from scanner.core.findings import Finding
 from tests.builders import LOGS, MEMBER, MGMT, InventoryBuilder, run
 from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory, seed
 from tests.checks.test_cloudwatch_alarms import (

@@ -16,7 +16,7 @@ from checks.cloudwatch_alarms import CONTROLS
 from checks.lib.alarm_chain import FilterVerdict, candidate, coverage, required_labels
 from checks.lib.cloudtrail_events import ORGANIZATIONS_EVENTS, api_event, corpus
 from checks.lib.filter_pattern import FilterPatternError, parse
-from scanner.datasets.metric_filters import MetricFilter
+from scanner.core.datasets.metric_filters import MetricFilter
 
 ACCOUNT = "111111111111"
 BY_ID = {c.control_id: c for c in CONTROLS}

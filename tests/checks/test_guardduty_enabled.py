@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.guardduty_enabled import CHECK
-from scanner.datasets.detection import GUARDDUTY_DETECTORS, Detector
+from scanner.core.datasets.detection import GUARDDUTY_DETECTORS, Detector
 from tests.builders import MEMBER, MGMT, InventoryBuilder, run
 
 HOME, OTHER = "us-east-1", "eu-west-1"

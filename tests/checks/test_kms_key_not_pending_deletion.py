@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from checks.kms_key_not_pending_deletion import CHECK
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.kms import KMS_KEYS, KmsKey
-from scanner.datasets.logs import LOG_GROUPS, LogGroup
-from scanner.findings import Finding
-from scanner.model import Severity, Status
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.kms import KMS_KEYS, KmsKey
+from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.core.findings import Finding
+from scanner.core.model import Severity, Status
 from tests.builders import MEMBER, MGMT, InventoryBuilder, by_resource, run
 from tests.checks.test_cloudtrail_lib import trail
 from tests.checks.test_kms_key_rotation import HOME, OTHER, failed_describe, key, key_arn

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from checks.kms_key_rotation import CHECK
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.kms import KMS_KEYS, KmsKey
-from scanner.model import CollectionError, Severity, Status
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.kms import KMS_KEYS, KmsKey
+from scanner.core.model import CollectionError, Severity, Status
 from tests.builders import MGMT, InventoryBuilder, by_resource, run
 
 HOME = "us-east-1"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from checks.logs_retention_trail_groups import CHECK, MIN_RETENTION_DAYS, build_check
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.logs import LOG_GROUPS, LogGroup
-from scanner.model import Severity
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.core.model import Severity
 from tests.builders import LOGS, MEMBER, MGMT, InventoryBuilder, by_resource, run
 from tests.checks.test_cloudtrail_lib import list_trails, trail
 

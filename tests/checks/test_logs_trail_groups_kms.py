@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.logs_trail_groups_kms import CHECK
-from scanner.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
 from tests.builders import LOGS, MGMT, by_resource, run
 from tests.checks.test_cloudtrail_lib import list_trails
 from tests.checks.test_logs_retention_trail_groups import HOME, delivering, group_arn, inventory

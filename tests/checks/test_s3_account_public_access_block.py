@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.s3_account_public_access_block import CHECK
-from scanner.datasets.s3 import (
+from scanner.core.datasets.s3 import (
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     AccountPublicAccessBlock,
     PublicAccessBlock,

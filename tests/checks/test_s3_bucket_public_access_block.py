@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.s3_bucket_public_access_block import CHECK
-from scanner.datasets.s3 import PublicAccessBlock
+from scanner.core.datasets.s3 import PublicAccessBlock
 from tests.builders import MGMT, by_resource, run
 from tests.checks.test_s3_lib import ACCOUNT_ON, ALL_ON, HOME, Spec, arn, put_s3, world
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from checks.s3_bucket_public_read import CHECK
-from scanner.datasets.s3 import AUTHENTICATED_USERS, AccountPublicAccessBlock, PublicAccessBlock
-from scanner.model import Status
+from scanner.core.datasets.s3 import (
+    AUTHENTICATED_USERS,
+    AccountPublicAccessBlock,
+    PublicAccessBlock,
+)
+from scanner.core.model import Status
 from tests.builders import MGMT, run
 from tests.checks.test_s3_lib import (
     ACCOUNT_OFF,

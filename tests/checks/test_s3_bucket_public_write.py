@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.s3_bucket_public_write import CHECK
-from scanner.datasets.s3 import PublicAccessBlock
+from scanner.core.datasets.s3 import PublicAccessBlock
 from tests.builders import MGMT, run
 from tests.checks.test_s3_lib import (
     ACCOUNT_OFF,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.s3_bucket_ssl_requests_only import CHECK
-from scanner.model import Status
+from scanner.core.model import Status
 from tests.builders import MGMT, run
 from tests.checks.test_s3_lib import EU, Spec, arn, doc, put_s3, world
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from checks.s3_data_events import CHECKS
-from scanner.check import Check
-from scanner.datasets.cloudtrail import TRAIL_SELECTORS, DataResource, TrailSelectors
+from scanner.core.check import Check
+from scanner.core.datasets.cloudtrail import TRAIL_SELECTORS, DataResource, TrailSelectors
 from tests.builders import MEMBER, MGMT, run
 from tests.checks.test_cloudtrail_lib import (
     ALL_BUCKETS,

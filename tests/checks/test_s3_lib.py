@@ -11,8 +11,8 @@ from typing import Any
 
 from checks.lib.buckets import bucket_owners, trails_by_bucket
 from checks.s3_bucket_access_logging import CHECK as S3_9
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.datasets.s3 import (
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.datasets.s3 import (
     ALL_USERS,
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
@@ -33,8 +33,8 @@ from scanner.datasets.s3 import (
     Grant,
     PublicAccessBlock,
 )
-from scanner.model import CollectionError, Status
-from scanner.view import OrgView
+from scanner.core.model import CollectionError, Status
+from scanner.core.view import OrgView
 from tests.builders import LOGS, MEMBER, MGMT, AccountBuilder, InventoryBuilder, by_resource, run
 
 HOME = "us-east-1"

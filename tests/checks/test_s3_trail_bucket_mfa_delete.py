@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.s3_trail_bucket_mfa_delete import CHECK
-from scanner.datasets.s3 import S3_BUCKET_LIFECYCLE
+from scanner.core.datasets.s3 import S3_BUCKET_LIFECYCLE
 from tests.builders import MGMT, by_resource, run
 from tests.checks.test_s3_lib import HOME, Spec, arn, put_s3, put_trails, trail, world
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.s3_trail_bucket_versioning import CHECK
-from scanner.datasets.s3 import S3_BUCKET_VERSIONING
+from scanner.core.datasets.s3 import S3_BUCKET_VERSIONING
 from tests.builders import LOGS, MGMT, by_resource, run
 from tests.checks.test_s3_lib import EU, HOME, Spec, arn, put_s3, put_trails, trail, world
 

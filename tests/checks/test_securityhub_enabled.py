@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.securityhub_enabled import CHECK
-from scanner.datasets.detection import SECURITYHUB_HUB, Hub
+from scanner.core.datasets.detection import SECURITYHUB_HUB, Hub
 from tests.builders import MEMBER, MGMT, InventoryBuilder, run
 
 HOME, OTHER = "us-east-1", "eu-west-1"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from checks.securityhub_findings_to_siem import CHECK
-from scanner.datasets.events import EVENT_RULES, EventRule
+from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule
 from tests.builders import MGMT, by_resource, run
 from tests.checks.test_cloudtrail_lib import HOME, OTHER, inventory
 from tests.checks.test_critical_api_alerting import rule

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.vpc_flow_log_delivery import CHECK
-from scanner.datasets.ec2 import VPC_FLOW_LOGS
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
 from tests.builders import MGMT, by_resource, run
 from tests.checks.test_vpc_flow_logs_enabled import HOME, OTHER, arn, flow, inventory, vpc
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from checks.vpc_flow_logs_enabled import CHECK
-from scanner.datasets.ec2 import VPC_FLOW_LOGS, FlowLog, Vpc, VpcFlowLogs
-from scanner.model import Severity
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS, FlowLog, Vpc, VpcFlowLogs
+from scanner.core.model import Severity
 from tests.builders import MEMBER, MGMT, InventoryBuilder, by_resource, run
 
 HOME = "us-east-1"

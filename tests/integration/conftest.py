@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from scanner.demo.run import seed_demo
+from scanner.app.demo import seed_demo
+from scanner.app.scan import ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.findings import Finding
 from scanner.demo.world import REGIONS, DemoOrg
-from scanner.findings import Finding
-from scanner.pipeline import ScanRequest, run_scan
-from scanner.scan import ScanOptions
-from scanner.session import ClientSettings, Sessions
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def run_cli(*args: str, endpoint: str, cwd: Path) -> subprocess.CompletedProcess
     env = dict(os.environ)
     env.pop("AWS_ENDPOINT_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "scanner.cli", *args, "--endpoint-url", endpoint],
+        [sys.executable, "-m", "scanner.app.cli", *args, "--endpoint-url", endpoint],
         cwd=cwd,
         env=env,
         capture_output=True,

@@ -7,19 +7,19 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from scanner.datasets.cloudwatch import ALARMS
-from scanner.datasets.events import EVENT_RULES
-from scanner.datasets.metric_filters import METRIC_FILTERS
-from scanner.datasets.sns import TOPIC_SUBSCRIPTIONS, TopicState
-from scanner.evaluate import evaluate
-from scanner.findings import Finding
-from scanner.frameworks import Frameworks
-from scanner.iam import iam_action
-from scanner.inventory import Inventory
-from scanner.permissions import scan_actions
-from scanner.registry import all_checks, select_checks
-from scanner.session import ClientSettings, Sessions
-from scanner.view import OrgView
+from scanner.aws.iam import iam_action
+from scanner.aws.permissions import scan_actions
+from scanner.aws.registry import all_checks, select_checks
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.datasets.cloudwatch import ALARMS
+from scanner.core.datasets.eventbridge import EVENT_RULES
+from scanner.core.datasets.metric_filters import METRIC_FILTERS
+from scanner.core.datasets.sns import TOPIC_SUBSCRIPTIONS, TopicState
+from scanner.core.evaluate import evaluate
+from scanner.core.findings import Finding
+from scanner.core.frameworks import Frameworks
+from scanner.core.inventory import Inventory
+from scanner.core.view import OrgView
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 from tests.integration.helpers import good_trail
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scanner.model import Status
-from scanner.pipeline import ScanRequest, run_scan
-from scanner.scan import ScanOptions
-from scanner.session import ClientSettings, Sessions
+from scanner.app.scan import ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.model import Status
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 from tests.integration.helpers import asff_statuses, good_trail, make_bucket, run_cli
 
@@ -170,10 +170,10 @@ def test_saved_inventory_re_evaluates_offline(
 def test_trail_tags_are_read_in_batches_of_20_per_home_region(
     account_client: Callable[..., Any], scan_inventory: Callable[..., Any], moto_endpoint: str
 ) -> None:
-    from scanner.datasets.cloudtrail import TRAIL_TAGS
-    from scanner.evaluate import evaluate
-    from scanner.frameworks import Frameworks
-    from scanner.registry import all_checks, select_checks
+    from scanner.aws.registry import all_checks, select_checks
+    from scanner.core.datasets.cloudtrail import TRAIL_TAGS
+    from scanner.core.evaluate import evaluate
+    from scanner.core.frameworks import Frameworks
 
     bucket = make_bucket(account_client, "many-trails-logs")
     us = account_client("cloudtrail", "us-east-1")

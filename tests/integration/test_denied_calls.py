@@ -16,15 +16,15 @@ from typing import Any
 
 import pytest
 
+from scanner.aws.collection import ScanOptions, collect_inventory
+from scanner.aws.iam import iam_action
+from scanner.aws.registry import all_checks, all_collectors
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.evaluate import evaluate
+from scanner.core.findings import Finding
+from scanner.core.frameworks import Frameworks
+from scanner.core.model import Status
 from scanner.demo.world import REGIONS
-from scanner.evaluate import evaluate
-from scanner.findings import Finding
-from scanner.frameworks import Frameworks
-from scanner.iam import iam_action
-from scanner.model import Status
-from scanner.registry import all_checks, all_collectors
-from scanner.scan import ScanOptions, collect_inventory
-from scanner.session import ClientSettings, Sessions
 from tests.integration.conftest import Demo
 
 #: The call that lists a dataset's resources: when it fails, the whole dataset is an error

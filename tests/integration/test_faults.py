@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
+from scanner.aws.registry import all_checks, select_checks
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.findings import Finding
+from scanner.core.model import Status
 from scanner.demo.world import REGIONS
-from scanner.findings import Finding
-from scanner.model import Status
-from scanner.pipeline import ScanOutcome, ScanRequest, run_scan
-from scanner.registry import all_checks, select_checks
-from scanner.scan import ScanOptions
-from scanner.session import ClientSettings, Sessions
 from tests.faults import TRANSIENT, Fault, FaultProxy, Rule
 from tests.integration.conftest import Demo
 
@@ -70,7 +70,7 @@ def _statuses(findings: Sequence[Finding], checks: Sequence[str] = ()) -> dict[s
 
 def _needing(iam_action: str) -> set[str]:
     """Ids of the checks that require a dataset collected with `iam_action`."""
-    from scanner.registry import all_collectors
+    from scanner.aws.registry import all_collectors
 
     datasets = {c.dataset.name for c in all_collectors() if iam_action in c.iam_actions}
     return {c.id for c in all_checks() if any(d.name in datasets for d in c.requires)}
@@ -182,7 +182,7 @@ def test_persistent_access_denied_is_not_available_and_nothing_else_moves(
 def test_response_problem_names_bodies_botocore_would_misread() -> None:
     import botocore.session
 
-    from scanner.session import response_problem
+    from scanner.aws.session import response_problem
 
     models = botocore.session.get_session()
     trails = models.get_service_model("cloudtrail").operation_model("DescribeTrails")

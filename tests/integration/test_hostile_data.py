@@ -22,11 +22,11 @@ import pytest
 from botocore.validate import ParamValidator
 
 from reports.asff import MAX_FINDING_BYTES
-from scanner.inventory import MAX_TEXT, bounded_text
-from scanner.model import Status
-from scanner.pipeline import ScanRequest, run_scan
-from scanner.scan import ScanOptions
-from scanner.session import ClientSettings, Sessions
+from scanner.app.scan import ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.inventory import MAX_TEXT, bounded_text
+from scanner.core.model import Status
 from tests.asff_model import batch_import_shape, model_problems
 from tests.conftest import DEFAULT_ACCOUNT
 from tests.integration.helpers import make_bucket

@@ -11,14 +11,14 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from scanner.demo.run import seed_demo
+from scanner.app.demo import seed_demo
+from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
+from scanner.aws.iam import iam_action, is_read_only
+from scanner.aws.permissions import scan_policy
+from scanner.aws.registry import all_checks, all_collectors, required_collectors, select_checks
+from scanner.aws.session import CallLog, ClientSettings, Sessions
 from scanner.demo.world import REGIONS
-from scanner.iam import iam_action, is_read_only
-from scanner.permissions import scan_policy
-from scanner.pipeline import ScanOutcome, ScanRequest, run_scan
-from scanner.registry import all_checks, all_collectors, required_collectors, select_checks
-from scanner.scan import ScanOptions
-from scanner.session import CallLog, ClientSettings, Sessions
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "deploy" / "iam" / "trailwatch-scan-policy.json"

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from reports.json_report import JsonReport, read_json
-from scanner.cli import main
-from scanner.demo.run import seed_demo
+from scanner.app.cli import main
+from scanner.app.demo import seed_demo
+from scanner.core.shard import SHARD_INVENTORY, shard_of
 from scanner.demo.world import DemoOrg
-from scanner.shard import SHARD_INVENTORY, shard_of
 
 REGIONS = "us-east-1,eu-west-1"
 

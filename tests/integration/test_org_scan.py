@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from scanner.demo.run import deny_assume_role
-from scanner.model import Status
-from scanner.pipeline import ScanRequest, run_scan
-from scanner.scan import ScanOptions
-from scanner.session import ClientSettings, Sessions
+from scanner.app.demo import deny_assume_role
+from scanner.app.scan import ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.model import Status
 from tests.conftest import DEFAULT_ACCOUNT
 from tests.integration.helpers import good_trail, make_bucket
 
@@ -170,7 +170,7 @@ def test_unreadable_account_metadata_is_a_gap_not_an_abort(
 def test_unreadable_account_list_stops_the_scan(
     moto_endpoint: str, org: dict[str, str], tmp_path: Path
 ) -> None:
-    from scanner.errors import CredentialsError
+    from scanner.core.errors import CredentialsError
 
     with pytest.raises(CredentialsError) as info:
         _scan(moto_endpoint, tmp_path / "out", org, ("us-east-1",), deny=("ListAccounts",))

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from scanner.dataset import Dataset
-from scanner.datasets.s3 import (
+from scanner.aws.registry import all_checks, select_checks
+from scanner.core.dataset import Dataset
+from scanner.core.datasets.s3 import (
     ALL_USERS,
     S3_ACCOUNT_PUBLIC_ACCESS_BLOCK,
     S3_BUCKET_ACLS,
@@ -21,11 +22,10 @@ from scanner.datasets.s3 import (
     S3_BUCKET_VERSIONING,
     S3_BUCKETS,
 )
-from scanner.evaluate import evaluate
-from scanner.frameworks import Frameworks
-from scanner.inventory import Inventory
-from scanner.model import FieldUnavailable
-from scanner.registry import all_checks, select_checks
+from scanner.core.evaluate import evaluate
+from scanner.core.frameworks import Frameworks
+from scanner.core.inventory import Inventory
+from scanner.core.model import FieldUnavailable
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 from tests.integration.helpers import good_trail, make_bucket
 

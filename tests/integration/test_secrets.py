@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from scanner.formats import FORMATS
+from scanner.core.formats import FORMATS
 from tests.faults import Fault, Rule
 from tests.integration.helpers import good_trail, make_bucket
 
@@ -48,7 +48,7 @@ def _trailwatch(
         [
             sys.executable,
             "-m",
-            "scanner.cli",
+            "scanner.app.cli",
             "-v",  # debug logging: the most the scanner ever says
             "scan",
             "--regions",

@@ -118,7 +118,7 @@ def _findings_dir(tmp_path: Path) -> Path:
     """A scan-like output directory: findings.asff.json and the manifest.json that lists it."""
     from reports.asff import to_asff
     from reports.manifest import write_manifest
-    from scanner.model import Status
+    from scanner.core.model import Status
     from tests.reports.factory import make_finding
 
     out = tmp_path / "scan"
@@ -166,8 +166,8 @@ def test_import_refuses_a_doctored_file_and_no_verify_imports_it(
 
 
 def _refusal(path: Path, verify: bool = True) -> str:
-    from reports.securityhub import load_asff
-    from scanner.errors import UsageError
+    from scanner.core.errors import UsageError
+    from scanner.publish.securityhub import load_asff
 
     with pytest.raises(UsageError) as caught:
         load_asff(path, verify=verify)
@@ -181,7 +181,7 @@ def test_import_refuses_unlisted_unmanifested_oversized_and_malformed_files(
     tmp_path: Path,
 ) -> None:
     from reports.asff_input import MAX_ASFF_BYTES, MAX_DEPTH
-    from reports.securityhub import load_asff
+    from scanner.publish.securityhub import load_asff
 
     out = _findings_dir(tmp_path)
     asff = out / "findings.asff.json"
@@ -239,7 +239,7 @@ def test_import_refuses_unlisted_unmanifested_oversized_and_malformed_files(
 def test_import_help_names_no_verify_and_exit_4() -> None:
     import argparse
 
-    from scanner.cli import build_parser
+    from scanner.app.cli import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))

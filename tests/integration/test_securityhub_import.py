@@ -12,7 +12,13 @@ from typing import Any
 import pytest
 
 from reports.asff import to_asff
-from reports.securityhub import (
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.dataset import Scope
+from scanner.core.errors import UsageError
+from scanner.core.findings import Finding, finding_id
+from scanner.core.inventory import AccountInfo, AccountInventory, Inventory
+from scanner.core.model import CollectionError, Resource, Severity, Status
+from scanner.publish.securityhub import (
     ALL_REGIONS,
     ARCHIVE_UNKNOWN,
     ASSUME_ROLE_FAILED,
@@ -37,12 +43,6 @@ from reports.securityhub import (
     validation_error,
     with_import_allowed,
 )
-from scanner.dataset import Scope
-from scanner.errors import UsageError
-from scanner.findings import Finding, finding_id
-from scanner.inventory import AccountInfo, AccountInventory, Inventory
-from scanner.model import CollectionError, Resource, Severity, Status
-from scanner.session import ClientSettings, Sessions
 from tests.conftest import DEFAULT_ACCOUNT
 from tests.faults import Fault, Rule
 
@@ -781,9 +781,9 @@ def test_every_finding_sent_passes_botocore_validation_and_invalid_ones_are_repo
 def test_org_scan_fix_and_rescan_leaves_exactly_the_current_truth(
     moto_endpoint: str, account_client: Callable[..., Any]
 ) -> None:
-    from scanner.evaluate import evaluate
-    from scanner.registry import all_checks, select_checks
-    from scanner.scan import DEFAULT_ROLE, ScanOptions, collect_inventory
+    from scanner.aws.collection import DEFAULT_ROLE, ScanOptions, collect_inventory
+    from scanner.aws.registry import all_checks, select_checks
+    from scanner.core.evaluate import evaluate
     from tests.integration.helpers import good_trail, make_bucket
 
     orgs = account_client("organizations")
@@ -953,7 +953,7 @@ def test_archive_of_a_stored_finding_drops_service_fields_and_keeps_its_own_scop
 
 
 def test_evaluated_scopes_cover_regions_and_skip_unreachable_accounts() -> None:
-    from scanner.check import Check
+    from scanner.core.check import Check
 
     def check(cid: str, scope: Scope) -> Check:
         return Check(
@@ -1052,9 +1052,9 @@ def _asff_ts(moment: datetime) -> str:
 def test_watch_event_whose_import_fails_exits_4_and_is_retryable(
     moto_endpoint: str, account_client: Callable[..., Any], fault_proxy: Callable[..., Any]
 ) -> None:
-    from scanner.events import sample_event
-    from scanner.scan import ScanOptions
-    from scanner.watch import Outcome, Watcher, WatchOptions
+    from scanner.aws.collection import ScanOptions
+    from scanner.realtime.api_calls import sample_event
+    from scanner.realtime.watch import Outcome, Watcher, WatchOptions
     from tests.integration.helpers import good_trail
 
     good_trail(account_client)

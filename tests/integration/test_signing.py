@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from reports.manifest import MANIFEST, MANIFEST_SHA256, SIGNATURE, sha256_file
-from scanner.cli import EXIT_NOT_VERIFIED, main
+from scanner.app.cli import EXIT_NOT_VERIFIED, main
 from tests.reports.pipeline_helpers import save_inventory
 
 

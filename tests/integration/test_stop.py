@@ -56,7 +56,7 @@ def test_sigterm_during_slow_collection_stops_at_once(
         [
             sys.executable,
             "-m",
-            "scanner.cli",
+            "scanner.app.cli",
             "scan",
             "--regions",
             "us-east-1,eu-west-1",

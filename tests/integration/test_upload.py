@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from scanner.cli import main
-from scanner.errors import UsageError
-from scanner.session import ClientSettings, MutatingCallBlocked, Sessions
-from scanner.upload import (
+from scanner.app.cli import main
+from scanner.aws.session import ClientSettings, MutatingCallBlocked, Sessions
+from scanner.core.errors import UsageError
+from scanner.publish.s3 import (
     EXIT_UPLOAD_FAILED,
     UPLOAD_WRITE,
     UploadError,

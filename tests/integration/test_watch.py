@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from scanner import lambda_handler
-from scanner.events import sample_event
-from scanner.inventory import Inventory
-from scanner.model import Status
-from scanner.pipeline import ScanRequest, run_scan
-from scanner.scan import ScanOptions
-from scanner.session import ClientSettings, Sessions
-from scanner.watch import Outcome, Watcher, WatchOptions
+from scanner.app.scan import ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.inventory import Inventory
+from scanner.core.model import Status
+from scanner.realtime import handler as lambda_handler
+from scanner.realtime.api_calls import sample_event
+from scanner.realtime.watch import Outcome, Watcher, WatchOptions
 from tests.conftest import DEFAULT_ACCOUNT, REGIONS
 from tests.integration.helpers import good_trail, make_bucket, run_cli
 
@@ -396,7 +396,7 @@ def test_suppressions_apply_to_re_evaluated_findings(
     """An accepted risk in trailwatch.yaml applies on the event path as in a scan."""
     from datetime import date, timedelta
 
-    from scanner.suppressions import SuppressionRule
+    from scanner.core.suppressions import SuppressionRule
 
     rule = SuppressionRule(
         check="CloudTrail.1",
@@ -434,7 +434,7 @@ def _org_with_trail(account_client: Callable[..., Any]) -> str:
 
 
 def _org_scan(endpoint: str, out: Path, **extra: Any) -> list[Any]:
-    from scanner.shard import parse_shard
+    from scanner.core.shard import parse_shard
 
     upload = extra.pop("upload", None)
     options = ScanOptions(
@@ -479,7 +479,7 @@ def test_a_stopped_organization_trail_fails_every_member_as_a_full_scan_would(
     """The scheduled scan's output in the report bucket gives the Lambda the Organization; a
     StopLogging on the organization trail in the management account re-evaluates the member,
     which fails exactly as a full scan after the change says, in the member's Security Hub."""
-    from scanner.upload import S3Location
+    from scanner.publish.s3 import S3Location
 
     member = _org_with_trail(account_client)
     make_bucket(account_client, REPORTS)
@@ -536,8 +536,8 @@ def test_a_stopped_organization_trail_fails_every_member_as_a_full_scan_would(
 def test_last_inventory_skips_a_doctored_output_and_respects_the_size_bound(
     account_client: Callable[..., Any], moto_endpoint: str, tmp_path: Path
 ) -> None:
-    from scanner.last_inventory import InventoryUnavailable, load_last_inventory
-    from scanner.upload import S3Location
+    from scanner.publish.s3 import S3Location
+    from scanner.realtime.last_inventory import InventoryUnavailable, load_last_inventory
 
     member = _org_with_trail(account_client)
     make_bucket(account_client, REPORTS)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reports.summary import ScanMeta, ScannedAccount
-from scanner.findings import Finding, finding_id
-from scanner.inventory import SkippedAccount
-from scanner.model import CollectionError, Resource, Severity, Status
+from scanner.core.findings import Finding, finding_id
+from scanner.core.inventory import SkippedAccount
+from scanner.core.model import CollectionError, Resource, Severity, Status
 
 NOW = datetime(2026, 11, 1, 12, 0, 5, 123456, tzinfo=UTC)
 MGMT = "111111111111"

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from scanner.pipeline import ScanOutcome, ScanRequest, run_scan
-from scanner.scan import ScanOptions
+from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
 from tests.builders import MEMBER, MGMT
 from tests.checks.test_cloudtrail_lib import inventory, list_trails, trail
 

@@ -21,7 +21,7 @@ from reports.asff import (
     to_asff,
     write_asff,
 )
-from scanner.model import Resource, Severity, Status
+from scanner.core.model import Resource, Severity, Status
 from tests.asff_model import batch_import_shape, model_problems
 from tests.reports.factory import (
     GOV,
@@ -239,7 +239,7 @@ def test_write_asff_writes_a_json_array_atomically(tmp_path: Path, finding_shape
 def test_suppressed_findings_pass_validation_with_their_verdict(finding_shape: Any) -> None:
     from datetime import date
 
-    from scanner.findings import Suppression
+    from scanner.core.findings import Suppression
 
     suppressed = [
         f.model_copy(

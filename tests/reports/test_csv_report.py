@@ -8,10 +8,10 @@ from pathlib import Path
 from reports.csv_report import BOM, COLUMNS, COMPLIANCE_COLUMNS, MAX_CELL, safe_cell, write_csv
 from reports.summary import summarize
 from reports.writers import write_reports
-from scanner.formats import FILENAMES
-from scanner.frameworks import Frameworks
-from scanner.model import Status
-from scanner.registry import all_checks
+from scanner.aws.registry import all_checks
+from scanner.core.formats import FILENAMES
+from scanner.core.frameworks import Frameworks
+from scanner.core.model import Status
 from tests.reports.factory import (
     HOSTILE,
     MGMT,
@@ -75,7 +75,7 @@ def test_quotes_commas_and_newlines_round_trip(tmp_path: Path) -> None:
 def test_suppressed_finding_shows_verdict_and_suppression(tmp_path: Path) -> None:
     from datetime import date
 
-    from scanner.findings import Suppression
+    from scanner.core.findings import Suppression
 
     finding = make_finding(
         status=Status.SUPPRESSED,

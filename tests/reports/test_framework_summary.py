@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from reports.summary import FrameworkSummary, RequirementStatus, summarize
-from scanner.errors import UsageError
-from scanner.evaluate import ACCOUNT_ACCESS_CHECK
-from scanner.frameworks import Framework, Frameworks, Requirement, normalize_key
-from scanner.model import Status
-from scanner.registry import all_checks
+from scanner.aws.registry import all_checks
+from scanner.core.errors import UsageError
+from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK
+from scanner.core.frameworks import Framework, Frameworks, Requirement, normalize_key
+from scanner.core.model import Status
 from tests.reports.factory import MEMBER, MGMT, make_finding, make_meta
 from tests.reports.pipeline_helpers import save_inventory, scan
 
@@ -184,7 +184,7 @@ def test_cli_bad_report_options_are_one_line_exit_2(tmp_path: Path, args: tuple[
         [
             sys.executable,
             "-m",
-            "scanner.cli",
+            "scanner.app.cli",
             "scan",
             *args,
             "--endpoint-url",

@@ -13,8 +13,8 @@ from typing import Any
 from reports.html import DATA_BUDGET, render_html, write_html
 from reports.summary import ScannedAccount, summarize
 from reports.text import safe_url
-from scanner.findings import Finding
-from scanner.model import Status
+from scanner.core.findings import Finding
+from scanner.core.model import Status
 from tests.reports.factory import (
     DOCS_URL,
     HOSTILE,
@@ -217,7 +217,7 @@ def test_many_findings_stay_small() -> None:
 
 
 def test_frameworks_section_lists_requirements() -> None:
-    from scanner.frameworks import Frameworks
+    from scanner.core.frameworks import Frameworks
 
     fw = Frameworks.load().select(["cis-5.0"])
     findings = hostile_findings()

@@ -63,8 +63,8 @@ def test_extras_round_trip(tmp_path: Path) -> None:
 
     from reports.diff import BaselineInfo, Change, ChangeItem, ChangeSet
     from reports.summary import ReportExtras
-    from scanner.model import Severity, Status
-    from scanner.suppressions import RuleOutcome, RuleState, SuppressionReport
+    from scanner.core.model import Severity, Status
+    from scanner.core.suppressions import RuleOutcome, RuleState, SuppressionReport
 
     findings = hostile_findings()
     meta = make_meta()

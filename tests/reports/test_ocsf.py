@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from reports.ocsf import to_ocsf, write_ocsf
-from scanner.findings import Finding
-from scanner.model import Resource, Severity, Status
+from scanner.core.findings import Finding
+from scanner.core.model import Resource, Severity, Status
 from tests.reports.factory import NOW, access_error, hostile_findings, make_finding
 
 # What OCSF 1.5.0 says about class 2003 and the objects it uses (controls.md §9 and the schema:
@@ -246,8 +246,8 @@ def test_suppressed_finding_keeps_its_verdict_and_is_marked_suppressed() -> None
     from datetime import date
 
     from reports.ocsf import to_ocsf
-    from scanner.findings import Suppression
-    from scanner.model import Status
+    from scanner.core.findings import Suppression
+    from scanner.core.model import Status
     from tests.reports.factory import make_finding
 
     base = make_finding(status=Status.FAIL)

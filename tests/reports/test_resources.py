@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reports.asff import to_asff
 from reports.ocsf import to_ocsf
-from scanner.model import Resource
+from scanner.core.model import Resource
 from tests.reports.factory import make_finding
 
 BUCKET = Resource(type="AwsS3Bucket", id="arn:aws:s3:::logs", region="eu-west-1")

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from reports.console import summary_table
 from reports.summary import RequirementStatus, ScannedAccount, Score, summarize
-from scanner.findings import Finding
-from scanner.frameworks import Framework, Frameworks, Requirement, Scope
-from scanner.model import Status
+from scanner.core.findings import Finding
+from scanner.core.frameworks import Framework, Frameworks, Requirement, Scope
+from scanner.core.model import Status
 from tests.reports.factory import make_finding, make_meta
 
 RS = RequirementStatus

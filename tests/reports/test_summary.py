@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reports.console import WIDTH, summary_table
 from reports.summary import ScanMeta, ScannedAccount, StatusCounts, summarize
-from scanner.model import Severity, Status
+from scanner.core.model import Severity, Status
 from tests.reports.factory import GOV, MEMBER, MGMT, hostile_findings, make_finding, make_meta
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from reports.summary import summarize
 from reports.writers import FORMATS, write_reports
-from scanner.errors import OutputError, UsageError
+from scanner.core.errors import OutputError, UsageError
 from tests.reports.factory import hostile_findings, make_meta
 
 
@@ -70,8 +70,8 @@ def test_file_that_cannot_be_written(tmp_path: Path) -> None:
 def test_ocsf_gets_the_verdict_of_a_suppressed_finding(tmp_path: Path) -> None:
     from datetime import date
 
-    from scanner.findings import Suppression
-    from scanner.model import Status
+    from scanner.core.findings import Suppression
+    from scanner.core.model import Status
     from tests.reports.factory import make_finding
 
     finding = make_finding(

@@ -1,0 +1,1 @@
+"""Use cases (scan, merge, import, watch, verify, demo) and the `trailwatch` command line."""

@@ -1,0 +1,1 @@
+"""AWS access, the only boto3 code: sessions, discovery, regions, collection engine, collectors."""

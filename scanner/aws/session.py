@@ -1,0 +1,423 @@
+"""AWS sessions: one per account, clients cached per (region, service), read-only guard."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import logging
+import re
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.aws.calls import note_call
+from scanner.aws.iam import is_read_only
+from scanner.core.errors import CredentialsError
+
+log = logging.getLogger(__name__)
+
+_ACCOUNT_PREFIX = re.compile(r"//\d{12}\.")
+
+
+class MutatingCallBlocked(RuntimeError):
+    """Raised before a non-read API call leaves the process during a scan."""
+
+
+@dataclass
+class CallLog:
+    """Counts every API call made (after retries), per (account, region, service, operation)."""
+
+    calls: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    signatures: Counter[str] = field(default_factory=Counter)
+    retries: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def sign(self, signature: str) -> None:
+        with self.lock:
+            self.signatures[signature] += 1
+
+    @property
+    def repeated(self) -> int:
+        """Calls that repeated an earlier (account, region, operation, parameters) exactly."""
+        return sum(n - 1 for n in self.signatures.values() if n > 1)
+
+    def add(self, key: tuple[str, str, str, str], attempts: int) -> None:
+        with self.lock:
+            self.calls[key] += 1
+            self.retries += max(0, attempts - 1)
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How every client is built."""
+
+    endpoint_url: str | None = None
+    max_attempts: int = 8
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    allow_writes: frozenset[tuple[str, str]] = frozenset()
+    client_hook: Callable[[Any, str, str, str], None] | None = None
+    """Called with (client, service, region, account_id) for each new client (tests)."""
+
+
+_CLASS_CACHE: dict[tuple[str, str], Any] = {}
+_CLASS_LOCK = threading.Lock()
+
+
+def _cache_client_classes() -> None:
+    """Build each service's client class once per process instead of once per client.
+
+    botocore generates a fresh class (a method and docstring per API operation: ~700 for EC2)
+    for every client; an Organization scan creates thousands of clients of the same dozen
+    services, and class generation was most of the scanner's CPU time. The class depends only on
+    the service model and the handlers of the `creating-client-class` event, which are the same
+    for every session this process makes.
+    """
+    from botocore.client import ClientCreator
+
+    original = ClientCreator._create_client_class
+    if getattr(original, "_trailwatch_cached", False):
+        return
+
+    def cached(self: Any, service_name: str, service_model: Any) -> Any:
+        key = (service_name, str(service_model.api_version))
+        with _CLASS_LOCK:
+            cls = _CLASS_CACHE.get(key)
+            if cls is None:
+                cls = original(self, service_name, service_model)
+                _CLASS_CACHE[key] = cls
+        return cls
+
+    cached._trailwatch_cached = True  # type: ignore[attr-defined]
+    ClientCreator._create_client_class = cached
+
+
+def _strip_account_prefix(request: Any, **_: Any) -> None:
+    request.url = _ACCOUNT_PREFIX.sub("//", request.url, count=1)
+
+
+# --- unreadable responses are retried, never parsed as data ------------------------------------
+# botocore reads bodies without enforcing Content-Length, parses a 2xx JSON or CBOR body that is
+# not a document as an empty result, and raises (without retrying) on XML it cannot parse. A
+# body cut short or garbled on the way would then become "no trails" or a lost dataset. Such a
+# response is instead raised as a transient HTTP client error, which the retry policy retries.
+
+#: Operations whose whole body is a JSON document although the protocol is XML.
+_JSON_PAYLOADS = frozenset({("s3", "GetBucketPolicy")})
+
+
+@functools.cache
+def unreadable_response_error() -> Any:
+    from botocore.exceptions import HTTPClientError
+
+    class UnreadableResponse(HTTPClientError):  # type: ignore[misc]
+        """A response cut short, or whose body is not a well-formed document of its protocol."""
+
+        fmt = "unreadable response: {error}"
+
+    return UnreadableResponse
+
+
+def _send_checked(client_ref: Any, request: Any, event_name: str, **_: Any) -> Any:
+    """before-send (last, after the rate limiter): send, then check the body before parsing."""
+    client = client_ref()  # a weak reference: the client's own handlers must not keep it alive
+    response = client._endpoint.http_session.send(request)
+    if getattr(request, "stream_output", False):
+        return response
+    model = client.meta.service_model
+    problem = response_problem(
+        model.service_name,
+        getattr(model, "resolved_protocol", None) or model.protocol,
+        model.operation_model(event_name.rsplit(".", 1)[-1]),
+        request.method,
+        response.status_code,
+        response.headers,
+        response.content,
+    )
+    if problem:
+        raise unreadable_response_error()(error=problem)
+    return response
+
+
+def response_problem(
+    service: str,
+    protocol: str,
+    operation: Any,
+    method: str,
+    status: int,
+    headers: Any,
+    body: bytes,
+) -> str | None:
+    """Why botocore could not read this response faithfully (None when it can)."""
+    declared = headers.get("content-length")
+    cut = declared is not None and declared.isdigit() and int(declared) != len(body)
+    if cut and method != "HEAD":
+        return f"{operation.name}: body cut short ({len(body)} of {declared} bytes)"
+    if headers.get("content-encoding") or method == "HEAD":
+        return None
+    ok = status < 300
+    stripped = body.strip()
+    try:
+        if protocol in ("json", "rest-json"):
+            text = body.decode("utf-8")
+            document = ok and stripped and not _raw_payload(operation)
+            if document and not isinstance(json.loads(text), dict):
+                raise ValueError("not a JSON object")
+        elif protocol == "smithy-rpc-v2-cbor":
+            if stripped:
+                _check_cbor(body)
+        elif ok and (service, operation.name) in _JSON_PAYLOADS:
+            json.loads(body.decode("utf-8"))
+        elif ok and _raw_payload(operation):
+            return None
+        elif not stripped:
+            if protocol != "rest-xml" and status < 500:
+                raise ValueError("empty body")
+        elif not (status >= 500 and stripped.startswith(b"<html>")):
+            from xml.etree import ElementTree
+
+            ElementTree.fromstring(body)  # noqa: S314 - well-formedness only, as botocore parses
+    except Exception as exc:
+        return f"{operation.name}: HTTP {status} body is not well-formed {protocol}: {exc}"[:300]
+    return None
+
+
+def _raw_payload(operation: Any) -> bool:
+    shape = operation.output_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    return bool(payload) and shape.members[payload].type_name in ("blob", "string")
+
+
+def _check_cbor(body: bytes) -> None:
+    """One complete CBOR map and nothing after it (botocore's parser stops at the first item)."""
+    from botocore.parsers import RpcV2CBORParser
+
+    parser = RpcV2CBORParser()
+    stream = parser.get_peekable_stream_from_bytes(body)
+    item = parser.parse_data_item(stream)
+    if not isinstance(item, dict) or stream.read(1):
+        raise ValueError("not one complete CBOR map")
+
+
+class AccountSession:
+    """Credentials for one account; builds and caches clients per (region, service)."""
+
+    def __init__(
+        self,
+        account_id: str,
+        botocore_session: Any,
+        settings: ClientSettings,
+        call_log: CallLog,
+    ) -> None:
+        self.account_id = account_id
+        self._session = botocore_session
+        self._settings = settings
+        self._calls = call_log
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        cached = self._clients.get(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            cached = self._clients.get(key)
+            if cached is None:
+                cached = self._create(service, region)
+                self._clients[key] = cached
+            return cached
+
+    def release_clients(self) -> None:
+        """Drop cached clients (each holds ~0.4 MB); STS is kept for credential refresh."""
+        with self._lock:
+            self._clients = {k: v for k, v in self._clients.items() if k[0] == "sts"}
+
+    def _create(self, service: str, region: str) -> Any:
+        from botocore.config import Config
+
+        s = self._settings
+        config = Config(
+            retries={"mode": "adaptive", "max_attempts": s.max_attempts},
+            connect_timeout=s.connect_timeout,
+            read_timeout=s.read_timeout,
+            user_agent_extra="trailwatch",
+            s3={"addressing_style": "path"} if s.endpoint_url else None,
+        )
+        client = self._session.create_client(
+            service, region_name=region, endpoint_url=s.endpoint_url, config=config
+        )
+        events = client.meta.events
+        events.register("before-call.*.*", functools.partial(self._guard, service))
+        events.register(
+            "before-parameter-build.*.*", functools.partial(self._sign, service, region)
+        )
+        events.register("after-call.*.*", functools.partial(self._count, service, region))
+        events.register_last("before-send", functools.partial(_send_checked, weakref.ref(client)))
+        if s.endpoint_url and service == "s3control":
+            events.register("before-sign.s3-control.*", _strip_account_prefix)
+        if s.client_hook is not None:
+            s.client_hook(client, service, region, self.account_id)
+        return client
+
+    def _guard(self, service: str, model: Any, **_: Any) -> None:
+        op = model.name
+        note_call(model.service_model.service_name, op)  # names the call if it fails
+        if not is_read_only(service, op) and (service, op) not in self._settings.allow_writes:
+            raise MutatingCallBlocked(f"refusing non-read call {service}:{op} during a scan")
+
+    def _sign(self, service: str, region: str, params: Any, model: Any, **_: Any) -> None:
+        """Record (account, region, operation, parameters) to detect repeated calls."""
+        args = json.dumps(params, sort_keys=True, default=str)
+        self._calls.sign("\x1f".join((self.account_id, region, service, model.name, args)))
+
+    def _count(
+        self, service: str, region: str, http_response: Any, parsed: Any, model: Any, **_: Any
+    ) -> None:
+        attempts = 1
+        if isinstance(parsed, dict):
+            meta = parsed.get("ResponseMetadata", {})
+            attempts = int(meta.get("RetryAttempts", 0)) + 1
+        self._calls.add((self.account_id, region, service, model.name), attempts)
+
+
+class Sessions:
+    """Builds account sessions from the caller's credentials (and AssumeRole for other accounts)."""
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        settings: ClientSettings | None = None,
+        call_log: CallLog | None = None,
+    ) -> None:
+        import botocore.session
+        from botocore.exceptions import ProfileNotFound
+
+        _cache_client_classes()
+        self.settings = settings or ClientSettings()
+        self.calls = call_log or CallLog()
+        try:
+            self._base = botocore.session.Session(profile=profile)
+            self._base.get_scoped_config()
+        except ProfileNotFound:
+            raise CredentialsError(f"AWS profile not found: {profile}") from None
+        except Exception as exc:  # malformed shared config files
+            raise CredentialsError(f"cannot read AWS configuration: {exc}") from None
+        self._loader = self._base.get_component("data_loader")
+        self._accounts: dict[str, AccountSession] = {}
+        self._lock = threading.Lock()
+        self.caller_account = ""
+        self.caller_arn = ""
+        self.partition = "aws"
+
+    def identify(self, region: str) -> None:
+        """GetCallerIdentity with the base credentials; one clear error when it cannot work."""
+        from botocore.exceptions import (
+            BotoCoreError,
+            ClientError,
+            EndpointConnectionError,
+            NoCredentialsError,
+        )
+
+        if self._base.get_credentials() is None:
+            raise CredentialsError(
+                "no AWS credentials found (set AWS_PROFILE, --profile, or AWS_ACCESS_KEY_ID)"
+            )
+        base = AccountSession("caller", self._base, self.settings, self.calls)
+        sts = base.client("sts", region)
+        try:
+            ident = sts.get_caller_identity()
+        except NoCredentialsError:
+            raise CredentialsError("no AWS credentials found") from None
+        except EndpointConnectionError as exc:
+            raise CredentialsError(f"cannot reach the AWS endpoint: {exc}") from None
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            raise CredentialsError(
+                f"AWS rejected the credentials: {err.get('Code')}: {err.get('Message')}"
+            ) from None
+        except BotoCoreError as exc:
+            raise CredentialsError(f"cannot call AWS: {exc}") from None
+        self.caller_account = str(ident["Account"])
+        self.caller_arn = str(ident["Arn"])
+        self.partition = self.caller_arn.split(":")[1] if self.caller_arn.count(":") > 2 else "aws"
+        with self._lock:
+            self._accounts[self.caller_account] = AccountSession(
+                self.caller_account, self._base, self.settings, self.calls
+            )
+
+    def warm(self, services: Iterable[str]) -> None:
+        """Load service models once, before worker threads start.
+
+        botocore's loader cache is not guarded: threads that miss it together each parse the
+        same multi-megabyte model (EC2: about 60 MB of objects each), which multiplies memory.
+        """
+        for service in sorted(set(services)):
+            for kind in ("service-2", "endpoint-rule-set-1", "paginators-1"):
+                with contextlib.suppress(Exception):  # not every service has paginators
+                    self._loader.load_service_model(service, kind)
+
+    def caller(self) -> AccountSession:
+        return self._accounts[self.caller_account]
+
+    def assume(
+        self,
+        account_id: str,
+        role_name: str,
+        region: str,
+        external_id: str | None = None,
+        session_name: str = "trailwatch",
+    ) -> AccountSession:
+        """A session in another account through AssumeRole, refreshed before it expires.
+
+        Raises botocore errors when the role cannot be assumed; the caller records them.
+        """
+        import botocore.session
+        from botocore.credentials import (
+            AssumeRoleCredentialFetcher,
+            RefreshableCredentials,
+        )
+
+        with self._lock:
+            existing = self._accounts.get(account_id)
+        if existing is not None:
+            return existing
+        role_arn = f"arn:{self.partition}:iam::{account_id}:role/{role_name}"
+        extra: dict[str, Any] = {"RoleSessionName": session_name}
+        if external_id:
+            extra["ExternalId"] = external_id
+        caller = self.caller()
+        sts_client = caller.client("sts", region)
+
+        def create_sts(service: str, **kwargs: Any) -> Any:
+            # The fetcher passes the source credentials; our cached client already has them.
+            return sts_client
+
+        fetcher = AssumeRoleCredentialFetcher(
+            client_creator=create_sts,
+            source_credentials=self._base.get_credentials(),
+            role_arn=role_arn,
+            extra_args=extra,
+            expiry_window_seconds=15 * 60,
+        )
+        # Assume now, so that a failure is known (and recorded) before collection starts;
+        # afterwards botocore refreshes the credentials before they expire.
+        first = fetcher.fetch_credentials()
+        creds = RefreshableCredentials.create_from_metadata(
+            metadata=first, refresh_using=fetcher.fetch_credentials, method="assume-role"
+        )
+        session = botocore.session.Session()
+        session.register_component("data_loader", self._loader)
+        session._credentials = creds
+        acct = AccountSession(account_id, session, self.settings, self.calls)
+        with self._lock:
+            self._accounts[account_id] = acct
+        return acct

@@ -1,0 +1,1 @@
+"""Pure core: value types, datasets, inventory, checks contract, evaluation, bounded inputs."""

@@ -1,0 +1,1 @@
+"""Log-source extractors, one module per dataset family (each exports an EXTRACTORS tuple)."""

@@ -1,0 +1,1 @@
+"""Real time: CloudTrail API-call events -> affected datasets and checks, and the Lambda handler."""
