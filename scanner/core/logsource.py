@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from scanner.dataset import Dataset, Scope
-from scanner.inventory import Inventory
-from scanner.model import CollectionError, DataUnavailable, Frozen
-from scanner.view import OrgView, View
+from scanner.core.dataset import Dataset, Scope
+from scanner.core.inventory import Inventory
+from scanner.core.model import CollectionError, DataUnavailable, Frozen
+from scanner.core.view import OrgView, View
 
 #: The package whose modules contribute extractors (each through a module-level EXTRACTORS tuple).
-EXTRACTOR_PACKAGE = "scanner.logsources"
+EXTRACTOR_PACKAGE = "scanner.core.logsources"
 
 
 class DestinationType(StrEnum):

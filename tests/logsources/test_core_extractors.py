@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from scanner.datasets.awsconfig import CONFIG, ConfigRecorder, ConfigRegion, DeliveryChannel
-from scanner.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
-from scanner.datasets.ec2 import VPC_FLOW_LOGS, FlowLog, Vpc, VpcFlowLogs
-from scanner.logsource import DestinationType, LogSource, extract
-
+from scanner.core.datasets.awsconfig import CONFIG, ConfigRecorder, ConfigRegion, DeliveryChannel
+from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS, FlowLog, Vpc, VpcFlowLogs
+from scanner.core.logsource import DestinationType, LogSource, extract
 from tests.builders import LOGS, MEMBER, MGMT, InventoryBuilder
 
 R1, R2 = "us-east-1", "eu-west-1"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.datasets.cloudtrail import TRAILS, Trail
-from scanner.logsource import Destination, DestinationType, all_extractors, extract
-
+from scanner.core.datasets.cloudtrail import TRAILS, Trail
+from scanner.core.logsource import Destination, DestinationType, all_extractors, extract
 from tests.builders import MEMBER, MGMT, InventoryBuilder
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.dataset import Scope
-from scanner.datasets.awsconfig import CONFIG
-from scanner.logsource import Destination, Extractor, LogSource
-from scanner.view import View
+from scanner.core.dataset import Scope
+from scanner.core.datasets.awsconfig import CONFIG
+from scanner.core.logsource import Destination, Extractor, LogSource
+from scanner.core.view import View
 
 
 def delivery_channels(view: View) -> Iterator[LogSource]:

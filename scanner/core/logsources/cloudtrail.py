@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.dataset import Scope
-from scanner.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail
-from scanner.logsource import Destination, Extractor, LogSource
-from scanner.view import View
+from scanner.core.dataset import Scope
+from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail
+from scanner.core.logsource import Destination, Extractor, LogSource
+from scanner.core.view import View
 
 
 def _detail(trail: Trail) -> str:

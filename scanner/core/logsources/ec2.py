@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scanner.dataset import Scope
-from scanner.datasets.ec2 import VPC_FLOW_LOGS, FlowLog
-from scanner.logsource import Destination, Extractor, LogSource
-from scanner.view import View
+from scanner.core.dataset import Scope
+from scanner.core.datasets.ec2 import VPC_FLOW_LOGS, FlowLog
+from scanner.core.logsource import Destination, Extractor, LogSource
+from scanner.core.view import View
 
 
 def _destination(view: View, flow_log: FlowLog) -> Destination | None:
