@@ -38,6 +38,7 @@ from reports.summary import (
 from reports.text import evidence_json, safe_url, truncate
 from scanner.core.atomic import write_text_atomic
 from scanner.core.findings import ID_FORMAT, Finding, parse_finding_id
+from scanner.core.logsource_inventory import LogSourceInventory
 from scanner.core.model import Status
 
 TEMPLATE = "report.html.j2"
@@ -59,6 +60,8 @@ SHRINK_STEPS: tuple[tuple[int, int, int], ...] = (
 MAX_RESOURCE = 2_048
 #: Change rows listed in the changes section; the rest through the table's Change filter.
 MAX_CHANGE_ROWS = 500
+#: Log sources listed in the log-sources section; log-sources.csv and findings.json hold all.
+MAX_LOG_SOURCE_ROWS = 2_000
 
 EVIDENCE_FULL, EVIDENCE_CUT, EVIDENCE_OMITTED = 0, 1, 2
 
@@ -458,6 +461,7 @@ def render_html(
         )
     )
     suppressions = extras.suppressions
+    log_sources = extras.log_sources.sources if extras.log_sources else ()
     listed = _listed_changes(changes.items) if changes else []
     template = _environment().get_template(TEMPLATE)
     return template.render(
@@ -492,7 +496,29 @@ def render_html(
         overview=build_overview(findings, meta, summary),
         matrix=build_matrix(findings, summary),
         account_names={a.account_id: a.name for a in summary.accounts},
+        log_sources=extras.log_sources,
+        log_source_kinds=_log_source_kinds(extras.log_sources),
+        log_source_accounts=sorted({s.account_id for s in log_sources}),
+        log_source_regions=sorted({s.region or "global" for s in log_sources}),
+        max_log_source_rows=MAX_LOG_SOURCE_ROWS,
     )
+
+
+def _log_source_kinds(inventory: LogSourceInventory | None) -> list[dict[str, Any]]:
+    """Per kind of source: how many, logging on / off / unknown, and where they deliver."""
+    rows: dict[str, dict[str, Any]] = {}
+    for src in inventory.sources if inventory else ():
+        row = rows.setdefault(
+            src.kind,
+            {"kind": src.kind, "total": 0, "on": 0, "off": 0, "unknown": 0}
+            | {"yes": 0, "no": 0, "archive_unknown": 0},
+        )
+        row["total"] += 1
+        row[src.logging_state] += 1
+        state = src.archive_state
+        if state != "none":
+            row["archive_unknown" if state == "unknown" else state] += 1
+    return [rows[k] for k in sorted(rows)]
 
 
 def _duration(meta: ScanMeta) -> str:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from pydantic import field_validator
 
 from reports.diff import Change, ChangeSet
 from reports.summary import ReportExtras, ScanMeta, ScanSummary
 from scanner.core.atomic import write_json_array_atomic
 from scanner.core.findings import Finding
+from scanner.core.logsource_inventory import LOG_SOURCES_SCHEMA_VERSION, LogSourceInventory
 from scanner.core.model import Frozen
 from scanner.core.suppressions import SuppressionReport
+
+log = logging.getLogger("trailwatch")
 
 #: Per-finding key (with --baseline) that says how the finding changed since the baseline.
 CHANGE_KEY = "change"
@@ -25,7 +31,23 @@ class JsonReport(Frozen):
     changes: ChangeSet | None = None
     summary: ScanSummary
     suppressions: SuppressionReport | None = None
+    log_sources: LogSourceInventory | None = None
     findings: tuple[Finding, ...] = ()
+
+    @field_validator("log_sources", mode="before")
+    @classmethod
+    def _known_log_sources(cls, value: Any) -> Any:
+        """A `log_sources` section of another schema version (a newer trailwatch's) is left out,
+        with a warning: the findings stay readable."""
+        if isinstance(value, dict) and value.get("schema_version") != LOG_SOURCES_SCHEMA_VERSION:
+            log.warning(
+                "warning: findings.json log_sources section has schema_version %r; this "
+                "trailwatch reads version %d: the section is left out",
+                value.get("schema_version"),
+                LOG_SOURCES_SCHEMA_VERSION,
+            )
+            return None
+        return value
 
 
 def _sections(meta: ScanMeta, summary: ScanSummary, extras: ReportExtras | None) -> dict[str, Any]:
@@ -36,6 +58,8 @@ def _sections(meta: ScanMeta, summary: ScanSummary, extras: ReportExtras | None)
     out["summary"] = summary.model_dump(mode="json")
     if extras and extras.suppressions:
         out["suppressions"] = extras.suppressions.model_dump(mode="json")
+    if extras and extras.log_sources:
+        out["log_sources"] = extras.log_sources.model_dump(mode="json")
     return out
 
 

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
+from reports.log_sources_csv import LOG_SOURCES_CSV
 from reports.manifest import COMPANIONS, MANIFEST, MAX_MANIFEST_BYTES, verify_manifest
 from scanner.core.errors import OutputError, UsageError
 from scanner.core.formats import FILENAMES
@@ -21,7 +22,7 @@ from scanner.core.swap import fsync_dir, recover, staging_prefix, switch_in
 log = logging.getLogger("trailwatch")
 
 #: Every name a scan may write into its output directory.
-OWN_NAMES = frozenset(FILENAMES.values()) | COMPANIONS | {SHARD_INVENTORY}
+OWN_NAMES = frozenset(FILENAMES.values()) | COMPANIONS | {SHARD_INVENTORY, LOG_SOURCES_CSV}
 #: Temporary files of the per-file atomic writes of earlier versions (`.findings.json.x1y2.tmp`).
 _LEGACY_TMP = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]+\.tmp")
 

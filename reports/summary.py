@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from reports.diff import ChangeSet
     from reports.trend import TrendView
     from scanner.core.frameworks import Framework, Requirement
+    from scanner.core.logsource_inventory import LogSourceInventory
     from scanner.core.suppressions import SuppressionReport
 
 #: Display order of statuses: what needs attention first.
@@ -684,6 +685,9 @@ class ReportExtras:
     """SHA-256 of the findings.json written with this report (shown in report.html)."""
     trend: TrendView | None = None
     """Earlier scans from the history, and the deltas since the last one."""
+    log_sources: LogSourceInventory | None = None
+    """Every log source of the scan and where it delivers (findings.json, report.html,
+    log-sources.csv)."""
 
 
 def _accounts_with_ou(meta: ScanMeta, findings: Sequence[Finding]) -> list[ScannedAccount]:

@@ -11,6 +11,7 @@ from reports.csv_report import write_compliance_csvs, write_csv
 from reports.html import render_html, write_html
 from reports.json_report import write_json
 from reports.junit import write_junit
+from reports.log_sources_csv import LOG_SOURCES_CSV, write_log_sources_csv
 from reports.manifest import sha256_file
 from reports.ocsf import write_ocsf
 from reports.pdf import PdfError, write_pdf
@@ -83,7 +84,8 @@ def write_reports(
     """Write each format (in FORMATS order, duplicates ignored); returns the paths written.
 
     report.pdf comes last: when it cannot be printed, the other files are already written and
-    `on_pdf_error` is told (without it, the PdfError is raised).
+    `on_pdf_error` is told (without it, the PdfError is raised). log-sources.csv is written with
+    every set whose extras hold the log-source inventory, whatever the formats.
     """
     wanted = list(dict.fromkeys(f.strip().lower() for f in formats))
     unknown = [f for f in wanted if f not in FORMATS]
@@ -99,6 +101,12 @@ def write_reports(
     if not out_dir.is_dir():
         raise OutputError(f"cannot create output directory {out_dir}: not a directory")
     written: list[Path] = []
+    if extras is not None and extras.log_sources is not None:
+        path = out_dir / LOG_SOURCES_CSV
+        try:
+            written.append(write_log_sources_csv(path, extras.log_sources))
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
     for fmt in FORMATS:
         if fmt not in wanted:
             continue

@@ -680,3 +680,40 @@
   if (window.location.hash) { onHash(); }
   root.dataset.twReady = "1";
 })();
+
+// ---- block: log-source filters (rows are plain HTML; filtering hides them) ----
+(function () {
+  var table = document.getElementById("log-sources-table");
+  var form = document.getElementById("ls-filters");
+  if (!table || !form) { return; }
+  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  var texts = rows.map(function (tr) { return tr.textContent.toLowerCase(); });
+  var fields = { kind: "ls-kind", account: "ls-account", region: "ls-region", logging: "ls-logging", archive: "ls-archive" };
+  var text = document.getElementById("ls-text");
+  var count = document.getElementById("ls-count");
+  function apply() {
+    var wanted = {};
+    Object.keys(fields).forEach(function (key) {
+      var node = document.getElementById(fields[key]);
+      if (node && node.value) { wanted[key] = node.value; }
+    });
+    var needle = text ? text.value.trim().toLowerCase() : "";
+    var shown = 0;
+    rows.forEach(function (tr, i) {
+      var ok = Object.keys(wanted).every(function (key) { return tr.dataset[key] === wanted[key]; });
+      if (ok && needle) { ok = texts[i].indexOf(needle) >= 0; }
+      tr.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    if (count) { count.textContent = shown + " of " + rows.length + " log sources"; }
+  }
+  Object.keys(fields).forEach(function (key) {
+    var node = document.getElementById(fields[key]);
+    if (node) { node.addEventListener("change", apply); }
+  });
+  if (text) { text.addEventListener("input", apply); }
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
+  form.addEventListener("reset", function () { setTimeout(apply, 0); });
+  apply();
+})();
+// ---- end block: log-source filters ----

@@ -39,6 +39,8 @@ def _run(
         ("scan", "--format", "json,pdf"),
         ("scan", "--fail-on", "urgent"),
         ("scan", "--accounts", "12345"),
+        ("scan", "--log-archive-account", "12345"),
+        ("scan", "--log-archive-account", "111111111111,222222222222"),
         ("scan", "--max-workers", "0"),
         ("scan", "--from-inventory", "/nonexistent/inventory.json"),
     ],
@@ -140,6 +142,7 @@ def test_config_file_errors_are_one_line_exit_2(tmp_path: Path) -> None:
         "malformed.yaml": "regions: [us-east-1\n",
         "unknown.yaml": "regions: [us-east-1]\ncolour: blue\n",
         "types.yaml": "max_workers: many\n",
+        "archive.yaml": "log_archive_account: '12345'\n",
         "toplevel.yaml": "- just\n- a list\n",
     }
     for name, text in cases.items():

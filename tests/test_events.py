@@ -27,6 +27,7 @@ from scanner.realtime.api_calls import (
     MAX_EVENT_BYTES,
     MAX_EVENT_DEPTH,
     EventError,
+    _compact_names,
     assess,
     calls_of,
     decode_event,
@@ -79,6 +80,36 @@ LISTED = {
     ),
     "guardduty.amazonaws.com": ("CreateDetector", "UpdateDetector", "DeleteDetector"),
     "securityhub.amazonaws.com": ("EnableSecurityHub", "DisableSecurityHub"),
+    "apigateway.amazonaws.com": (
+        "CreateRestApi", "DeleteRestApi", "ImportRestApi", "CreateApi", "DeleteApi", "ImportApi",
+        "ReimportApi", "CreateStage", "UpdateStage", "DeleteStage",
+    ),
+    "states.amazonaws.com": ("CreateStateMachine", "UpdateStateMachine", "DeleteStateMachine"),
+    "codebuild.amazonaws.com": ("CreateProject", "UpdateProject", "DeleteProject"),
+    "amazonmq.amazonaws.com": ("CreateBroker", "UpdateBroker", "DeleteBroker"),
+    "appsync.amazonaws.com": ("CreateGraphqlApi", "UpdateGraphqlApi", "DeleteGraphqlApi"),
+    "elasticloadbalancing.amazonaws.com": (
+        "CreateLoadBalancer", "DeleteLoadBalancer", "ModifyLoadBalancerAttributes",
+    ),
+    "cloudfront.amazonaws.com": ("CreateDistribution", "UpdateDistribution", "DeleteDistribution"),
+    "route53.amazonaws.com": (
+        "CreateHostedZone", "DeleteHostedZone", "CreateQueryLoggingConfig",
+        "DeleteQueryLoggingConfig",
+    ),
+    "wafv2.amazonaws.com": (
+        "CreateWebACL", "DeleteWebACL", "PutLoggingConfiguration", "DeleteLoggingConfiguration",
+    ),
+    "eks.amazonaws.com": ("CreateCluster", "DeleteCluster", "UpdateClusterConfig"),
+    "network-firewall.amazonaws.com": ("CreateFirewall", "UpdateLoggingConfiguration"),
+    # DocumentDB and Neptune calls are recorded as rds.amazonaws.com
+    "rds.amazonaws.com": (
+        "CreateDBInstance", "ModifyDBInstance", "DeleteDBInstance", "CreateDBCluster",
+        "ModifyDBCluster", "DeleteDBCluster", "RestoreDBClusterFromSnapshot",
+    ),
+    "redshift.amazonaws.com": ("CreateCluster", "DeleteCluster", "EnableLogging", "DisableLogging"),
+    "es.amazonaws.com": (
+        "CreateDomain", "UpdateDomainConfig", "DeleteDomain", "UpdateElasticsearchDomainConfig",
+    ),
 }  # fmt: skip
 LISTED_CALLS = sorted((source, name) for source, names in LISTED.items() for name in names)
 
@@ -300,6 +331,28 @@ def test_rule_pattern_file_is_generated_from_the_table() -> None:
     assert len(json.dumps(rule_pattern(), separators=(",", ":"))) <= 2048
 
 
+def test_rule_pattern_matches_every_call_of_the_table() -> None:
+    pattern = rule_pattern()
+    assert all(matches(pattern, _event(source, name)) for source, name in CALLS)
+
+
+def test_names_on_one_resource_are_compacted_into_a_suffix() -> None:
+    names = ["CreateTrail", "DeleteTrail", "StopLogging", "UpdateTrail", "PutBucketPolicy"]
+    assert _compact_names(names) == ["PutBucketPolicy", "StopLogging", {"suffix": "Trail"}]
+
+
+def test_a_whole_service_is_only_one_without_data_events() -> None:
+    pattern = rule_pattern()
+    alternatives = pattern.get("$or", [pattern])
+    whole = [a for a in alternatives if "eventName" not in a["detail"]]
+    for alternative in whole:
+        assert alternative["detail"] == {"readOnly": [False]}
+        assert "aws.s3" not in alternative["source"]
+    put_object = _event("s3.amazonaws.com", "PutObject")
+    put_object["detail"]["readOnly"] = False
+    assert not matches(pattern, put_object)
+
+
 @pytest.mark.parametrize(("source", "name"), LISTED_CALLS)
 def test_rule_pattern_matches_each_listed_call(source: str, name: str) -> None:
     pattern = json.loads(PATTERN_FILE.read_text())
@@ -315,6 +368,14 @@ def test_rule_pattern_matches_each_listed_call(source: str, name: str) -> None:
         _event("iam.amazonaws.com", "CreateUser"),
         {**_event("cloudtrail.amazonaws.com", "StopLogging"), "detail-type": "Something else"},
         {**_event("cloudtrail.amazonaws.com", "StopLogging"), "source": "custom.app"},
+        # a read-only call of a source matched whole (the scan's own DescribeDBInstances)
+        {
+            **_event("rds.amazonaws.com", "DescribeDBInstances"),
+            "detail": {
+                **_event("rds.amazonaws.com", "DescribeDBInstances")["detail"],
+                "readOnly": True,
+            },
+        },
     ],
 )
 def test_rule_pattern_does_not_match_other_events(event: dict[str, Any]) -> None:

@@ -58,6 +58,7 @@ def test_manifest_lists_every_output_file_with_its_hash(out: Path) -> None:
             "report.html",
             "findings.csv",
             "inventory.json",
+            "log-sources.csv",  # with every report set
         }
         | compliance  # --format csv: one compliance CSV per framework
     )

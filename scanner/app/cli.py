@@ -258,6 +258,7 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
         help="lowest severity of a FAILED finding that makes the exit code 1 (default: low)",
     )
     _baseline_arguments(output)
+    _log_archive_argument(output)
     _history_arguments(output)
     _upload_arguments(output)
     _sign_argument(output)
@@ -317,9 +318,9 @@ def cmd_checks(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, indent=1))
         return 0
-    print(f"{'CHECK ID':<40} {'CONTROL':<14} {'SEVERITY':<9} TITLE")
+    print(f"{'CHECK ID':<40} {'CONTROL':<17} {'SEVERITY':<9} TITLE")
     for c in checks:
-        print(f"{c.id:<40} {c.control_id or '-':<14} {c.severity.value:<9} {c.title}")
+        print(f"{c.id:<40} {c.control_id or '-':<17} {c.severity.value:<9} {c.title}")
     return 0
 
 
@@ -384,6 +385,7 @@ def _merged(args: argparse.Namespace) -> dict[str, Any]:
         "max_workers": pick("max_workers", 64),
         "frameworks": tuple(config.frameworks or ()),
         "suppressions": tuple(config.suppressions or ()),
+        "log_archive_account": config.log_archive_account,
     }
 
 
@@ -462,6 +464,16 @@ def _baseline_arguments(p: _Container) -> None:
     )
 
 
+def _log_archive_argument(p: _Container) -> None:
+    p.add_argument(
+        "--log-archive-account",
+        metavar="ID",
+        help="the account that should hold the logs, for the log-source inventory (default: "
+        "trailwatch.yaml `log_archive_account`, else the owner of the organization trails' "
+        "bucket when the scan can tell)",
+    )
+
+
 def _history_arguments(p: _Container) -> None:
     p.add_argument(
         "--history",
@@ -496,7 +508,13 @@ def _report_request(args: argparse.Namespace, opts: dict[str, Any]) -> dict[str,
         raise UsageError("--framework needs a framework key (e.g. cis-5.0)")
     if args.fail_on_new and args.baseline is None:
         raise UsageError("--fail-on-new needs --baseline OLD_DIR (the scan to compare with)")
+    archive = _accounts(
+        args.log_archive_account or opts.get("log_archive_account"), "--log-archive-account"
+    )
+    if len(archive) > 1:
+        raise UsageError("--log-archive-account: one account id")
     return {
+        "log_archive_account": archive[0] if archive else None,
         "frameworks": keys or opts["frameworks"],
         "suppressions": opts["suppressions"],
         "baseline": args.baseline,
@@ -653,6 +671,7 @@ def _merge_parser(sub: Any) -> None:
     merge.add_argument("--role-session-name", default="trailwatch")
     _framework_argument(merge)
     _baseline_arguments(merge)
+    _log_archive_argument(merge)
     _history_arguments(merge)
     _upload_arguments(merge)
     _sign_argument(merge)
@@ -708,6 +727,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
             {
                 "frameworks": merged.frameworks,
                 "suppressions": tuple(config.suppressions or ()),
+                "log_archive_account": config.log_archive_account,
             },
         ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from scanner.core.errors import Interrupted, OutputError, TrailwatchError, Usage
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
 from scanner.core.inventory import Inventory
+from scanner.core.logsource_inventory import build_log_sources
 from scanner.core.model import Severity, Status
 from scanner.publish.s3 import S3Location
 
@@ -68,6 +69,8 @@ class ScanRequest:
     """The scan history (SQLite) this scan's summary is appended to; None: no history."""
     history_s3: S3Location | None = None
     """`--history s3://bucket/key`: the history object, fetched before and put back after."""
+    log_archive_account: str | None = None
+    """`--log-archive-account`: the account that should hold the logs (log-source inventory)."""
 
 
 @dataclass
@@ -199,6 +202,7 @@ def _scan_into(
     if request.options.shard is not None:
         meta = meta.model_copy(update={"shard": str(request.options.shard)})
     findings, extras = _apply_report_plan(plan, findings, meta)
+    extras = replace(extras, log_sources=build_log_sources(inventory, request.log_archive_account))
     summary = summarize(findings, meta, plan.shown, checks)
     entry, extras = late.with_trend(request, meta, summary, extras)
     paths = write_reports(

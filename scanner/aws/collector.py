@@ -33,9 +33,11 @@ class Collector:
     and `events`: the CloudTrail API calls that change the data it collects (real time
     re-evaluates the dataset's readers on each; see scanner.realtime.api_calls). Calls that change a
     dataset this one depends on need not be repeated: they reach this one through
-    `Dataset.depends_on`."""
+    `Dataset.depends_on`. `iam_resources`, when given, limits `iam_actions` to those resources in
+    the generated policy (for actions as broad as `apigateway:GET`)."""
 
     dataset: Dataset[Any]
     iam_actions: tuple[str, ...]
     fetch: Callable[[CollectContext], Any]
     events: tuple[ApiEvent, ...] = ()
+    iam_resources: tuple[str, ...] = ()

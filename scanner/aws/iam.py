@@ -7,6 +7,11 @@ _SERVICE_PREFIX = {
     "s3control": "s3",
     "cloudwatch": "cloudwatch",
     "logs": "logs",
+    "apigatewayv2": "apigateway",
+    "stepfunctions": "states",
+    "elb": "elasticloadbalancing",
+    "elbv2": "elasticloadbalancing",
+    "opensearch": "es",
 }
 
 # (IAM prefix, operation) -> IAM action name, where the action is not named after the operation.
@@ -16,6 +21,10 @@ _ACTION_OVERRIDES = {
     ("s3", "GetObjectLockConfiguration"): "GetBucketObjectLockConfiguration",
     ("s3", "GetBucketEncryption"): "GetEncryptionConfiguration",
     ("s3", "GetBucketLifecycleConfiguration"): "GetLifecycleConfiguration",
+    # API Gateway authorises by HTTP verb on the resource path (REST and v2 alike).
+    ("apigateway", "GetRestApis"): "GET",
+    ("apigateway", "GetStages"): "GET",
+    ("apigateway", "GetApis"): "GET",
 }
 _S3CONTROL_OVERRIDES = {
     "GetPublicAccessBlock": "GetAccountPublicAccessBlock",
@@ -30,7 +39,7 @@ def iam_action(service: str, operation: str) -> str:
     return f"{prefix}:{_ACTION_OVERRIDES.get((prefix, operation), operation)}"
 
 
-READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Lookup", "Head")
+READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Lookup", "Head", "BatchGet")
 # Operations a scan may make that are not reads: credentials only.
 ALLOWED_NON_READ = frozenset({("sts", "AssumeRole")})
 

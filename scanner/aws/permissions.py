@@ -20,21 +20,47 @@ DISCOVERY_ACTIONS = (
 
 
 def scan_actions(checks: Sequence[Check]) -> list[str]:
+    """Every IAM action a scan of `checks` needs (resource-scoped ones included)."""
     actions = set(DISCOVERY_ACTIONS)
     for collector in required_collectors(checks, all_collectors()):
         actions.update(collector.iam_actions)
     return sorted(actions)
 
 
+def _scoped(checks: Sequence[Check]) -> dict[tuple[str, ...], set[str]]:
+    """Resource list -> the actions allowed only on those resources (Collector.iam_resources)."""
+    out: dict[tuple[str, ...], set[str]] = {}
+    for collector in required_collectors(checks, all_collectors()):
+        if collector.iam_resources:
+            out.setdefault(tuple(sorted(collector.iam_resources)), set()).update(
+                collector.iam_actions
+            )
+    return out
+
+
 def scan_policy(checks: Sequence[Check]) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+    scoped = _scoped(checks)
+    only_scoped = {a for actions in scoped.values() for a in actions}
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "TrailwatchReadOnlyScan",
+            "Effect": "Allow",
+            "Action": [a for a in scan_actions(checks) if a not in only_scoped],
+            "Resource": "*",
+        }
+    ]
+    for n, (resources, actions) in enumerate(sorted(scoped.items()), start=1):
+        statements.append(
             {
-                "Sid": "TrailwatchReadOnlyScan",
+                "Sid": f"TrailwatchReadOnlyScanScoped{n}",
                 "Effect": "Allow",
-                "Action": scan_actions(checks),
-                "Resource": "*",
+                "Action": sorted(actions),
+                "Resource": list(resources),
             }
-        ],
-    }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_actions(policy: dict[str, Any]) -> set[str]:
+    """Every action a policy document allows, across its statements."""
+    return {a for s in policy["Statement"] for a in s["Action"]}

@@ -32,6 +32,7 @@ class FileConfig(BaseModel):
     max_workers: int | None = Field(default=None, ge=1, le=256)
     frameworks: list[str] | None = None
     suppressions: list[SuppressionRule] | None = None
+    log_archive_account: str | None = Field(default=None, pattern=r"^[0-9]{12}$")
 
 
 def load_config(path: Path | None) -> tuple[FileConfig, Path | None]:

@@ -275,6 +275,7 @@ def kind_of(doc: Any) -> str | None:
             "role_session_name",
             "output_dir",
             "max_workers",
+            "log_archive_account",
         }:
             return CONFIG
         return None

@@ -149,11 +149,21 @@ class ExtractionGap(Frozen):
     errors: tuple[CollectionError, ...] = ()
 
 
+class NotInventoried(Frozen):
+    """An extractor that did not run: the scan collected none of `datasets` (no selected check
+    needed them), so its kind of source is not in the inventory at all."""
+
+    extractor: str
+    kind: str
+    datasets: tuple[str, ...]
+
+
 class Extraction(Frozen):
     """Every log source of a scan (each once), and where the inventory could not tell."""
 
     sources: tuple[LogSource, ...] = ()
     gaps: tuple[ExtractionGap, ...] = ()
+    not_inventoried: tuple[NotInventoried, ...] = ()
 
 
 def all_extractors() -> list[Extractor]:
@@ -172,11 +182,25 @@ def all_extractors() -> list[Extractor]:
     return sorted(found, key=lambda e: e.name)
 
 
-def extract(inventory: Inventory, extractors: Iterable[Extractor] | None = None) -> Extraction:
+def extract(
+    inventory: Inventory,
+    extractors: Iterable[Extractor] | None = None,
+    org: OrgView | None = None,
+) -> Extraction:
     """Run the extractors over every scanned account (and region); a source listed by two
-    accounts (an organization trail seen from a member) is kept once."""
-    org = OrgView(inventory)
-    chosen = list(all_extractors() if extractors is None else extractors)
+    accounts (an organization trail seen from a member) is kept once. An extractor whose
+    datasets the scan did not collect at all does not run (NotInventoried, not one gap per
+    account and region). `org`: a view of `inventory` to share (its parsed data is reused)."""
+    org = org or OrgView(inventory)
+    collected = {rec.dataset for acct in inventory.accounts for rec in acct.records.values()}
+    chosen: list[Extractor] = []
+    skipped: list[NotInventoried] = []
+    for ext in all_extractors() if extractors is None else extractors:
+        missing = tuple(ds.name for ds in ext.requires if ds.name not in collected)
+        if missing:
+            skipped.append(NotInventoried(extractor=ext.name, kind=ext.kind, datasets=missing))
+        else:
+            chosen.append(ext)
     sources: dict[tuple[str, str, str, str], LogSource] = {}
     gaps: list[ExtractionGap] = []
     for acct in org.accounts():
@@ -200,4 +224,6 @@ def extract(inventory: Inventory, extractors: Iterable[Extractor] | None = None)
                 for src in found:
                     key = (src.kind, src.account_id, src.region or "", src.id)
                     sources.setdefault(key, src)
-    return Extraction(sources=tuple(sources.values()), gaps=tuple(gaps))
+    return Extraction(
+        sources=tuple(sources.values()), gaps=tuple(gaps), not_inventoried=tuple(skipped)
+    )

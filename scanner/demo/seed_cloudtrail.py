@@ -47,6 +47,32 @@ def _log_group(account: DemoAccount, name: str, region: str, kms_key: str | None
     return account.arn("logs", region, f"log-group:{name}:*")
 
 
+def _logs_resource_policies(org: DemoOrg, region: str, sandbox_group: str) -> None:
+    """CloudWatch Logs resource policies: the management account lets only the delivery service
+    write (its trail log group is not public); the sandbox opens its trail log group to anyone
+    for reading (logs_trail_groups_not_public fails)."""
+    mgmt, sb = org.management, org.sandbox
+    delivery = {
+        "Effect": "Allow",
+        "Principal": {"Service": "delivery.logs.amazonaws.com"},
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": mgmt.arn("logs", region, "log-group:*"),
+        "Condition": {"StringEquals": {"aws:SourceAccount": mgmt.account_id}},
+    }
+    public = {
+        "Sid": "ShareTrailEvents",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": ["logs:GetLogEvents", "logs:FilterLogEvents"],
+        "Resource": sandbox_group,
+    }
+    for account, name, stmt in ((mgmt, "log-delivery", delivery), (sb, "share-trail", public)):
+        doc = {"Version": "2012-10-17", "Statement": [stmt]}
+        account.client("logs", region).put_resource_policy(
+            policyName=name, policyDocument=json.dumps(doc)
+        )
+
+
 def seed(org: DemoOrg) -> None:
     mgmt, archive = org.management, org.log_archive
     region = "us-east-1"
@@ -128,6 +154,7 @@ def seed(org: DemoOrg) -> None:
         ],
     )
     sb_ct.start_logging(Name="sandbox-trail")
+    _logs_resource_policies(org, region, sb_group)
     # Its bucket: versioning turned on, then suspended (S3.14 fails), and a lifecycle rule that
     # expires old logs (so S3.20 has no finding for it, as in Security Hub).
     sb_s3 = sb.client("s3", region)

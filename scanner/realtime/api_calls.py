@@ -36,10 +36,22 @@ from scanner.aws.collector import ApiEvent, Collector
 from scanner.aws.registry import all_collectors
 from scanner.core.check import Check
 from scanner.core.dataset import Dataset, Scope
+from scanner.core.datasets.apigateway import APIGW_REST_APIS, APIGW_V2_APIS
+from scanner.core.datasets.appsync import APPSYNC_APIS
+from scanner.core.datasets.codebuild import CODEBUILD_PROJECTS
 from scanner.core.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB
 from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
+from scanner.core.datasets.eks import EKS_CLUSTERS
+from scanner.core.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS
 from scanner.core.datasets.eventbridge import EVENT_RULES
 from scanner.core.datasets.kms import KMS_KEYS
+from scanner.core.datasets.mq import MQ_BROKERS
+from scanner.core.datasets.network_firewall import NETWORK_FIREWALLS
+from scanner.core.datasets.opensearch import OPENSEARCH_DOMAINS
+from scanner.core.datasets.rds import RDS_DATABASES
+from scanner.core.datasets.redshift import REDSHIFT_CLUSTERS
+from scanner.core.datasets.stepfunctions import STATE_MACHINES
+from scanner.core.datasets.waf import WAFV2_WEB_ACLS
 from scanner.core.errors import TrailwatchError
 from scanner.core.inputs import InputError, json_lines
 
@@ -83,25 +95,40 @@ CALLS: dict[ApiEvent, tuple[Dataset[Any], ...]] = calls_of(all_collectors())
 
 #: The EventBridge `source` of each eventSource (CloudWatch's API is `monitoring`).
 EVENTBRIDGE_SOURCES = {
+    "amazonmq.amazonaws.com": "aws.amazonmq",
+    "apigateway.amazonaws.com": "aws.apigateway",
+    "appsync.amazonaws.com": "aws.appsync",
+    "codebuild.amazonaws.com": "aws.codebuild",
+    "states.amazonaws.com": "aws.states",
+    "cloudfront.amazonaws.com": "aws.cloudfront",
     "cloudtrail.amazonaws.com": "aws.cloudtrail",
     "config.amazonaws.com": "aws.config",
     "ec2.amazonaws.com": "aws.ec2",
+    "eks.amazonaws.com": "aws.eks",
+    "elasticloadbalancing.amazonaws.com": "aws.elasticloadbalancing",
+    "es.amazonaws.com": "aws.es",
     "events.amazonaws.com": "aws.events",
     "guardduty.amazonaws.com": "aws.guardduty",
     "kms.amazonaws.com": "aws.kms",
     "logs.amazonaws.com": "aws.logs",
     "monitoring.amazonaws.com": "aws.cloudwatch",
+    "network-firewall.amazonaws.com": "aws.network-firewall",
+    "route53.amazonaws.com": "aws.route53",
+    "rds.amazonaws.com": "aws.rds",
+    "redshift.amazonaws.com": "aws.redshift",
     "s3.amazonaws.com": "aws.s3",
     "securityhub.amazonaws.com": "aws.securityhub",
     "sns.amazonaws.com": "aws.sns",
+    "wafv2.amazonaws.com": "aws.wafv2",
 }
 
 #: Regional datasets whose readers evaluate region R from R's data only (a check on a VPC, a key
-#: or an event rule of R; GuardDuty and Security Hub of R), so a change in R changes findings in
-#: R only. Every other dataset is read across regions: a multi-Region trail is listed in every
-#: region; CloudWatch.1-14 in R read the filters and alarms of the trail's log group wherever it
-#: is; Config.1 looks for the region that records global resource types; account-level datasets
-#: are read by every region.
+#: or an event rule of R; GuardDuty and Security Hub of R; R's load balancers, web ACLs, EKS
+#: clusters and network firewalls), so a change in R changes findings in R only. Every other
+#: dataset is read across regions: a multi-Region trail is listed in every region;
+#: CloudWatch.1-14 in R read the filters and alarms of the trail's log group wherever it is;
+#: Config.1 looks for the region that records global resource types; account-level datasets are
+#: read by every region.
 LOCAL = frozenset(
     {
         VPC_FLOW_LOGS.name,
@@ -109,6 +136,21 @@ LOCAL = frozenset(
         EVENT_RULES.name,
         GUARDDUTY_DETECTORS.name,
         SECURITYHUB_HUB.name,
+        # Service logging settings of the region's own APIs, state machines, projects, brokers.
+        APIGW_REST_APIS.name,
+        APIGW_V2_APIS.name,
+        STATE_MACHINES.name,
+        CODEBUILD_PROJECTS.name,
+        MQ_BROKERS.name,
+        APPSYNC_APIS.name,
+        ELB_CLASSIC_LOAD_BALANCERS.name,
+        ELBV2_LOAD_BALANCERS.name,
+        WAFV2_WEB_ACLS.name,
+        EKS_CLUSTERS.name,
+        NETWORK_FIREWALLS.name,
+        RDS_DATABASES.name,
+        REDSHIFT_CLUSTERS.name,
+        OPENSEARCH_DOMAINS.name,
     }
 )
 
@@ -384,17 +426,77 @@ def read_events(path: Path) -> Iterator[tuple[int, Any]]:
         yield number, value
 
 
+#: EventBridge's default quota on an event pattern: characters of its JSON.
+MAX_PATTERN_CHARS = 2048
+_VERB = re.compile(r"^[A-Z][a-z]+(?=[A-Z])")
+
+
+def _compact_names(names: Iterable[str]) -> list[Any]:
+    """eventName conditions with the calls on one resource collapsed into a suffix condition:
+    CreateTrail, UpdateTrail, DeleteTrail -> {"suffix": "Trail"} (a name alone on its noun stays
+    exact). The pattern then also delivers other calls on those nouns; parse_event ignores
+    every call that is not in CALLS."""
+    by_noun: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        verb = _VERB.match(name)
+        by_noun.setdefault(name[verb.end() :] if verb else name, []).append(name)
+    out: list[Any] = []
+    for noun, group in sorted(by_noun.items()):
+        out.extend([{"suffix": noun}] if len(group) > 1 else group)
+    return out
+
+
+#: Sources whose write calls include data events (S3 PutObject...): never matched whole.
+_DATA_EVENT_SOURCES = frozenset({"aws.s3", "aws.lambda", "aws.dynamodb"})
+
+
+def _size(pattern: Mapping[str, Any]) -> int:
+    return len(json.dumps(pattern, separators=(",", ":")))
+
+
 def rule_pattern() -> dict[str, Any]:
-    """The EventBridge event pattern for exactly the calls in CALLS."""
-    sources = sorted({EVENTBRIDGE_SOURCES[s] for s, _ in CALLS})
-    return {
-        "source": sources,
-        "detail-type": [DETAIL_TYPE],
-        "detail": {
-            "eventSource": sorted({s for s, _ in CALLS}),
-            "eventName": sorted({n for _, n in CALLS}),
-        },
-    }
+    """The EventBridge event pattern for the calls in CALLS, within EventBridge's default quota
+    (MAX_PATTERN_CHARS), in three steps while it does not fit:
+
+    1. `source` (aws.<service>) and the exact eventNames (`source` names the same services as
+       detail.eventSource, so eventSource is left out);
+    2. the names compacted by resource noun (_compact_names);
+    3. the services with the most calls matched whole, every call whose `readOnly` is false (an
+       `$or` alternative on their `source`), one service at a time, until the rest fits; never
+       a service that records data events (_DATA_EVENT_SOURCES: S3's PutObject would wake the
+       function for every object written).
+
+    Each step matches more events than the table lists (another listed service's CreateStage,
+    say); parse_event drops every call that is not in CALLS, so verdicts are the same."""
+    by_source: dict[str, set[str]] = {}
+    for source, name in CALLS:
+        by_source.setdefault(EVENTBRIDGE_SOURCES[source], set()).add(name)
+    head: dict[str, Any] = {"detail-type": [DETAIL_TYPE]}
+
+    def build(named: list[str], whole: list[str], compact: bool) -> dict[str, Any]:
+        names = sorted({n for s in named for n in by_source[s]})
+        listed = {"source": named, **head, "detail": {"eventName": names}}
+        if compact:
+            listed["detail"]["eventName"] = _compact_names(names)
+        if not whole:
+            return listed
+        writes = {"source": whole, **head, "detail": {"readOnly": [False]}}
+        return {"$or": [listed, writes]}
+
+    named, whole = sorted(by_source), list[str]()
+    pattern = build(named, whole, compact=False)
+    if _size(pattern) <= MAX_PATTERN_CHARS:
+        return pattern
+    pattern = build(named, whole, compact=True)
+    while _size(pattern) > MAX_PATTERN_CHARS:
+        candidates = [s for s in named if s not in _DATA_EVENT_SOURCES]
+        if len(candidates) < 2:
+            raise ValueError("the rule pattern does not fit EventBridge's quota")
+        busiest = max(candidates, key=lambda s: (len(_compact_names(by_source[s])), s))
+        named.remove(busiest)
+        whole.append(busiest)
+        pattern = build(named, sorted(whole), compact=True)
+    return pattern
 
 
 def sample_event(

@@ -113,11 +113,16 @@ def test_missing_renderer_still_writes_the_other_reports(
     assert {p.name for p in out.iterdir()} == {
         "findings.json",
         "report.html",
+        "log-sources.csv",
         "manifest.json",
         "manifest.sha256",
     }
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert {e["path"] for e in manifest["files"]} == {"findings.json", "report.html"}
+    assert {e["path"] for e in manifest["files"]} == {
+        "findings.json",
+        "report.html",
+        "log-sources.csv",
+    }
     err = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
     assert len(err) == 1 and "TRAILWATCH_CHROMIUM" in err[0]
 

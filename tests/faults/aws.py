@@ -90,6 +90,13 @@ def identify(method: str, target: str, headers: dict[str, str], body: bytes) -> 
     # S3 Control signs as "s3" too; its paths start with the API version.
     if service == "s3" and split.path.startswith("/v20180820/"):
         service = "s3control"
+    # API Gateway v2 signs as "apigateway" too; its paths start with /v2/.
+    if service == "apigateway" and split.path.startswith("/v2/"):
+        service = "apigatewayv2"
+    # OpenSearch Service signs as "es" like the legacy Elasticsearch API; its paths carry its own
+    # API version.
+    if service == "es" and split.path.startswith("/2021-01-01/"):
+        service = "opensearch"
     model = _service_model(service)
     if model is None:
         return Call(service, region, "Unknown", "rest-json", access_key)

@@ -26,6 +26,7 @@ class Demo:
     endpoint: str
     org: DemoOrg
     baseline: tuple[Finding, ...]  # every check, fault-free
+    output: Path  # the report set of that scan (json)
 
 
 def _policy_public_only_by_status(org: DemoOrg) -> None:
@@ -87,10 +88,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         org = seed_demo(endpoint)
         _policy_public_only_by_status(org)
         sessions = Sessions(None, ClientSettings(endpoint_url=endpoint, max_attempts=8))
+        output = tmp_path_factory.mktemp("baseline")
         request = ScanRequest(
             options=ScanOptions(org=True, regions=REGIONS, endpoint_url=endpoint),
-            output_dir=tmp_path_factory.mktemp("baseline"),
+            output_dir=output,
             formats=("json",),
         )
         outcome = run_scan(request, sessions=sessions)
-        yield Demo(endpoint, org, tuple(outcome.findings))
+        yield Demo(endpoint, org, tuple(outcome.findings), output)

@@ -41,9 +41,28 @@ LISTING = frozenset(
         "kms:ListKeys",
         "logs:DescribeLogGroups",
         "logs:DescribeMetricFilters",
+        "logs:DescribeResourcePolicies",
         "s3:GetAccountPublicAccessBlock",
         "s3:ListAllMyBuckets",
         "securityhub:DescribeHub",
+        "states:ListStateMachines",
+        "codebuild:ListProjects",
+        "mq:ListBrokers",
+        "appsync:ListGraphqlApis",
+        # apigateway:GET authorises the listings (GetRestApis, GetApis) and GetStages alike: it
+        # is listed once, with GetStages below.
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "cloudfront:ListDistributions",
+        "route53:ListHostedZones",
+        "route53:ListQueryLoggingConfigs",
+        "wafv2:ListWebACLs",
+        "wafv2:ListLoggingConfigurations",
+        "eks:ListClusters",
+        "network-firewall:ListFirewalls",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBClusters",
+        "redshift:DescribeClusters",
+        "es:ListDomainNames",
     }
 )
 #: (botocore service, operation) of every other call.
@@ -70,6 +89,18 @@ SUB_CALLS = (
     ("ec2", "DescribeFlowLogs"),
     ("events", "ListTargetsByRule"),
     ("sns", "ListSubscriptionsByTopic"),
+    ("apigateway", "GetStages"),
+    ("apigatewayv2", "GetStages"),
+    ("stepfunctions", "DescribeStateMachine"),
+    ("codebuild", "BatchGetProjects"),
+    ("mq", "DescribeBroker"),
+    ("elb", "DescribeLoadBalancerAttributes"),
+    ("elbv2", "DescribeLoadBalancerAttributes"),
+    ("cloudfront", "GetDistributionConfig"),
+    ("eks", "DescribeCluster"),
+    ("network-firewall", "DescribeLoggingConfiguration"),
+    ("redshift", "DescribeLoggingStatus"),
+    ("opensearch", "DescribeDomains"),
 )
 
 

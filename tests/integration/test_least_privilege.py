@@ -1,8 +1,9 @@
 """Least privilege, verified: every call a full demo scan makes is declared, and none mutates.
 
 The same seeded demo is scanned a second time with only the checks that existed before the
-detection-posture checks were added: that scan makes exactly the calls of the full scan minus
-those of the new collectors (only the collectors the selected checks need run).
+detection-posture and service logging checks were added: that scan makes exactly the calls of
+the full scan minus those of the new collectors (only the collectors the selected checks need
+run).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from scanner.app.demo import seed_demo
 from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
 from scanner.aws.collection import ScanOptions
 from scanner.aws.iam import iam_action, is_read_only
-from scanner.aws.permissions import scan_policy
+from scanner.aws.permissions import policy_actions, scan_policy
 from scanner.aws.registry import all_checks, all_collectors, required_collectors, select_checks
 from scanner.aws.session import CallLog, ClientSettings, Sessions
 from scanner.demo.world import REGIONS
@@ -61,7 +62,74 @@ NEW_CHECKS = {
     "guardduty_enabled",
     "securityhub_enabled",
     "logs_trail_groups_kms",
+    "logs_trail_groups_not_public",
     "cloudwatch_alarm_organizations_changes",
+    # service logging controls
+    "apigateway_execution_logging",
+    "apigateway_v2_access_logging",
+    "stepfunctions_logging",
+    "codebuild_project_logging",
+    "mq_audit_logging",
+    "appsync_field_logging",
+    "rds_instance_logging",
+    "rds_aurora_mysql_audit_logging",
+    "rds_aurora_postgresql_logging",
+    "docdb_audit_logging",
+    "neptune_audit_logging",
+    "redshift_audit_logging",
+    "opensearch_error_logging",
+    "opensearch_audit_logging",
+}
+
+
+#: The calls of the service logging collectors (APIGateway.1/.9, StepFunctions.1, CodeBuild.4,
+#: MQ.2, AppSync.2), made only when those checks are selected.
+SERVICE_LOGGING_OPS = {
+    ("apigateway", "GetRestApis"),
+    ("apigateway", "GetStages"),
+    ("apigatewayv2", "GetApis"),
+    ("apigatewayv2", "GetStages"),
+    ("stepfunctions", "ListStateMachines"),
+    ("stepfunctions", "DescribeStateMachine"),
+    ("codebuild", "ListProjects"),
+    ("codebuild", "BatchGetProjects"),
+    ("mq", "ListBrokers"),
+    ("mq", "DescribeBroker"),
+    ("appsync", "ListGraphqlApis"),
+}
+#: The service logging checks (ELB.5, CloudFront.5, Route53.2, WAF.11, EKS.8, NetworkFirewall.2).
+EDGE_CHECKS = {
+    "elb_logging_enabled",
+    "cloudfront_logging_enabled",
+    "route53_query_logging",
+    "wafv2_logging_enabled",
+    "eks_audit_logging",
+    "network_firewall_logging",
+}
+#: The calls only their collectors make.
+EDGE_OPS = {
+    ("elb", "DescribeLoadBalancers"),
+    ("elb", "DescribeLoadBalancerAttributes"),
+    ("elbv2", "DescribeLoadBalancers"),
+    ("elbv2", "DescribeLoadBalancerAttributes"),
+    ("cloudfront", "ListDistributions"),
+    ("cloudfront", "GetDistributionConfig"),
+    ("route53", "ListHostedZones"),
+    ("route53", "ListQueryLoggingConfigs"),
+    ("wafv2", "ListWebACLs"),
+    ("wafv2", "ListLoggingConfigurations"),
+    ("eks", "ListClusters"),
+    ("eks", "DescribeCluster"),
+    ("network-firewall", "ListFirewalls"),
+    ("network-firewall", "DescribeLoggingConfiguration"),
+    "rds_instance_logging",
+    "rds_aurora_mysql_audit_logging",
+    "rds_aurora_postgresql_logging",
+    "docdb_audit_logging",
+    "neptune_audit_logging",
+    "redshift_audit_logging",
+    "opensearch_error_logging",
+    "opensearch_audit_logging",
 }
 
 
@@ -82,7 +150,7 @@ def test_shipped_policy_is_the_generated_one() -> None:
 def test_old_checks_need_exactly_the_old_collectors() -> None:
     old = select_checks(all_checks(), list(OLD_CHECKS))
     assert len(old) == len(OLD_CHECKS)
-    assert {c.id for c in all_checks()} - set(OLD_CHECKS) == NEW_CHECKS
+    assert {c.id for c in all_checks()} - set(OLD_CHECKS) == NEW_CHECKS | EDGE_CHECKS
     assert {c.dataset.name for c in required_collectors(old, all_collectors())} == OLD_DATASETS
 
 
@@ -90,7 +158,7 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
     seed_demo(moto_endpoint)
     outcome, calls = _scan(moto_endpoint, tmp_path / "out")
     assert len(outcome.findings) > 100
-    allowed = set(scan_policy(all_checks())["Statement"][0]["Action"])
+    allowed = policy_actions(scan_policy(all_checks()))
     made = {(service, op) for (_, _, service, op) in calls.calls}
     assert made, "no calls were recorded"
     undeclared = {
@@ -106,10 +174,14 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
     # The demo shows the detection-posture controls passing and failing.
     statuses: dict[str, set[str]] = {}
     for f in outcome.findings:
-        if f.check_id in NEW_CHECKS:
+        if f.check_id in NEW_CHECKS | EDGE_CHECKS:
             statuses.setdefault(f.check_id, set()).add(f.status.value)
-    for check_id in NEW_CHECKS - {"s3_trail_bucket_mfa_delete"}:
+    for check_id in (NEW_CHECKS | EDGE_CHECKS) - {
+        "s3_trail_bucket_mfa_delete",
+        "docdb_audit_logging",
+    }:
         assert {"PASS", "FAIL"} <= statuses[check_id], check_id
+    assert "docdb_audit_logging" not in statuses  # moto has no DocumentDB engine: pure tests
     statuses["S3.20"] = statuses["s3_trail_bucket_mfa_delete"]
     assert "FAIL" in statuses["S3.20"]  # moto cannot enable MFA delete: PASS is in pure tests
     s3_20 = {f.resource.id for f in outcome.findings if f.control_id == "S3.20"}
@@ -122,6 +194,14 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
         ("guardduty", "ListDetectors"),
         ("guardduty", "GetDetector"),
         ("securityhub", "DescribeHub"),
+        *SERVICE_LOGGING_OPS,
+        *EDGE_OPS,
+        ("rds", "DescribeDBInstances"),
+        ("rds", "DescribeDBClusters"),
+        ("redshift", "DescribeClusters"),
+        ("redshift", "DescribeLoggingStatus"),
+        ("opensearch", "ListDomainNames"),
+        ("opensearch", "DescribeDomains"),
     }
     _, old_calls = _scan(moto_endpoint, tmp_path / "old", OLD_CHECKS)
     expected = Counter(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from scanner.aws.registry import all_checks, select_checks
-from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
+from scanner.core.datasets.logs import LOG_GROUPS, LOG_RESOURCE_POLICIES, LogGroup
 from scanner.core.evaluate import evaluate
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import Inventory
@@ -108,4 +109,44 @@ def test_trail_log_group_kms_encryption_is_evaluated(
     assert statuses == {"/ct/encrypted": "PASS", "/ct/plain": "FAIL"}
     faults.deny("DescribeLogGroups")
     denied = scan_inventory(("logs_trail_groups_kms",), regions=("us-east-1",))
+    assert {f.status.value for f in evaluate(denied, checks, Frameworks(()))} == {"ERROR"}
+
+
+def test_trail_log_group_public_resource_policy_is_evaluated(
+    account_client: Callable[..., Any], scan_inventory: Callable[..., Inventory], faults: Faults
+) -> None:
+    logs = account_client("logs", "us-east-1")
+    for name in ("/ct/open", "/ct/closed"):
+        logs.create_log_group(logGroupName=name)
+    _trail(account_client, "open", "/ct/open")
+    _trail(account_client, "closed", "/ct/closed")
+    prefix = f"arn:aws:logs:us-east-1:{DEFAULT_ACCOUNT}:log-group"
+    public = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "logs:GetLogEvents",
+        "Resource": f"{prefix}:/ct/open:*",
+    }
+    service = {
+        "Effect": "Allow",
+        "Principal": {"Service": "delivery.logs.amazonaws.com"},
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": f"{prefix}:*",
+    }
+    for name, stmt in (("public-read", public), ("delivery", service)):
+        doc = {"Version": "2012-10-17", "Statement": [stmt]}
+        logs.put_resource_policy(policyName=name, policyDocument=json.dumps(doc))
+    check = ("logs_trail_groups_not_public",)
+    inv = scan_inventory(check, regions=("us-east-1",))
+    checks = select_checks(all_checks(), list(check))
+    statuses = {
+        f.resource.id.split(":log-group:")[1]: f.status.value
+        for f in evaluate(inv, checks, Frameworks(()))
+    }
+    assert statuses == {"/ct/open": "FAIL", "/ct/closed": "PASS"}
+    faults.deny("DescribeResourcePolicies")
+    denied = scan_inventory(check, regions=("us-east-1",))
+    rec = denied.accounts[0].record(LOG_RESOURCE_POLICIES.name, "us-east-1")
+    assert rec is not None and rec.error is not None
+    assert rec.error.iam_action == "logs:DescribeResourcePolicies"
     assert {f.status.value for f in evaluate(denied, checks, Frameworks(()))} == {"ERROR"}

@@ -67,3 +67,14 @@ def test_organization_trail_seen_by_two_accounts_is_listed_once() -> None:
     trails = [e for e in all_extractors() if e.name == "cloudtrail.trails"]
     [source] = extract(inv.build(), trails).sources
     assert (source.account_id, source.id) == (owner, trail.arn)
+
+
+def test_extractor_whose_dataset_no_account_collected_does_not_run() -> None:
+    inv = InventoryBuilder(regions=("us-east-1", "eu-west-1"))
+    inv.account(MGMT).put(TRAILS, [])
+    inv.account(MEMBER).put(TRAILS, [])
+    result = extract(inv.build())
+    assert result.gaps == ()  # no gap per account and region for flow logs, Config, ...
+    skipped = {n.kind for n in result.not_inventoried}
+    assert {"flow-log", "config-channel"} <= skipped
+    assert "trail" not in skipped

@@ -1,4 +1,4 @@
-"""CloudWatch Logs collectors: log groups in each region."""
+"""CloudWatch Logs collectors: log groups and resource policies in each region."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from typing import Any
 
 from scanner.aws.collector import Collector, on
 from scanner.aws.engine import CollectContext
-from scanner.core.datasets.logs import LOG_GROUPS, LogGroup, log_group_arn
+from scanner.core.datasets.logs import (
+    LOG_GROUPS,
+    LOG_RESOURCE_POLICIES,
+    LogGroup,
+    LogsResourcePolicy,
+    log_group_arn,
+)
 
 
 def _text(value: Any) -> str | None:
@@ -36,6 +42,18 @@ def fetch_log_groups(ctx: CollectContext) -> list[LogGroup]:
     return sorted(out, key=lambda g: g.name)
 
 
+def fetch_resource_policies(ctx: CollectContext) -> list[LogsResourcePolicy]:
+    out = [
+        LogsResourcePolicy(
+            name=str(raw.get("policyName", "")),
+            document=str(raw.get("policyDocument", "")),
+            last_updated_time=raw.get("lastUpdatedTime"),
+        )
+        for raw in ctx.paginate("logs", "describe_resource_policies", "resourcePolicies")
+    ]
+    return sorted(out, key=lambda p: p.name)
+
+
 COLLECTORS = (
     Collector(
         LOG_GROUPS,
@@ -50,5 +68,11 @@ COLLECTORS = (
             "AssociateKmsKey",
             "DisassociateKmsKey",
         ),
+    ),
+    Collector(
+        LOG_RESOURCE_POLICIES,
+        ("logs:DescribeResourcePolicies",),
+        fetch_resource_policies,
+        events=on("logs.amazonaws.com", "PutResourcePolicy", "DeleteResourcePolicy"),
     ),
 )

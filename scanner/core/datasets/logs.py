@@ -1,4 +1,4 @@
-"""CloudWatch Logs datasets: log groups per region."""
+"""CloudWatch Logs datasets: log groups and account-level resource policies per region."""
 
 from __future__ import annotations
 
@@ -35,4 +35,21 @@ LOG_GROUPS: Dataset[list[LogGroup]] = Dataset(
     Scope.REGION,
     list[LogGroup],
     "DescribeLogGroups in each region",
+)
+
+
+class LogsResourcePolicy(Frozen):
+    """An account-level CloudWatch Logs resource policy (DescribeResourcePolicies) of one region;
+    `document` is the policy JSON as returned (parsed by the checks that read it)."""
+
+    name: str
+    document: str
+    last_updated_time: int | None = None
+
+
+LOG_RESOURCE_POLICIES: Dataset[list[LogsResourcePolicy]] = Dataset(
+    "logs.resource_policies",
+    Scope.REGION,
+    list[LogsResourcePolicy],
+    "DescribeResourcePolicies (account-level policies) in each region",
 )

@@ -44,8 +44,9 @@ def flow_logs(view: View) -> Iterator[LogSource]:
             detail=f"flow log of {flow_log.resource_id}",
             note=note,
         )
+    logged = {f.resource_id for f in data.flow_logs}
     for vpc in data.vpcs:
-        if not data.flow_logs_of(vpc.vpc_id):
+        if vpc.vpc_id not in logged:
             yield LogSource(
                 kind="flow-log",
                 id=vpc.vpc_id,
