@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from scanner.aws.permissions import DISCOVERY_ACTIONS, scan_policy
+from scanner.aws.permissions import DISCOVERY_ACTIONS, policy_actions, scan_policy
 from scanner.aws.registry import all_checks, all_collectors, required_collectors
 from scanner.realtime.api_calls import CALLS, rule_pattern
 
@@ -123,7 +123,7 @@ def _permissions_listing(_: str) -> str:
         for action in collector.iam_actions:
             needs.setdefault(action, []).append(f"`{collector.dataset.name}`")
     lines = ["| IAM action | needed for |", "|---|---|"]
-    for action in policy_document()["Statement"][0]["Action"]:
+    for action in sorted(policy_actions(policy_document())):
         lines.append(f"| `{action}` | {', '.join(dict.fromkeys(needs[action]))} |")
     return "\n".join(lines) + "\n"
 
