@@ -22,7 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scanner.aws.registry import all_checks  # noqa: E402
 from scanner.core.dataset import Dataset  # noqa: E402
 from scanner.core.datasets import s3  # noqa: E402
 from scanner.core.evaluate import evaluate  # noqa: E402
@@ -34,6 +33,7 @@ from scanner.core.inventory import (  # noqa: E402
     Inventory,
     record_key,
 )
+from scanner.core.registry import all_checks  # noqa: E402
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

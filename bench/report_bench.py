@@ -26,11 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from reports.html import write_html  # noqa: E402
 from reports.summary import ScanMeta, ScannedAccount, summarize  # noqa: E402
-from scanner.aws.registry import all_checks  # noqa: E402
 from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK  # noqa: E402
 from scanner.core.findings import Finding, finding_id  # noqa: E402
 from scanner.core.frameworks import Frameworks  # noqa: E402
 from scanner.core.model import Resource, Status  # noqa: E402
+from scanner.core.registry import all_checks  # noqa: E402
 from tests.browser.cdp import chromium  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2")

@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from reports.manifest import MANIFEST, sha256_file
+from scanner.core import inputs
 from scanner.core.errors import UsageError
 from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK
 from scanner.core.findings import Finding
@@ -129,7 +130,6 @@ def _verified(directory: Path, path: Path) -> bool | None:
     """Does the baseline's findings.json still match the baseline's own manifest.json?"""
     if not (directory / MANIFEST).is_file():
         return None
-    from scanner.core import inputs
 
     try:
         doc = inputs.load_json(directory / MANIFEST, "--baseline", inputs.MANIFEST_MAX_BYTES)
@@ -148,7 +148,6 @@ def load_baseline(directory: Path) -> Baseline:
         raise UsageError(f"--baseline: no such directory: {directory}")
     if not path.is_file():
         raise UsageError(f"--baseline: {directory} has no {BASELINE_FILE} (a scan's output dir)")
-    from scanner.core import inputs
 
     doc = inputs.load_json(path, "--baseline", inputs.FINDINGS_MAX_BYTES)
     inputs.expect_kind(doc, inputs.FINDINGS, "--baseline", path)

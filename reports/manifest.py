@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from scanner.core import inputs
 from scanner.core.atomic import write_text_atomic
 from scanner.core.errors import UsageError
 
@@ -150,7 +151,6 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         raise UsageError(f"verify: {directory} has no {MANIFEST}")
     if manifest.stat().st_size > MAX_MANIFEST_BYTES:
         raise UsageError(f"{manifest}: larger than {MAX_MANIFEST_BYTES} bytes (refused unread)")
-    from scanner.core import inputs
 
     try:
         fd = os.open(manifest, os.O_RDONLY | os.O_NOFOLLOW)

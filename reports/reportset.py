@@ -3,6 +3,7 @@ manifest, then switched in whole (see scanner.core.swap for the switch and what 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -115,7 +116,6 @@ class ReportSet:
             staging = Path(tempfile.mkdtemp(prefix=staging_prefix(target), dir=target.parent))
             os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; reports are shared
             fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY)
-            import fcntl
 
             fcntl.flock(fd, fcntl.LOCK_EX)
         except OSError as exc:

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK
 from scanner.core.findings import Finding
+from scanner.core.frameworks import Scope
 from scanner.core.inventory import Inventory, SkippedAccount
 from scanner.core.model import CollectionError, Frozen, Severity, Status
 
@@ -331,7 +332,6 @@ class FrameworkSummary(Frozen):
         index: tuple[_Tallies, dict[str, Counter[Status]]] | None = None,
     ) -> FrameworkSummary:
         """`index`: `_index(findings)`, when the caller builds several frameworks."""
-        from scanner.core.frameworks import Scope
 
         by_check, access_errors = index or _index(findings)
         reqs = tuple(

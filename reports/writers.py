@@ -15,6 +15,7 @@ from reports.log_sources_csv import LOG_SOURCES_CSV, write_log_sources_csv
 from reports.manifest import sha256_file
 from reports.ocsf import write_ocsf
 from reports.pdf import PdfError, write_pdf
+from reports.reportset import ReportSet
 from reports.summary import ReportExtras, ScanMeta, ScanSummary
 from scanner.core.errors import OutputError, UsageError
 from scanner.core.findings import Finding
@@ -66,7 +67,6 @@ def _reason(exc: OSError) -> str:
 
 def ensure_writable(out_dir: Path) -> None:
     """Fail before a long run, not after it, when the output directory cannot take a report set."""
-    from reports.reportset import ReportSet
 
     with ReportSet(Path(out_dir)):
         pass

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from scanner.aws.collection import ScanOptions, collect_inventory
-from scanner.aws.registry import all_checks, select_checks
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.inventory import Inventory
+from scanner.core.registry import all_checks, select_checks
 from scanner.demo.server import FAKE_ENV
 
 DEFAULT_ACCOUNT = "123456789012"

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.aws.registry import all_checks
 from scanner.core.check import Check
 from scanner.core.dataset import Scope
 from scanner.core.frameworks import Framework, Frameworks
 from scanner.core.model import Result, Severity
+from scanner.core.registry import all_checks
 from scanner.core.view import View
 
 # The check catalogue, from the checks discovered in checks/ (a new check registers nowhere else):

@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import json
 import logging
 import os
 import signal
 import sys
+import tempfile
 import threading
+import traceback
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from reports.history import (
+    HISTORY_FILE,
+    History,
+    HistoryError,
+    as_json,
+    as_text,
+    default_history_path,
+)
+from reports.manifest import MANIFEST, parse_sha256, sha256_file, verify_manifest
+from reports.writers import ensure_writable
 from scanner import __version__
+from scanner.core.config import load_config
 from scanner.core.errors import Interrupted, TrailwatchError, UsageError
 from scanner.core.formats import DEFAULT_FORMATS, FORMATS
+from scanner.core.model import Severity
+from scanner.core.registry import all_checks, select_checks
+from scanner.core.shard import parse_shard
+from scanner.core.suppressions import validate_rules
 
 if TYPE_CHECKING:
     from scanner.core.shard import Shard
@@ -186,7 +207,6 @@ def _log_flags(p: argparse.ArgumentParser, default: Any) -> None:
 
 def _endpoint(args: argparse.Namespace) -> str | None:
     """--endpoint-url (else $AWS_ENDPOINT_URL), checked: an http(s) URL with a host."""
-    from urllib.parse import urlsplit
 
     flag, text = "--endpoint-url", str(args.endpoint_url or "")
     if not text:
@@ -300,12 +320,9 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    from scanner.aws.registry import all_checks
 
     checks = all_checks()
     if args.json:
-        import json
-
         rows = [
             {
                 "id": c.id,
@@ -325,10 +342,8 @@ def cmd_checks(args: argparse.Namespace) -> int:
 
 
 def cmd_permissions(args: argparse.Namespace) -> int:
-    import json
 
     from scanner.aws.permissions import scan_policy
-    from scanner.aws.registry import all_checks, select_checks
 
     policy = scan_policy(select_checks(all_checks(), _csv(args.checks)))
     if args.sign_key:
@@ -349,7 +364,6 @@ def cmd_permissions(args: argparse.Namespace) -> int:
 
 def _merged(args: argparse.Namespace) -> dict[str, Any]:
     """Command line over trailwatch.yaml over built-in defaults."""
-    from scanner.core.config import load_config
 
     config, _path = load_config(args.config)
     file = config.model_dump()
@@ -393,7 +407,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from scanner.app.scan import ScanRequest, run_scan
     from scanner.aws.collection import ScanOptions
     from scanner.aws.regions import parse_regions
-    from scanner.core.model import Severity
 
     opts = _merged(args)
     try:
@@ -496,7 +509,6 @@ def _history_request(args: argparse.Namespace, output_dir: Path) -> dict[str, An
 
             return {"history_s3": parse_history_url(args.history)}
         return {"history": Path(args.history)}
-    from reports.history import default_history_path
 
     return {"history": default_history_path(output_dir)}
 
@@ -562,7 +574,6 @@ def _sign_argument(p: _Container) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from reports.manifest import MANIFEST, parse_sha256, sha256_file, verify_manifest
 
     expect = parse_sha256(args.expect) if args.expect is not None else None
     if args.public_key is not None and not args.public_key.is_file():
@@ -608,7 +619,6 @@ def _shard_arguments(p: _Container) -> None:
 def _shard(args: argparse.Namespace, org: bool) -> Shard | None:
     if args.shard is None:
         return None
-    from scanner.core.shard import parse_shard
 
     shard = parse_shard(args.shard)
     if not org:
@@ -679,11 +689,9 @@ def _merge_parser(sub: Any) -> None:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from reports.writers import ensure_writable
     from scanner.app.merge import merge_shards
     from scanner.app.scan import ScanRequest, run_scan
     from scanner.aws.collection import ScanOptions
-    from scanner.core.model import Severity
 
     try:
         fail_on = Severity.parse(args.fail_on)
@@ -692,7 +700,6 @@ def cmd_merge(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
     upload = _upload_request(args)
     endpoint = _endpoint(args)
-    from scanner.core.config import load_config
 
     config, _path = load_config(args.config)
     ensure_writable(args.output_dir)
@@ -755,7 +762,6 @@ def _history_parser(sub: Any) -> None:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from reports.history import HISTORY_FILE, History, HistoryError, as_json, as_text
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -858,9 +864,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
         endpoint_url=_endpoint(args),
         home_region=_single_region(args.home_region),
     )
-    from scanner.aws.registry import all_checks
-    from scanner.core.config import load_config
-    from scanner.core.suppressions import validate_rules
 
     config, _path = load_config(args.config)
     known = [ref for c in all_checks() for ref in (c.id, c.control_id) if ref]
@@ -911,16 +914,11 @@ def _abandon_calls_in_flight() -> None:
     interpreter's final garbage collection would still walk and finalise their clients and
     connections (seconds, measured by bench/stop_bench.py): keep them out of it."""
     if threading.active_count() > 1:
-        import gc
-
         gc.freeze()
 
 
 def _crash_log(exc: BaseException) -> Path | None:
     """Write the traceback to $TMPDIR/trailwatch-crash-<UTC time>-<random>.log; None if it can't."""
-    import tempfile
-    import traceback
-    from datetime import UTC, datetime
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     try:

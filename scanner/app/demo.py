@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import pkgutil
+import random
+import shutil
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from botocore.awsrequest import AWSResponse
+
+import scanner.demo as pkg
+from scanner.app.scan import ScanRequest, run_scan
+from scanner.aws.collection import ScanOptions
+from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.suppressions import SuppressionRule
+from scanner.demo.changes import CHANGES
 from scanner.demo.server import fake_aws_env, moto_server
 from scanner.demo.world import REGIONS, DemoOrg, build_org
 
 
 def seeders() -> list[Any]:
     """Every scanner.demo.seed_* module, in ORDER."""
-    import scanner.demo as pkg
 
     mods = [
         importlib.import_module(f"scanner.demo.{m.name}")
@@ -48,7 +59,6 @@ def deny_assume_role(account_id: str) -> Callable[[Any, str, str, str], None]:
                 f":{account_id}:" in body or f"%3A{account_id}%3A" in body
             ):
                 return None
-            from botocore.awsrequest import AWSResponse
 
             error = {
                 "Code": "AccessDenied",
@@ -94,7 +104,6 @@ def demo_paths(output_dir: Path) -> tuple[Path, Path]:
 
 def reset_moto(endpoint: str) -> None:
     """Wipe moto's state (its backends are per process: a fresh Organization every run)."""
-    import urllib.request
 
     url = f"{endpoint}/moto-api/reset"
     req = urllib.request.Request(url, method="POST")  # noqa: S310 - the local moto server
@@ -104,8 +113,6 @@ def reset_moto(endpoint: str) -> None:
 
 def pin_random(endpoint: str, seed: int | None) -> None:
     """Seed moto's id generator (None: reseed it from the system's entropy)."""
-    import random
-    import urllib.request
 
     value = seed if seed is not None else random.SystemRandom().randrange(2**62)
     url = f"{endpoint}/moto-api/seed?a={value}"
@@ -119,14 +126,6 @@ def run_demo(
     formats: tuple[str, ...],
     progress: Callable[[str], None] = lambda _m: None,
 ) -> int:
-    import contextlib
-    import io
-    import shutil
-
-    from scanner.app.scan import ScanRequest, run_scan
-    from scanner.aws.collection import ScanOptions
-    from scanner.aws.session import ClientSettings, Sessions
-    from scanner.demo.changes import CHANGES
 
     output_dir = Path(output_dir)
     earlier, history = demo_paths(output_dir)

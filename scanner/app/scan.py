@@ -2,24 +2,52 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reports.manifest import MANIFEST_SHA256, sha256_file
+from reports.asff import to_asff
+from reports.console import summary_table
+from reports.diff import compare, load_baseline
+from reports.history import HISTORY_FILE, TREND_SCANS, History, HistoryEntry, HistoryError
+from reports.manifest import MANIFEST_SHA256, sha256_file, write_manifest
+from reports.pdf import find_renderer, missing_renderer_message
+from reports.reportset import ReportSet
+from reports.summary import ReportExtras, ScanMeta, summarize
+from reports.trend import build_trend
+from reports.writers import write_reports
 from scanner.aws.collection import ScanOptions, collect_inventory, scan_home_region
-from scanner.aws.registry import all_checks, select_checks
 from scanner.aws.session import CallLog, ClientSettings, Sessions
 from scanner.core.errors import Interrupted, OutputError, TrailwatchError, UsageError
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
+from scanner.core.frameworks import Frameworks
+from scanner.core.inputs import load_inventory
 from scanner.core.inventory import Inventory
 from scanner.core.logsource_inventory import build_log_sources
 from scanner.core.model import Severity, Status
-from scanner.publish.s3 import S3Location
+from scanner.core.registry import all_checks, select_checks
+from scanner.core.shard import SHARD_INVENTORY
+from scanner.core.suppressions import apply_suppressions, validate_rules
+from scanner.publish.remote_history import RemoteHistory
+from scanner.publish.s3 import S3Location, upload_reports
+from scanner.publish.securityhub import (
+    evaluated_scopes,
+    import_findings,
+    load_asff,
+    scopes_from_asff,
+    session_factory,
+    with_import_allowed,
+    write_import_record,
+)
+from scanner.publish.signing import SigningError, kms_signer
 
 if TYPE_CHECKING:
     from reports.diff import Baseline
@@ -118,8 +146,6 @@ def run_scan(
     checks = plan.checks
     if request.securityhub and sessions is None:
         sessions = _import_sessions(request.options.profile, request.options.endpoint_url)
-    from reports.reportset import ReportSet
-    from scanner.publish.signing import SigningError
 
     report_set = ReportSet(request.output_dir)
     if request.save_inventory is not None and request.save_inventory.is_dir():
@@ -127,8 +153,6 @@ def run_scan(
     in_set = request.save_inventory is not None and report_set.contains(request.save_inventory)
     signer = None
     if request.sign_key:  # checked before the scan: a bad key fails in seconds, not after it
-        from scanner.publish.signing import kms_signer
-
         signer = kms_signer(
             request.sign_key,
             profile=request.options.profile,
@@ -161,17 +185,12 @@ def _scan_into(
     late: _LateProblems,
 ) -> ScanOutcome:
     """Collect (or load), evaluate, and publish the report set; nothing after the switch."""
-    from reports.console import summary_table
-    from reports.summary import ScanMeta, summarize
-    from reports.writers import write_reports
 
     staging = report_set.staging
     calls: CallLog | None = None
     if request.inventory is not None:
         inventory = request.inventory
     elif request.from_inventory:
-        from scanner.core.inputs import load_inventory
-
         inventory = load_inventory(request.from_inventory, "--from-inventory")
         progress(f"evaluating saved inventory {request.from_inventory} (no AWS calls)")
     else:
@@ -180,8 +199,6 @@ def _scan_into(
         progress(f"{calls.total} API calls, {calls.retries} retries, {calls.repeated} repeated")
     set_files: list[Path] = []
     if request.options.shard is not None:  # `trailwatch merge` evaluates the shards' inventories
-        from scanner.core.shard import SHARD_INVENTORY
-
         set_files.append(staging / SHARD_INVENTORY)
     if request.save_inventory is not None and inventory_in_set:
         saved = staging / request.save_inventory.name
@@ -265,8 +282,6 @@ def _deliver_steps(
     findings, inventory, paths = outcome.findings, outcome.inventory, outcome.paths
     code = outcome.exit_code
     if request.save_inventory is not None and not inventory_in_set:
-        import sys
-
         try:
             inventory.save(request.save_inventory)
             progress(f"inventory saved to {request.save_inventory}")
@@ -279,8 +294,6 @@ def _deliver_steps(
             code = EXIT_OUTPUT_FAILED
     meta_started, scan_id = inventory.started_at, inventory.scan_id
     if request.upload is not None:
-        from scanner.publish.s3 import upload_reports
-
         code = max(
             code,
             upload_reports(
@@ -297,8 +310,6 @@ def _deliver_steps(
     if request.securityhub and sessions is not None:
         if not sessions.caller_account:
             sessions.identify(scan_home_region(request.options))
-        from reports.asff import to_asff
-        from scanner.publish.securityhub import evaluated_scopes, import_findings, session_factory
 
         home = request.securityhub_home_region or scan_home_region(request.options)
         report = import_findings(
@@ -319,8 +330,6 @@ def _deliver_steps(
         for line in report.lines():
             print(line)
         if request.securityhub_record is not None:
-            from scanner.publish.securityhub import write_import_record
-
             write_import_record(request.securityhub_record, report)
         if not report.complete:
             code = max(code, EXIT_IMPORT_FAILED)
@@ -347,14 +356,9 @@ class _LateProblems:
     @classmethod
     def check(cls, request: ScanRequest) -> _LateProblems:
         late = cls()
-        if "pdf" in request.formats:
-            from reports.pdf import find_renderer, missing_renderer_message
-
-            if find_renderer() is None:
-                log.warning("warning: %s", missing_renderer_message())
+        if "pdf" in request.formats and find_renderer() is None:
+            log.warning("warning: %s", missing_renderer_message())
         if request.history is not None or request.history_s3 is not None:
-            from reports.history import TREND_SCANS, History, HistoryError
-
             try:
                 path = late._fetch(request) if request.history_s3 else request.history
                 late.history = History(path or Path())
@@ -368,16 +372,10 @@ class _LateProblems:
 
     def _cleanup(self) -> None:
         if self.workdir is not None:
-            import shutil
-
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
 
     def _fetch(self, request: ScanRequest) -> Path:
-        import tempfile
-
-        from reports.history import HISTORY_FILE
-        from scanner.publish.remote_history import RemoteHistory
 
         if request.history_s3 is None:
             raise ValueError("no S3 history to fetch")
@@ -397,10 +395,6 @@ class _LateProblems:
     ) -> tuple[HistoryEntry | None, ReportExtras]:
         if self.history is None:
             return None, extras
-        import dataclasses
-
-        from reports.history import HistoryEntry
-        from reports.trend import build_trend
 
         entry = HistoryEntry.of_scan(meta, summary, extras.changes, request.output_dir)
         return entry, dataclasses.replace(extras, trend=build_trend(self.previous, entry))
@@ -408,7 +402,6 @@ class _LateProblems:
     def record(self, entry: HistoryEntry | None) -> None:
         if self.history is None or entry is None:
             return
-        from reports.history import HistoryError
 
         try:
             self.history.append(entry)
@@ -445,8 +438,6 @@ class _ReportPlan:
 
 
 def _plan_reports(request: ScanRequest, checks: list[Check]) -> _ReportPlan:
-    from scanner.core.frameworks import Frameworks
-    from scanner.core.suppressions import validate_rules
 
     frameworks = Frameworks.load()
     selected = frameworks.select(request.frameworks) if request.frameworks else ()
@@ -461,8 +452,6 @@ def _plan_reports(request: ScanRequest, checks: list[Check]) -> _ReportPlan:
         raise UsageError("--fail-on-new needs --baseline OLD_DIR (the scan to compare with)")
     baseline = None
     if request.baseline is not None:
-        from reports.diff import load_baseline
-
         baseline = load_baseline(request.baseline)
     return _ReportPlan(
         checks=checks,
@@ -477,12 +466,9 @@ def _apply_report_plan(
     plan: _ReportPlan, findings: list[Finding], meta: ScanMeta
 ) -> tuple[list[Finding], ReportExtras]:
     """Suppressions first (warned about on stderr), then the comparison with the baseline."""
-    from reports.summary import ReportExtras
 
     suppression_report = None
     if plan.suppressions:
-        from scanner.core.suppressions import apply_suppressions
-
         findings, suppression_report = apply_suppressions(
             findings,
             plan.suppressions,
@@ -493,8 +479,6 @@ def _apply_report_plan(
             log.warning("warning: %s", line)
     changes = None
     if plan.baseline is not None:
-        from reports.diff import compare
-
         info = plan.baseline.info
         if info.verified is False:
             log.warning(
@@ -512,7 +496,6 @@ def _apply_report_plan(
 
 def _write_manifest(staging: Path, meta: ScanMeta, paths: list[Path]) -> Path:
     """manifest.json (and manifest.sha256), last: every file of the set."""
-    from reports.manifest import write_manifest
 
     try:
         return write_manifest(staging, paths, scan_id=meta.scan_id, tool_version=meta.tool_version)
@@ -521,7 +504,6 @@ def _write_manifest(staging: Path, meta: ScanMeta, paths: list[Path]) -> Path:
 
 
 def _import_sessions(profile: str | None, endpoint_url: str | None) -> Sessions:
-    from scanner.publish.securityhub import with_import_allowed
 
     return Sessions(profile, with_import_allowed(ClientSettings(endpoint_url=endpoint_url)))
 
@@ -546,13 +528,6 @@ def import_file(
     The file is read only when the manifest.json beside it lists it with the same SHA-256
     (unless not `verify`) and it is at most MAX_ASFF_BYTES; exit 4 when any finding meant for
     Security Hub was not delivered (`record`: every such finding, as JSON)."""
-    from scanner.publish.securityhub import (
-        import_findings,
-        load_asff,
-        scopes_from_asff,
-        session_factory,
-        write_import_record,
-    )
 
     docs = load_asff(path, verify=verify)
     if not verify:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from scanner import __version__
 from scanner.aws.calls import start_job
 from scanner.aws.collector import Collector
+from scanner.aws.discovery import discover_organization, shard_accounts
 from scanner.aws.engine import AccountTarget, collect, error_from_exception
 from scanner.aws.regions import split_enabled
 from scanner.aws.registry import all_collectors, required_collectors
@@ -94,8 +95,6 @@ def collect_inventory(
     plan: ShardPlan | None = None
     skipped: list[SkippedAccount] = []
     if options.org:
-        from scanner.aws.discovery import discover_organization
-
         try:
             found = discover_organization(
                 sessions.caller().client("organizations", home),
@@ -123,8 +122,6 @@ def collect_inventory(
             raise UsageError(f"account(s) not in the Organization: {', '.join(missing)}")
         infos = [i for i in infos if i.account_id in wanted]
     if options.shard is not None:
-        from scanner.core.shard import shard_accounts
-
         if not options.org:
             raise UsageError("--shard partitions an Organization: it needs --org")
         total = len(infos)

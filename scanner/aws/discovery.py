@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.aws.engine import error_from_exception
 from scanner.core.inventory import AccountInfo, SkippedAccount
 from scanner.core.model import CollectionError
+from scanner.core.shard import Shard
 from scanner.core.workers import DaemonPool
 
 log = logging.getLogger(__name__)
@@ -81,7 +84,6 @@ def with_metadata(
     org_client: Any, info: AccountInfo, names: dict[str, Any], lock: threading.Lock
 ) -> AccountInfo:
     """`info` with its OU path and tags; a lookup that fails is recorded, not raised."""
-    from scanner.aws.engine import error_from_exception
 
     update: dict[str, Any] = {}
     errors: list[CollectionError] = []
@@ -148,3 +150,24 @@ def _tags(org_client: Any, account_id: str) -> dict[str, str]:
         for tag in page.get("Tags", []):
             tags[tag["Key"]] = tag["Value"]
     return tags
+
+
+def shard_accounts(
+    org_client: Any, infos: Sequence[AccountInfo], shard: Shard, max_workers: int = 8
+) -> list[AccountInfo]:
+    """The accounts of `shard`, with their OU path and tags read for these accounts only.
+
+    Discovery without details lists the whole Organization cheaply; the per-account calls
+    (ListParents, DescribeOrganizationalUnit, ListTagsForResource) are made only for this shard,
+    so N shards together make them once per account, as one unsharded scan would. A lookup that
+    fails is recorded on the account (AccountInfo.metadata_errors), as in discovery.
+    """
+    mine = [i for i in infos if shard.contains(i.account_id)]
+    names: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def detailed(info: AccountInfo) -> AccountInfo:
+        return with_metadata(org_client, info, names, lock)
+
+    with DaemonPool(max_workers=max(1, max_workers)) as pool:
+        return list(pool.map(detailed, mine))

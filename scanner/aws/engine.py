@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
 from scanner.aws.calls import current_call, note_call, start_job
 from scanner.aws.collector import Collector, Missing
 from scanner.aws.iam import iam_action
@@ -116,12 +123,6 @@ def error_from_exception(exc: BaseException, region: str | None) -> CollectionEr
     this thread made (every client notes its calls, see scanner.aws.session), and the IAM action
     from both (scanner.aws.iam).
     """
-    from botocore.exceptions import (
-        ClientError,
-        ConnectionError,
-        EndpointConnectionError,
-        ReadTimeoutError,
-    )
 
     if isinstance(exc, DataUnavailable) and exc.errors:  # a failed field read by a collector
         return exc.errors[0]

@@ -7,6 +7,8 @@ import re
 import threading
 from collections.abc import Iterable
 
+import botocore.loaders
+
 from scanner.core.errors import UsageError
 
 _PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
@@ -19,7 +21,6 @@ _LOCK = threading.Lock()
 @functools.cache
 def _regions_by_partition() -> dict[str, frozenset[str]]:
     """Partition name -> its region names, from botocore's endpoints data."""
-    import botocore.loaders
 
     data = botocore.loaders.create_loader().load_data("endpoints")
     return {p["partition"]: frozenset(p.get("regions", {})) for p in data["partitions"]}

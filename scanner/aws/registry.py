@@ -1,82 +1,23 @@
-"""Discovery: checks and collectors are found by walking their packages (no import side effects)."""
+"""Discovery: collectors are found by walking scanner.aws.services (no import side effects)."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from scanner.aws.collector import Collector
 from scanner.core.check import Check
 from scanner.core.dataset import Dataset
-from scanner.core.errors import UsageError
-
-
-def _modules(package: str) -> list[Any]:
-    pkg = importlib.import_module(package)
-    out = []
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("_") or info.ispkg:
-            continue
-        out.append(importlib.import_module(f"{package}.{info.name}"))
-    return out
-
-
-def all_checks() -> list[Check]:
-    checks: list[Check] = []
-    for mod in _modules("checks"):
-        if isinstance(getattr(mod, "CHECK", None), Check):
-            checks.append(mod.CHECK)
-        for check in getattr(mod, "CHECKS", ()):
-            if isinstance(check, Check):
-                checks.append(check)
-    ids = [c.id for c in checks]
-    dupes = {i for i in ids if ids.count(i) > 1}
-    if dupes:
-        raise RuntimeError(f"duplicate check ids: {sorted(dupes)}")
-    return sorted(checks, key=_order)
-
-
-def _order(check: Check) -> tuple[Any, ...]:
-    """Security Hub controls first, in natural order (S3.3 before S3.22), then our own checks."""
-    if not check.control_id:
-        return (1, (), check.id)
-    parts = tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", check.control_id))
-    return (0, parts, check.id)
+from scanner.core.registry import all_checks as all_checks  # checks and collectors side by side
+from scanner.core.registry import modules
+from scanner.core.registry import select_checks as select_checks
 
 
 def all_collectors() -> list[Collector]:
     collectors: list[Collector] = []
-    for mod in _modules("scanner.aws.services"):
+    for mod in modules("scanner.aws.services"):
         collectors.extend(getattr(mod, "COLLECTORS", ()))
     return collectors
-
-
-def select_checks(checks: Sequence[Check], wanted: Iterable[str] | None) -> list[Check]:
-    """Checks by id or Security Hub control id (case-insensitive); unknown ids are a usage error."""
-    if not wanted:
-        return list(checks)
-    index: dict[str, list[Check]] = {}
-    for check in checks:
-        index.setdefault(check.id.lower(), []).append(check)
-        if check.control_id:
-            index.setdefault(check.control_id.lower(), []).append(check)
-    chosen: dict[str, Check] = {}
-    unknown: list[str] = []
-    for ref in wanted:
-        matches = index.get(ref.strip().lower())
-        if not matches:
-            unknown.append(ref)
-            continue
-        for check in matches:
-            chosen[check.id] = check
-    if unknown:
-        raise UsageError(
-            f"unknown check id(s): {', '.join(unknown)} (run `trailwatch checks` for the list)"
-        )
-    return [c for c in checks if c.id in chosen]
 
 
 def required_collectors(

@@ -13,6 +13,24 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree import ElementTree
+
+import botocore.session
+from botocore.client import ClientCreator
+from botocore.config import Config
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    RefreshableCredentials,
+)
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    ProfileNotFound,
+)
+from botocore.parsers import RpcV2CBORParser
 
 from scanner.aws.calls import note_call
 from scanner.aws.iam import is_read_only
@@ -81,7 +99,6 @@ def _cache_client_classes() -> None:
     the service model and the handlers of the `creating-client-class` event, which are the same
     for every session this process makes.
     """
-    from botocore.client import ClientCreator
 
     original = ClientCreator._create_client_class
     if getattr(original, "_trailwatch_cached", False):
@@ -116,7 +133,6 @@ _JSON_PAYLOADS = frozenset({("s3", "GetBucketPolicy")})
 
 @functools.cache
 def unreadable_response_error() -> Any:
-    from botocore.exceptions import HTTPClientError
 
     class UnreadableResponse(HTTPClientError):  # type: ignore[misc]
         """A response cut short, or whose body is not a well-formed document of its protocol."""
@@ -182,8 +198,6 @@ def response_problem(
             if protocol != "rest-xml" and status < 500:
                 raise ValueError("empty body")
         elif not (status >= 500 and stripped.startswith(b"<html>")):
-            from xml.etree import ElementTree
-
             ElementTree.fromstring(body)  # noqa: S314 - well-formedness only, as botocore parses
     except Exception as exc:
         return f"{operation.name}: HTTP {status} body is not well-formed {protocol}: {exc}"[:300]
@@ -198,7 +212,6 @@ def _raw_payload(operation: Any) -> bool:
 
 def _check_cbor(body: bytes) -> None:
     """One complete CBOR map and nothing after it (botocore's parser stops at the first item)."""
-    from botocore.parsers import RpcV2CBORParser
 
     parser = RpcV2CBORParser()
     stream = parser.get_peekable_stream_from_bytes(body)
@@ -242,7 +255,6 @@ class AccountSession:
             self._clients = {k: v for k, v in self._clients.items() if k[0] == "sts"}
 
     def _create(self, service: str, region: str) -> Any:
-        from botocore.config import Config
 
         s = self._settings
         config = Config(
@@ -298,8 +310,6 @@ class Sessions:
         settings: ClientSettings | None = None,
         call_log: CallLog | None = None,
     ) -> None:
-        import botocore.session
-        from botocore.exceptions import ProfileNotFound
 
         _cache_client_classes()
         self.settings = settings or ClientSettings()
@@ -320,12 +330,6 @@ class Sessions:
 
     def identify(self, region: str) -> None:
         """GetCallerIdentity with the base credentials; one clear error when it cannot work."""
-        from botocore.exceptions import (
-            BotoCoreError,
-            ClientError,
-            EndpointConnectionError,
-            NoCredentialsError,
-        )
 
         if self._base.get_credentials() is None:
             raise CredentialsError(
@@ -380,11 +384,6 @@ class Sessions:
 
         Raises botocore errors when the role cannot be assumed; the caller records them.
         """
-        import botocore.session
-        from botocore.credentials import (
-            AssumeRoleCredentialFetcher,
-            RefreshableCredentials,
-        )
 
         with self._lock:
             existing = self._accounts.get(account_id)

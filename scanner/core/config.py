@@ -6,7 +6,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from scanner.core import inputs
 from scanner.core.errors import ConfigError
+from scanner.core.inputs import CONFIG, expect_kind, parse_yaml, read_text
 from scanner.core.suppressions import SuppressionRule
 
 DEFAULT_CONFIG = Path("trailwatch.yaml")
@@ -37,14 +39,14 @@ class FileConfig(BaseModel):
 
 def load_config(path: Path | None) -> tuple[FileConfig, Path | None]:
     """The config at `path`, or ./trailwatch.yaml when it exists, or an empty config."""
-    from scanner.core.inputs import CONFIG, CONFIG_MAX_BYTES, expect_kind, parse_yaml, read_text
 
     if path is None:
         if not DEFAULT_CONFIG.is_file():
             return FileConfig(), None
         path = DEFAULT_CONFIG
     label = "--config"
-    raw = parse_yaml(read_text(path, label, CONFIG_MAX_BYTES), label, path)
+    limit = inputs.CONFIG_MAX_BYTES  # looked up at call time: the bound can be lowered
+    raw = parse_yaml(read_text(path, label, limit), label, path)
     expect_kind(raw, CONFIG, label, path)
     if raw is None:
         raw = {}

@@ -9,6 +9,8 @@ from enum import StrEnum
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from scanner.core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -114,7 +116,6 @@ class Frameworks:
 
     @classmethod
     def load(cls) -> Frameworks:
-        import yaml
 
         items: list[Framework] = []
         folder = resources.files("checks").joinpath("frameworks")

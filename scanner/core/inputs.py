@@ -15,7 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+from pydantic import ValidationError
+
 from scanner.core.errors import ConfigError, UsageError
+from scanner.core.inventory import Inventory, record_key
+from scanner.core.registry import all_datasets
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -199,7 +204,6 @@ def _not_one_document(text: str, label: str, path: Path) -> None:
 
 def parse_yaml(text: str, label: str, path: Path | str) -> Any:
     """Safe YAML with bounded nesting and bounded alias expansion; InputError otherwise."""
-    import yaml
 
     class Bounded(yaml.SafeLoader):
         depth = 0
@@ -336,9 +340,6 @@ def location(loc: tuple[int | str, ...] | list[Any]) -> str:
 
 def load_inventory(path: Path, label: str) -> Inventory:
     """A saved inventory, checked: kind, schema_version, the model, and every record's data."""
-    from pydantic import ValidationError
-
-    from scanner.core.inventory import Inventory
 
     text = read_text(path, label, INVENTORY_MAX_BYTES)
     try:  # pydantic's own JSON parser stops at about 200 levels: no depth pre-scan needed here
@@ -365,12 +366,8 @@ def _check_version(version: Any, label: str, path: Path | str) -> None:
 
 def check_records(inventory: Inventory, label: str, path: Path | str) -> None:
     """Every record's data must have its dataset's type (checks never see wrong-typed data)."""
-    from pydantic import ValidationError
 
-    from scanner.aws.registry import all_collectors
-    from scanner.core.inventory import record_key
-
-    datasets = {c.dataset.name: c.dataset for c in all_collectors()}
+    datasets = {d.name: d for d in all_datasets()}
     for n, account in enumerate(inventory.accounts):
         for key, record in account.records.items():
             where = f"{label}: {path}: accounts[{n}] ({account.account_id}) record {key}"

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from scanner.core.atomic import write_text_atomic
 from scanner.core.model import CollectionError, Frozen
 
 ACCOUNT_SCOPE = "*"
@@ -148,7 +149,6 @@ class Inventory(Frozen):
         return None
 
     def save(self, path: Path) -> None:
-        from scanner.core.atomic import write_text_atomic
 
         write_text_atomic(path, self.model_dump_json(indent=1))
 

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from scanner.core.errors import UsageError
-from scanner.core.inventory import AccountInfo
-from scanner.core.workers import DaemonPool
 
 #: Where a shard scan keeps its collected inventory, next to its reports (`trailwatch merge`
 #: evaluates the Organization as one graph from these, not from the shards' own findings).
@@ -53,26 +48,3 @@ def parse_shard(text: str) -> Shard:
         if 1 <= index <= count:
             return Shard(index, count)
     raise UsageError(f"--shard: expected K/N with 1 <= K <= N (for example 2/8), got {text!r}")
-
-
-def shard_accounts(
-    org_client: Any, infos: Sequence[AccountInfo], shard: Shard, max_workers: int = 8
-) -> list[AccountInfo]:
-    """The accounts of `shard`, with their OU path and tags read for these accounts only.
-
-    Discovery without details lists the whole Organization cheaply; the per-account calls
-    (ListParents, DescribeOrganizationalUnit, ListTagsForResource) are made only for this shard,
-    so N shards together make them once per account, as one unsharded scan would. A lookup that
-    fails is recorded on the account (AccountInfo.metadata_errors), as in discovery.
-    """
-    from scanner.aws.discovery import with_metadata
-
-    mine = [i for i in infos if shard.contains(i.account_id)]
-    names: dict[str, Any] = {}
-    lock = threading.Lock()
-
-    def detailed(info: AccountInfo) -> AccountInfo:
-        return with_metadata(org_client, info, names, lock)
-
-    with DaemonPool(max_workers=max(1, max_workers)) as pool:
-        return list(pool.map(detailed, mine))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
+
 REGIONS = ("us-east-1", "eu-west-1")
 
 
@@ -19,8 +21,6 @@ class DemoAccount:
     _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def client(self, service: str, region: str = "us-east-1") -> Any:
-        import boto3
-
         key = (service, region)
         if key not in self._clients:
             self._clients[key] = boto3.client(

@@ -13,14 +13,22 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from reports.history import HistoryError
 from scanner.core.errors import TrailwatchError
-from scanner.publish.s3 import S3Location, _caller_s3, _describe, transfer_region, upload_sessions
+from scanner.publish.s3 import (
+    S3Location,
+    _caller_s3,
+    _describe,
+    parse_s3_url,
+    transfer_region,
+    upload_sessions,
+)
 
 
 def parse_history_url(text: str) -> S3Location:
     """`s3://bucket/key` (the key of the history object itself, not a folder)."""
-    from scanner.publish.s3 import parse_s3_url
 
     loc = parse_s3_url(text, flag="--history")
     key = loc.prefix.rstrip("/")
@@ -56,7 +64,6 @@ class RemoteHistory:
 
     def fetch(self) -> bool:
         """Copy the object to `local`; False when there is none yet (a new history)."""
-        from botocore.exceptions import ClientError
 
         try:
             body = self._client().get_object(Bucket=self.location.bucket, Key=self.location.prefix)[

@@ -12,11 +12,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.errors import TrailwatchError, UsageError
@@ -97,7 +100,6 @@ def upload_sessions(profile: str | None, endpoint_url: str | None) -> Sessions:
 
 
 def _describe(exc: Exception) -> str:
-    from botocore.exceptions import ClientError
 
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
@@ -223,7 +225,6 @@ def upload_reports(
     progress: Progress = lambda _m: None,
 ) -> int:
     """`--upload`: every output file to S3; 0, or EXIT_UPLOAD_FAILED after one line on stderr."""
-    import sys
 
     try:
         urls = upload_files(

@@ -47,16 +47,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import botocore.session
+from botocore.validate import ParamValidator
+
 from reports.asff import MAX_FINDING_BYTES, arn_partition, asff_timestamp
 from reports.asff_input import load_asff as load_asff
 from scanner.aws.session import AccountSession, ClientSettings, Sessions
+from scanner.core.atomic import write_text_atomic
 from scanner.core.check import Check
 from scanner.core.dataset import Scope
+from scanner.core.errors import OutputError
 from scanner.core.findings import ID_PREFIX, parse_finding_id
 from scanner.core.inventory import Inventory
 
@@ -247,7 +253,6 @@ def _observed(doc: Mapping[str, Any]) -> datetime | None:
 
 @functools.cache
 def _request_shape() -> Any:
-    import botocore.session
 
     model = botocore.session.get_session().get_service_model("securityhub")
     return model.operation_model("BatchImportFindings").input_shape
@@ -260,7 +265,6 @@ def _json_size(value: Any) -> int:
 def validation_error(doc: Mapping[str, Any]) -> str | None:
     """Why Security Hub would reject this finding before import (botocore's parameter
     validation, the 240 KB limit), or None."""
-    from botocore.validate import ParamValidator
 
     report = ParamValidator().validate({"Findings": [doc]}, _request_shape())
     if report.has_errors():
@@ -799,8 +803,6 @@ NOT_ENABLED_CODES = frozenset({"InvalidAccessException", "ResourceNotFoundExcept
 
 def write_import_record(path: Path, report: ImportReport) -> None:
     """`report.to_dict()` as JSON at `path`, atomically; OutputError when it cannot be written."""
-    from scanner.core.atomic import write_text_atomic
-    from scanner.core.errors import OutputError
 
     try:
         write_text_atomic(Path(path), json.dumps(report.to_dict(), indent=1) + "\n")
@@ -1039,7 +1041,6 @@ def import_findings(
     `with_import_allowed` settings unless `dry_run`); when it raises, everything meant for
     that account is undelivered. Targets run in parallel (`max_workers`), each under its own
     rate limit. Never raises for AWS errors: see `ImportReport.undelivered`."""
-    from concurrent.futures import ThreadPoolExecutor
 
     base = plan_import(
         asff_findings, scopes_evaluated, include_passed, home_region, partition=partition

@@ -18,9 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from reports.manifest import MANIFEST, SIGNATURE, sha256_file
+from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.atomic import write_text_atomic
 from scanner.core.errors import TrailwatchError, UsageError
+from scanner.publish.s3 import transfer_region
 
 STATEMENT_PREFIX = "trailwatch-manifest-sha256:"
 #: The algorithm used, first one the key supports.
@@ -51,7 +55,6 @@ def statement(manifest_sha256: str) -> bytes:
 
 
 def _describe(exc: Exception) -> str:
-    from botocore.exceptions import ClientError
 
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
@@ -64,7 +67,6 @@ def _key_region(key_id: str) -> str:
         parts = key_id.split(":")
         if len(parts) > 3 and parts[3]:
             return parts[3]
-    from scanner.publish.s3 import transfer_region
 
     return transfer_region()
 
@@ -72,7 +74,6 @@ def _key_region(key_id: str) -> str:
 def _kms_client(
     key_id: str, profile: str | None, endpoint_url: str | None, allow: tuple[str, str]
 ) -> Any:
-    from scanner.aws.session import ClientSettings, Sessions
 
     region = _key_region(key_id)
     sessions = Sessions(
@@ -253,8 +254,6 @@ def verify_with_kms(
     except TrailwatchError as exc:
         raise SigningError(f"kms:Verify with {key}: {exc}") from None
     except Exception as exc:
-        from botocore.exceptions import ClientError
-
         code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
         if code == "KMSInvalidSignatureException":
             return [*problems, f"{SIGNATURE}: kms:Verify says the signature is not valid"]

@@ -51,10 +51,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from scanner.aws.collection import DEFAULT_ROLE, ScanOptions
+from scanner.aws.regions import parse_regions
 from scanner.core.errors import ConfigError, TrailwatchError
 from scanner.core.inventory import Inventory
+from scanner.publish.s3 import parse_s3_url
 from scanner.realtime.api_calls import EventError, decode_event
+from scanner.realtime.last_inventory import load_last_inventory
 from scanner.realtime.watch import EventResult, Outcome, Watcher, WatchOptions
 
 log = logging.getLogger("scanner.realtime.handler")
@@ -97,7 +102,6 @@ def _accounts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 def options_from_env(env: Mapping[str, str]) -> WatchOptions:
     """WatchOptions from TRAILWATCH_* variables; ConfigError for a bad value."""
-    from scanner.aws.regions import parse_regions
 
     try:
         regions = parse_regions(_get(env, "REGIONS"))
@@ -163,9 +167,6 @@ def read_inventory(uri: str, watcher: Watcher, max_bytes: int = 256 << 20) -> In
         region = watcher.options.scan.home_region or os.environ.get("AWS_REGION") or "us-east-1"
         s3 = watcher.caller().client("s3", region)
         if uri.endswith("/"):
-            from scanner.publish.s3 import parse_s3_url
-            from scanner.realtime.last_inventory import load_last_inventory
-
             location = parse_s3_url(uri, flag=f"{PREFIX}INVENTORY")
             last = load_last_inventory(s3, location, max_bytes=max_bytes)
             log.info("organization context: %s", last.describe())
@@ -183,7 +184,6 @@ def read_inventory(uri: str, watcher: Watcher, max_bytes: int = 256 << 20) -> In
 def read_external_id(secret_id: str, watcher: Watcher) -> str:
     """The external id from a Secrets Manager secret (GetSecretValue as the caller, in the
     secret's region); ConfigError when it cannot be read or is empty."""
-    from botocore.exceptions import BotoCoreError, ClientError
 
     arn = secret_id.split(":")
     region = (

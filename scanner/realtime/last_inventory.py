@@ -27,8 +27,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from reports.json_report import read_json
+from reports.shards import ShardOutput, check_shards, load_inventory, merge_inventories
 from scanner.core.errors import TrailwatchError
 from scanner.core.inventory import Inventory
+from scanner.core.shard import parse_shard
 from scanner.publish.s3 import S3Location
 
 log = logging.getLogger(__name__)
@@ -183,9 +186,6 @@ def _sha256(path: Path) -> str:
 def _load_set(
     s3: Any, bucket: str, newest: _Folder, siblings: list[_Folder], budget: _Budget
 ) -> LastInventory:
-    from reports.json_report import read_json
-    from scanner.app.merge import ShardOutput, check_shards, load_inventory, merge_inventories
-    from scanner.core.shard import parse_shard
 
     with tempfile.TemporaryDirectory(prefix="trailwatch-inventory-") as tmp:
         workdir = Path(tmp)

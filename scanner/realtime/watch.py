@@ -48,6 +48,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reports.asff import to_asff
 from scanner import __version__
 from scanner.aws.calls import start_job
 from scanner.aws.collection import ScanOptions, botocore_services, scan_home_region
@@ -62,9 +63,16 @@ from scanner.core.errors import TrailwatchError, UsageError
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
 from scanner.core.frameworks import Frameworks
+from scanner.core.inputs import load_inventory
 from scanner.core.inventory import AccountInfo, AccountInventory, Inventory
 from scanner.core.model import CollectionError, Status
 from scanner.core.suppressions import SuppressionRule, apply_suppressions
+from scanner.publish.securityhub import (
+    evaluated_scopes,
+    import_findings,
+    session_factory,
+    with_import_allowed,
+)
 from scanner.realtime.api_calls import ApiCall, EventError, Impact, assess, read_events
 
 if TYPE_CHECKING:
@@ -311,8 +319,6 @@ class Watcher:
                 endpoint_url=scan.endpoint_url, max_attempts=scan.max_attempts
             )
             if self.options.securityhub and not self.options.dry_run:
-                from scanner.publish.securityhub import with_import_allowed
-
                 settings = with_import_allowed(settings)
             self._sessions = Sessions(scan.profile, settings)
         return self._sessions
@@ -629,8 +635,6 @@ class Watcher:
         checks: Sequence[Check],
         regions: dict[str, tuple[str, ...]],
     ) -> ImportReport:
-        from reports.asff import to_asff
-        from scanner.publish.securityhub import evaluated_scopes, import_findings, session_factory
 
         scan = self.options.scan
         evaluated = [a for a in inventory.accounts if a.account_id in regions]
@@ -731,7 +735,6 @@ def _org_trail_changed(
 def load_baseline(path: Path | None) -> Inventory | None:
     if path is None:
         return None
-    from scanner.core.inputs import load_inventory
 
     return load_inventory(path, "--inventory")
 

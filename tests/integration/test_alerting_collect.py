@@ -9,7 +9,6 @@ from typing import Any
 
 from scanner.aws.iam import iam_action
 from scanner.aws.permissions import scan_actions
-from scanner.aws.registry import all_checks, select_checks
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.datasets.cloudwatch import ALARMS
 from scanner.core.datasets.eventbridge import EVENT_RULES
@@ -19,6 +18,7 @@ from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import Inventory
+from scanner.core.registry import all_checks, select_checks
 from scanner.core.view import OrgView
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 from tests.integration.helpers import good_trail

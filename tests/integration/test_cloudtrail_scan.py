@@ -170,10 +170,10 @@ def test_saved_inventory_re_evaluates_offline(
 def test_trail_tags_are_read_in_batches_of_20_per_home_region(
     account_client: Callable[..., Any], scan_inventory: Callable[..., Any], moto_endpoint: str
 ) -> None:
-    from scanner.aws.registry import all_checks, select_checks
     from scanner.core.datasets.cloudtrail import TRAIL_TAGS
     from scanner.core.evaluate import evaluate
     from scanner.core.frameworks import Frameworks
+    from scanner.core.registry import all_checks, select_checks
 
     bucket = make_bucket(account_client, "many-trails-logs")
     us = account_client("cloudtrail", "us-east-1")

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from checks.config_enabled import service_linked_role_arn
-from scanner.aws.registry import all_checks, select_checks
 from scanner.core.datasets.awsconfig import CONFIG, ConfigRegion
 from scanner.core.evaluate import evaluate
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import Inventory
+from scanner.core.registry import all_checks, select_checks
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 
 CHECKS = ("Config.1", "config_recorder_healthy", "config_delivery_channel")

@@ -14,10 +14,10 @@ import pytest
 
 from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
 from scanner.aws.collection import ScanOptions
-from scanner.aws.registry import all_checks, select_checks
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.findings import Finding
 from scanner.core.model import Status
+from scanner.core.registry import all_checks, select_checks
 from scanner.demo.world import REGIONS
 from tests.faults import TRANSIENT, Fault, FaultProxy, Rule
 from tests.integration.conftest import Demo

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scanner.aws.registry import all_checks, select_checks
 from scanner.core.datasets.kms import KMS_KEYS, KmsKey
 from scanner.core.evaluate import evaluate
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import Inventory
+from scanner.core.registry import all_checks, select_checks
 from tests.conftest import Faults
 
 

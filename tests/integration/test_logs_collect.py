@@ -6,11 +6,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from scanner.aws.registry import all_checks, select_checks
 from scanner.core.datasets.logs import LOG_GROUPS, LOG_RESOURCE_POLICIES, LogGroup
 from scanner.core.evaluate import evaluate
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import Inventory
+from scanner.core.registry import all_checks, select_checks
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 from tests.integration.helpers import make_bucket
 

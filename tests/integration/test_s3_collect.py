@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from scanner.aws.registry import all_checks, select_checks
 from scanner.core.dataset import Dataset
 from scanner.core.datasets.s3 import (
     ALL_USERS,
@@ -26,6 +25,7 @@ from scanner.core.evaluate import evaluate
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import Inventory
 from scanner.core.model import FieldUnavailable
+from scanner.core.registry import all_checks, select_checks
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 from tests.integration.helpers import good_trail, make_bucket
 

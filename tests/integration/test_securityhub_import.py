@@ -782,8 +782,8 @@ def test_org_scan_fix_and_rescan_leaves_exactly_the_current_truth(
     moto_endpoint: str, account_client: Callable[..., Any]
 ) -> None:
     from scanner.aws.collection import DEFAULT_ROLE, ScanOptions, collect_inventory
-    from scanner.aws.registry import all_checks, select_checks
     from scanner.core.evaluate import evaluate
+    from scanner.core.registry import all_checks, select_checks
     from tests.integration.helpers import good_trail, make_bucket
 
     orgs = account_client("organizations")

@@ -8,10 +8,10 @@ from pathlib import Path
 from reports.csv_report import BOM, COLUMNS, COMPLIANCE_COLUMNS, MAX_CELL, safe_cell, write_csv
 from reports.summary import summarize
 from reports.writers import write_reports
-from scanner.aws.registry import all_checks
 from scanner.core.formats import FILENAMES
 from scanner.core.frameworks import Frameworks
 from scanner.core.model import Status
+from scanner.core.registry import all_checks
 from tests.reports.factory import (
     HOSTILE,
     MGMT,

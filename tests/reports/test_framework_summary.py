@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from reports.summary import FrameworkSummary, RequirementStatus, summarize
-from scanner.aws.registry import all_checks
 from scanner.core.errors import UsageError
 from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK
 from scanner.core.frameworks import Framework, Frameworks, Requirement, normalize_key
 from scanner.core.model import Status
+from scanner.core.registry import all_checks
 from tests.reports.factory import MEMBER, MGMT, make_finding, make_meta
 from tests.reports.pipeline_helpers import save_inventory, scan
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from scanner.aws.collector import Collector, on
 from scanner.aws.engine import CollectContext
 from scanner.core.datasets.cloudtrail import (
@@ -128,7 +130,6 @@ def fetch_selectors(ctx: CollectContext) -> dict[str, TrailSelectors]:
 
 
 def fetch_insights(ctx: CollectContext) -> dict[str, TrailInsights]:
-    from botocore.exceptions import ClientError
 
     out: dict[str, TrailInsights] = {}
     for trail in unique_trails(ctx):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from scanner.aws.collector import Collector, on
 from scanner.aws.engine import CollectContext
 from scanner.core.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB, Detector, Hub
@@ -28,7 +30,6 @@ def _text(value: Any) -> str | None:
 
 
 def fetch_hub(ctx: CollectContext) -> Hub:
-    from botocore.exceptions import ClientError
 
     try:
         raw = ctx.client("securityhub").describe_hub()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
+
 from scanner.aws.collector import Collector, on
 from scanner.aws.engine import CollectContext
 from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule, RuleTarget
 
 
 def fetch_rules(ctx: CollectContext) -> list[EventRule]:
-    from botocore.exceptions import ClientError
 
     rules: list[EventRule] = []
     for raw in ctx.paginate("events", "list_rules", "Rules", EventBusName="default"):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from scanner.aws.collector import Collector, on
 from scanner.aws.engine import CollectContext, error_from_exception
 from scanner.core.datasets.kms import DESCRIBE_KEY_FIELDS, KMS_KEYS, ROTATION_FIELDS, KmsKey
@@ -27,7 +29,6 @@ def _failed(key: KmsKey, exc: BaseException, fields: tuple[str, ...]) -> KmsKey:
 
 def _describe(client: Any, key: KmsKey) -> KmsKey | None:
     """The key with DescribeKey fields; None when the key no longer exists."""
-    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         meta = client.describe_key(KeyId=key.arn)["KeyMetadata"]
@@ -58,7 +59,6 @@ def _describe(client: Any, key: KmsKey) -> KmsKey | None:
 
 
 def _rotation(client: Any, key: KmsKey) -> KmsKey:
-    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         raw = client.get_key_rotation_status(KeyId=key.arn)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
+
 from scanner.aws.collector import Collector, Missing, on
 from scanner.aws.engine import CollectContext
 from scanner.core.datasets.cloudwatch import ALARMS
@@ -36,7 +38,6 @@ def alarm_topics(ctx: CollectContext) -> list[str]:
 def fetch_topic_subscriptions(ctx: CollectContext) -> dict[str, TopicSubscriptions]:
     """ListSubscriptionsByTopic for each topic this account owns; another account's topic is
     recorded as cross-account without a call (its owner decides who may list it)."""
-    from botocore.exceptions import ClientError
 
     out: dict[str, TopicSubscriptions] = {}
     for arn in alarm_topics(ctx):
