@@ -7,7 +7,7 @@ OUT ?= trailwatch-out
 
 ARGS ?= --help
 
-.PHONY: demo run test lint typecheck cfnlint checkov unit bench bench-watch bench-big bench-report lock bundle lambda-zip clean
+.PHONY: demo run generate test lint typecheck cfnlint checkov unit bench bench-watch bench-big bench-report lock bundle lambda-zip clean
 
 # The runtime dependencies exactly as deployed (deploy/requirements.lock, hash-checked), then the
 # rest with those versions held (tests/test_deploy.py installs the bundle against them).
@@ -26,13 +26,19 @@ demo: $(STAMP)
 run: $(STAMP)
 	$(BIN)/trailwatch $(ARGS)
 
+# Every file derived from the declarations (IAM policy, rule pattern, template blocks, README
+# listings): deploy/generate.py; tests/test_generated.py fails while one is out of date.
+generate: $(STAMP)
+	$(BIN)/python deploy/generate.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check scanner checks reports templates tests bench
-	$(BIN)/ruff format --check scanner checks reports templates tests bench
+	$(BIN)/ruff check scanner checks reports templates tests bench deploy
+	$(BIN)/ruff format --check scanner checks reports templates tests bench deploy
 
 # mypy --strict over scanner, checks, reports, tests and bench (pyproject.toml [tool.mypy] files).
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict deploy/generate.py deploy/bundle.py
 
 unit: $(STAMP)
 	$(BIN)/pytest -n 2 -q

@@ -14,7 +14,7 @@ from scanner.core.check import Check
 from scanner.core.dataset import Scope
 from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
 from scanner.core.model import CollectionError, Result, Severity, Status
-from scanner.core.view import View
+from scanner.core.view import View, error_result
 
 
 def problems(trail: Trail, status: TrailStatus) -> list[str]:
@@ -36,20 +36,13 @@ def evaluate(view: View) -> Iterator[Result]:
         evidence = {"api": ["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"]}
         status = statuses.get(trail.arn)
         if status is None:
-            error = CollectionError(
+            error = CollectionError.not_collected(
+                f"no status was collected for {trail.arn}",
                 operation="GetTrailStatus",
                 iam_action="cloudtrail:GetTrailStatus",
-                code="NotCollected",
-                message=f"no status was collected for {trail.arn}",
                 region=trail.home_region,
             )
-            yield Result(
-                status=Status.ERROR,
-                resource=trail_resource(trail),
-                reason=f"Could not evaluate: {error.describe()}",
-                evidence={**evidence, "failed_calls": [error.model_dump()]},
-                errors=(error,),
-            )
+            yield error_result(trail_resource(trail), (error,), evidence)
             continue
         found = problems(trail, status)
         yield Result(

@@ -15,7 +15,7 @@ from scanner.core.check import Check
 from scanner.core.dataset import Scope
 from scanner.core.datasets.cloudtrail import TRAIL_TAGS, TRAILS
 from scanner.core.model import CollectionError, Result, Severity, Status
-from scanner.core.view import View
+from scanner.core.view import View, error_result
 
 REQUIRED_TAG_KEYS: tuple[str, ...] = ()
 """Security Hub's optional `requiredTagKeys` parameter (none by default: any tag key passes).
@@ -31,20 +31,13 @@ def evaluate(
         resource = trail_resource(trail)
         found = tags_of.get(trail.arn)
         if found is None:
-            error = CollectionError(
+            error = CollectionError.not_collected(
+                f"no tags were returned for trail {trail.arn}",
                 operation="ListTags",
                 iam_action="cloudtrail:ListTags",
-                code="NotCollected",
-                message=f"no tags were returned for trail {trail.arn}",
                 region=trail.home_region,
             )
-            yield Result(
-                status=Status.ERROR,
-                resource=resource,
-                reason="Could not evaluate: " + error.describe(),
-                errors=(error,),
-                evidence={"api": "cloudtrail:ListTags"},
-            )
+            yield error_result(resource, (error,), {"api": "cloudtrail:ListTags"})
             continue
         keys = sorted(k for k in found.tags if not k.startswith("aws:"))
         missing = [k for k in required_tag_keys if k not in found.tags]

@@ -65,7 +65,7 @@ from scanner.core.datasets.cloudwatch import ALARMS
 from scanner.core.datasets.metric_filters import METRIC_FILTERS
 from scanner.core.datasets.sns import TOPIC_SUBSCRIPTIONS
 from scanner.core.model import Result, Severity, Status
-from scanner.core.view import View
+from scanner.core.view import EVIDENCE_CALLS, View, error_result
 
 URL = "https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html"
 APIS = (
@@ -290,25 +290,24 @@ CONTROLS: tuple[AlarmControl, ...] = (
 def _result(
     view: View, outcome: Outcome, control: AlarmControl, evidence: dict[str, Any]
 ) -> Result:
+    if outcome.path:
+        evidence["covered_by"] = outcome.path
+    if outcome.status is Status.ERROR:
+        return error_result(view.account_resource(), outcome.errors, evidence)
     if outcome.status is Status.PASS:
         reason = f"Alarms fire on {control.subject}: " + ", ".join(
             f"{k} {v}" for k, v in outcome.path.items()
         )
-    elif outcome.status is Status.ERROR:
-        reason = "Could not evaluate: " + "; ".join(e.describe() for e in outcome.errors[:5])
     else:
         reason = f"No working alarm on {control.subject}: {outcome.why}."
-    if outcome.path:
-        evidence["covered_by"] = outcome.path
     if outcome.errors:
-        evidence["failed_calls"] = [e.model_dump() for e in outcome.errors[:20]]
+        evidence["failed_calls"] = [e.model_dump() for e in outcome.errors[:EVIDENCE_CALLS]]
     return Result(
         status=outcome.status,
         resource=view.account_resource(),
         reason=reason,
         evidence=evidence,
         reason_code=outcome.reason_code if outcome.status is not Status.PASS else None,
-        errors=outcome.errors if outcome.status is Status.ERROR else (),
     )
 
 

@@ -10,7 +10,7 @@ from scanner.core.check import Check
 from scanner.core.dataset import Scope
 from scanner.core.datasets.awsconfig import CONFIG, ConfigRecorder, ConfigRegion
 from scanner.core.model import CollectionError, Result, Severity, Status
-from scanner.core.view import View
+from scanner.core.view import View, error_result
 
 INCLUDE_SLR_CHECK = True
 """Security Hub's `includeConfigServiceLinkedRoleCheck` parameter (default true): when true, a
@@ -142,15 +142,11 @@ def evaluate(view: View, include_slr_check: bool = INCLUDE_SLR_CHECK) -> Iterato
             evidence=evidence,
         )
     elif unknown:
-        yield Result(
-            status=Status.ERROR,
-            resource=resource,
-            reason=(
-                "Could not tell whether global resource types are recorded: "
-                + "; ".join(e.describe() for e in unknown)
-            ),
-            evidence={**evidence, "failed_calls": [e.model_dump() for e in unknown]},
-            errors=unknown,
+        yield error_result(
+            resource,
+            unknown,
+            evidence,
+            lead="Could not tell whether global resource types are recorded",
         )
     else:
         yield Result(

@@ -47,7 +47,7 @@ from scanner.core.datasets.eventbridge import EVENT_RULES, EventRule
 from scanner.core.datasets.metric_filters import METRIC_FILTERS
 from scanner.core.datasets.sns import TOPIC_SUBSCRIPTIONS
 from scanner.core.model import CollectionError, Result, Severity, Status
-from scanner.core.view import View
+from scanner.core.view import EVIDENCE_CALLS, View, error_result
 
 
 @dataclass(frozen=True)
@@ -196,14 +196,13 @@ def make_check(
             "trails": [vt.trail.arn for vt in visible.trails if vt.trail.is_multi_region],
             "events": [{**c.facts, "status": c.status.value} for _, c in results],
         }
+        if status is Status.ERROR:
+            yield error_result(view.account_resource(), errors, evidence, lead=reason[:-1])
+            return
         if errors:
-            evidence["failed_calls"] = [e.model_dump() for e in errors[:20]]
+            evidence["failed_calls"] = [e.model_dump() for e in errors[:EVIDENCE_CALLS]]
         yield Result(
-            status=status,
-            resource=view.account_resource(),
-            reason=reason,
-            evidence=evidence,
-            errors=errors if status is Status.ERROR else (),
+            status=status, resource=view.account_resource(), reason=reason, evidence=evidence
         )
 
     return Check(

@@ -109,7 +109,7 @@ def finding_types(finding: Finding) -> list[str]:
     return types or [TYPE_BEST_PRACTICES]
 
 
-def _resource(res: Resource, partition: str, region: str) -> dict[str, Any]:
+def _resource(res: Resource, *, region: str, partition: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "Type": _text(res.type, MAX_RESOURCE_TYPE, "Other"),
         "Id": res.id.strip() or "unknown",
@@ -124,19 +124,13 @@ def _resource(res: Resource, partition: str, region: str) -> dict[str, Any]:
 
 
 def _resources(finding: Finding, partition: str) -> list[dict[str, Any]]:
-    seen: set[tuple[str, str]] = set()
-    out: list[dict[str, Any]] = []
-    for res in (finding.resource, *finding.related_resources):
-        key = (res.type, res.id)
-        if key in seen or not res.id.strip():
-            continue
-        seen.add(key)
-        out.append(_resource(res, partition, finding.region))
-        if len(out) == MAX_RESOURCES:
-            break
+    out = [
+        _resource(res, region=finding.region, partition=partition)
+        for res in finding.distinct_resources()[:MAX_RESOURCES]
+    ]
     if not out:  # never reject a finding: fall back to the account
         account = Resource(type="AwsAccount", id=f"AWS::::Account:{finding.account_id}")
-        out.append(_resource(account, partition, finding.region))
+        out.append(_resource(account, region=finding.region, partition=partition))
     return out
 
 

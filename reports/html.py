@@ -37,7 +37,7 @@ from reports.summary import (
 )
 from reports.text import evidence_json, safe_url, truncate
 from scanner.core.atomic import write_text_atomic
-from scanner.core.findings import Finding
+from scanner.core.findings import ID_FORMAT, Finding, parse_finding_id
 from scanner.core.logsource_inventory import LogSourceInventory
 from scanner.core.model import Status
 
@@ -151,12 +151,63 @@ def _sort_key(f: Finding, marks: dict[str, Change] | None) -> tuple[Any, ...]:
     )
 
 
+#: The fields of a findings row in the page data, in order, and the value a row leaves out when
+#: it ends with it (None: always present). The page gets the names and defaults with the data and
+#: reads every field by name; indexes point into the page's shared tables (checks, accounts, ...).
+ROW_FIELDS: tuple[tuple[str, Any], ...] = (
+    ("check", None),  # index into checks
+    ("status", None),  # index into statuses
+    ("severity", None),  # index into severities
+    ("account", None),  # index into accounts
+    ("region", None),  # index into regions
+    ("type", None),  # index into types (the resource's type)
+    ("resource", None),  # the resource id
+    ("reason", None),
+    ("evidence", None),  # compact JSON, possibly cut: see evidenceState
+    ("evidenceState", None),  # EVIDENCE_FULL, EVIDENCE_CUT or EVIDENCE_OMITTED
+    ("idPart", None),  # the Id's digest (the page fills idFormat), or "!" and the whole Id
+    ("reasonCode", ""),
+    ("related", []),  # [type index, id, region] per related resource: RELATED_FIELDS
+    ("errors", []),  # ERROR_FIELDS per failed call
+    ("time", 0),  # index into times (when the data was collected)
+    ("rule", -1),  # index into rules (the suppression), -1 when not suppressed
+    ("verdict", -1),  # index into statuses: the check's verdict when suppressed, else -1
+    ("change", -1),  # index into changes, -1 without a baseline
+)
+ROW_NAMES = tuple(name for name, _ in ROW_FIELDS)
+_ROW_REQUIRED = sum(1 for _, default in ROW_FIELDS if default is None)
+RELATED_FIELDS = ("type", "id", "region")
+ERROR_FIELDS = ("operation", "iamAction", "region", "code", "message")
+CHECK_FIELDS = ("id", "label", "title", "anchor", "remediation", "url")
+ACCOUNT_FIELDS = ("id", "name", "ou")
+RULE_FIELDS = ("rule", "check", "reason", "owner", "expires")
+
+
+def _packed(names: Sequence[str], **values: Any) -> list[Any]:
+    """`values` as a list in the order of `names` (exactly those), as the page data stores them."""
+    if set(values) != set(names):
+        raise ValueError(f"fields {sorted(values)} are not {sorted(names)}")
+    return [values[name] for name in names]
+
+
+def _row(values: dict[str, Any]) -> list[Any]:
+    """`values` (every ROW_FIELDS name) in ROW_FIELDS order, trailing defaults left out."""
+    row = _packed(ROW_NAMES, **values)
+    while len(row) > _ROW_REQUIRED and row[-1] == ROW_FIELDS[len(row) - 1][1]:
+        row.pop()
+    return row
+
+
 def _id_part(f: Finding) -> str:
-    """The finding id's digest when the id has the usual shape (the page rebuilds it), else
-    the whole id after a `!`."""
-    prefix = f"trailwatch/{f.account_id}/{f.region}/{f.check_id}/"
-    if f.id.startswith(prefix) and "/" not in f.id[len(prefix) :]:
-        return f.id[len(prefix) :]
+    """The finding Id's digest when the Id is ID_FORMAT's of the finding's own account, region
+    and check (the page fills in ID_FORMAT), else the whole Id after a `!`."""
+    parts = parse_finding_id(f.id)
+    if parts is not None and (parts.account, parts.region, parts.check) == (
+        f.account_id,
+        f.region,
+        f.check_id,
+    ):
+        return parts.digest
     return "!" + f.id
 
 
@@ -241,7 +292,9 @@ def _build(
     for chk in summary.checks:
         anchors.setdefault(chk.check_id, _anchor(chk.check_id))
     for acct in summary.accounts:  # filter choices in summary order (worst first)
-        accounts.of(acct.account_id, [acct.account_id, acct.name, ""])
+        accounts.of(
+            acct.account_id, _packed(ACCOUNT_FIELDS, id=acct.account_id, name=acct.name, ou="")
+        )
     for region in summary.regions:
         regions.of(region.region)
 
@@ -250,16 +303,27 @@ def _build(
         url = safe_url(f.remediation_url) or ""
         return checks.of(
             f.check_id,
-            [f.check_id, label, f.title, anchors[f.check_id], f.remediation, url],
+            _packed(
+                CHECK_FIELDS,
+                id=f.check_id,
+                label=label,
+                title=f.title,
+                anchor=anchors[f.check_id],
+                remediation=f.remediation,
+                url=url,
+            ),
         )
 
     def account_pos(f: Finding) -> int:
-        pos = accounts.of(f.account_id, [f.account_id, f.account_name, ""])
+        pos = accounts.of(
+            f.account_id, _packed(ACCOUNT_FIELDS, id=f.account_id, name=f.account_name, ou="")
+        )
         entry = accounts.items[pos]
-        if not entry[1] and (f.account_name or names.get(f.account_id)):
-            entry[1] = f.account_name or names.get(f.account_id, "")
-        if not entry[2] and f.ou_path:
-            entry[2] = " / ".join(f.ou_path)
+        name, ou = ACCOUNT_FIELDS.index("name"), ACCOUNT_FIELDS.index("ou")
+        if not entry[name] and (f.account_name or names.get(f.account_id)):
+            entry[name] = f.account_name or names.get(f.account_id, "")
+        if not entry[ou] and f.ou_path:
+            entry[ou] = " / ".join(f.ou_path)
         return pos
 
     texts = [evidence_json(f.evidence) if f.evidence else "" for f in ordered]
@@ -274,35 +338,56 @@ def _build(
             omitted += state == EVIDENCE_OMITTED
             cut += state == EVIDENCE_CUT
             sup = f.suppression
-            row: list[Any] = [
-                check_pos(f),
-                STATUS_ORDER.index(f.status),
-                SEVERITY_ORDER.index(f.severity),
-                account_pos(f),
-                regions.of(f.region),
-                types.of(f.resource.type),
-                truncate(f.resource.id, MAX_RESOURCE),
-                truncate(reason, reason_cap),
-                evidence,
-                state,
-                _id_part(f),
-                f.reason_code or "",
-                [[types.of(r.type), r.id, r.region or ""] for r in f.related_resources],
-                [[e.operation, e.iam_action, e.region or "", e.code, e.message] for e in f.errors],
-                times.of(_timestamp(f.collected_at)),
-                rules.of(
-                    sup.rule, [sup.rule, sup.check, sup.reason, sup.owner, sup.expires.isoformat()]
+            values = {
+                "check": check_pos(f),
+                "status": STATUS_ORDER.index(f.status),
+                "severity": SEVERITY_ORDER.index(f.severity),
+                "account": account_pos(f),
+                "region": regions.of(f.region),
+                "type": types.of(f.resource.type),
+                "resource": truncate(f.resource.id, MAX_RESOURCE),
+                "reason": truncate(reason, reason_cap),
+                "evidence": evidence,
+                "evidenceState": state,
+                "idPart": _id_part(f),
+                "reasonCode": f.reason_code or "",
+                "related": [
+                    _packed(RELATED_FIELDS, type=types.of(r.type), id=r.id, region=r.region or "")
+                    for r in f.related_resources
+                ],
+                "errors": [
+                    _packed(
+                        ERROR_FIELDS,
+                        operation=e.operation,
+                        iamAction=e.iam_action,
+                        region=e.region or "",
+                        code=e.code,
+                        message=e.message,
+                    )
+                    for e in f.errors
+                ],
+                "time": times.of(_timestamp(f.collected_at)),
+                "rule": rules.of(
+                    sup.rule,
+                    _packed(
+                        RULE_FIELDS,
+                        rule=sup.rule,
+                        check=sup.check,
+                        reason=sup.reason,
+                        owner=sup.owner,
+                        expires=sup.expires.isoformat(),
+                    ),
                 )
                 if sup
                 else -1,
-                STATUS_ORDER.index(f.suppressed_status)
+                "verdict": STATUS_ORDER.index(f.suppressed_status)
                 if f.status is Status.SUPPRESSED and f.suppressed_status
                 else -1,
-                CHANGE_ORDER.index(marks.get(f.id, Change.UNCHANGED)) if marks is not None else -1,
-            ]
-            defaults: list[Any] = ["", [], [], 0, -1, -1, -1]
-            while len(row) > 11 and row[-1] == defaults[len(row) - 12]:
-                row.pop()
+                "change": CHANGE_ORDER.index(marks.get(f.id, Change.UNCHANGED))
+                if marks is not None
+                else -1,
+            }
+            row = _row(values)
             rows.append(_escape_script(json.dumps(row, ensure_ascii=False, separators=(",", ":"))))
         return rows, omitted, cut
 
@@ -319,6 +404,16 @@ def _build(
                 break
     page_meta = {
         "scanId": meta.scan_id,
+        "idFormat": ID_FORMAT,
+        "fields": {
+            "row": list(ROW_NAMES),
+            "rowDefaults": [default for _, default in ROW_FIELDS],
+            "related": list(RELATED_FIELDS),
+            "error": list(ERROR_FIELDS),
+            "check": list(CHECK_FIELDS),
+            "account": list(ACCOUNT_FIELDS),
+            "rule": list(RULE_FIELDS),
+        },
         "statuses": [s.value for s in STATUS_ORDER],
         "severities": [s.value for s in SEVERITY_ORDER],
         "changes": [c.value for c in CHANGE_ORDER] if marks is not None else None,

@@ -76,7 +76,7 @@ def _first(*candidates: str | None) -> str:
     return "-"
 
 
-def _resource(res: Resource, region: str, partition: str) -> dict[str, Any]:
+def _resource(res: Resource, *, region: str, partition: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "uid": res.id,
         "type": res.type,
@@ -87,15 +87,10 @@ def _resource(res: Resource, region: str, partition: str) -> dict[str, Any]:
 
 
 def _resources(finding: Finding, partition: str) -> list[dict[str, Any]]:
-    seen: set[tuple[str, str]] = set()
-    out: list[dict[str, Any]] = []
-    for res in (finding.resource, *finding.related_resources):
-        key = (res.type, res.id)
-        if key in seen or not res.id.strip():
-            continue
-        seen.add(key)
-        out.append(_resource(res, finding.region, partition))
-    return out
+    return [
+        _resource(res, region=finding.region, partition=partition)
+        for res in finding.distinct_resources()
+    ]
 
 
 def _status_details(finding: Finding) -> list[str]:

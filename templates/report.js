@@ -5,23 +5,34 @@
 
   var dataNode = document.getElementById("tw-data");
   var data = dataNode ? JSON.parse(dataNode.textContent) : {};
-  var rows = data.findings || [];
+  // Rows and table entries are lists in the data (small files); the names of their fields come
+  // with the data (reports/html.py ROW_FIELDS and friends) and every field is read by name.
+  var FIELDS = data.fields || {};
+  function decoder(names, defaults) {
+    names = names || [];
+    return function (values) {
+      var out = {};
+      for (var i = 0; i < names.length; i += 1) {
+        out[names[i]] = i < values.length ? values[i] : (defaults ? defaults[i] : undefined);
+      }
+      return out;
+    };
+  }
+  var rows = (data.findings || []).map(decoder(FIELDS.row, FIELDS.rowDefaults));
   var STATUSES = data.statuses || [];
   var SEVERITIES = data.severities || [];
   var CHANGES = data.changes || null;
-  var CHECKS = data.checks || [];
-  var ACCOUNTS = data.accounts || [];
+  var CHECKS = (data.checks || []).map(decoder(FIELDS.check));
+  var ACCOUNTS = (data.accounts || []).map(decoder(FIELDS.account));
   var REGIONS = data.regions || [];
   var TYPES = data.types || [];
   var TIMES = data.times || [];
-  var RULES = data.rules || [];
+  var RULES = (data.rules || []).map(decoder(FIELDS.rule));
+  var relatedEntry = decoder(FIELDS.related);
+  var errorEntry = decoder(FIELDS.error);
+  var ID_FORMAT = data.idFormat || "";
   var PASS = STATUSES.indexOf("PASS");
   var PAGE = 200;
-
-  // Row layout (see reports/html.py): 0 check, 1 status, 2 severity, 3 account, 4 region,
-  // 5 resource type, 6 resource id, 7 reason, 8 evidence, 9 evidence state, 10 id part,
-  // 11 reason code, 12 related, 13 errors, 14 time, 15 rule, 16 verdict, 17 change.
-  function at(row, i, fallback) { return row.length > i ? row[i] : fallback; }
 
   var body = document.getElementById("findings-body");
   var table = document.getElementById("findings-table");
@@ -59,27 +70,35 @@
   addOptions(fStatus, STATUSES.map(function (s) { return [s, s]; }));
   addOptions(fSeverity, SEVERITIES.map(function (s) { return [s, s]; }));
   addOptions(fAccount, ACCOUNTS.map(function (a, i) {
-    return [i, a[1] ? a[1] + " (" + a[0] + ")" : a[0]];
+    return [i, a.name ? a.name + " (" + a.id + ")" : a.id];
   }));
   addOptions(fRegion, REGIONS.map(function (r, i) { return [i, r]; }));
   var checkOrder = CHECKS.map(function (c, i) { return i; }).sort(function (a, b) {
-    return CHECKS[a][1].localeCompare(CHECKS[b][1], undefined, { numeric: true });
+    return CHECKS[a].label.localeCompare(CHECKS[b].label, undefined, { numeric: true });
   });
   addOptions(fCheck, checkOrder.map(function (i) {
     var c = CHECKS[i];
-    return [i, c[1] === c[0] ? c[0] : c[1] + " (" + c[0] + ")"];
+    return [i, c.label === c.id ? c.id : c.label + " (" + c.id + ")"];
   }));
   if (CHANGES) {
     addOptions(fChange, CHANGES.map(function (c, i) { return [i, c.replace(/_/g, " ")]; }));
   }
   var checkIndex = {};
-  CHECKS.forEach(function (c, i) { checkIndex[c[0]] = i; });
+  CHECKS.forEach(function (c, i) { checkIndex[c.id] = i; });
 
+  // The finding Id: the whole Id after a "!", else the page's idFormat (scanner.findings
+  // ID_FORMAT) filled in with the row's fields.
   function findingId(row) {
-    var part = row[10];
-    if (part.charAt(0) === "!") { return part.slice(1); }
-    return "trailwatch/" + ACCOUNTS[row[3]][0] + "/" + REGIONS[row[4]] + "/" +
-      CHECKS[row[0]][0] + "/" + part;
+    if (row.idPart.charAt(0) === "!") { return row.idPart.slice(1); }
+    var parts = {
+      account: ACCOUNTS[row.account].id,
+      region: REGIONS[row.region],
+      check: CHECKS[row.check].id,
+      digest: row.idPart
+    };
+    return ID_FORMAT.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(parts, name) ? parts[name] : whole;
+    });
   }
 
   var haystacks = [];
@@ -87,10 +106,10 @@
     var text = haystacks[i];
     if (text === undefined) {
       var row = rows[i];
-      var check = CHECKS[row[0]];
-      var acct = ACCOUNTS[row[3]];
-      text = [check[0], check[1], check[2], acct[0], acct[1], acct[2], REGIONS[row[4]],
-        TYPES[row[5]], row[6], row[7], at(row, 11, ""), STATUSES[row[1]], findingId(row)]
+      var check = CHECKS[row.check];
+      var acct = ACCOUNTS[row.account];
+      text = [check.id, check.label, check.title, acct.id, acct.name, acct.ou, REGIONS[row.region],
+        TYPES[row.type], row.resource, row.reason, row.reasonCode, STATUSES[row.status], findingId(row)]
         .join(" \u0001 ").toLowerCase();
       haystacks[i] = text;
     }
@@ -104,13 +123,13 @@
 
   function sortValue(row, key) {
     switch (key) {
-      case "status": return row[1];
-      case "severity": return row[2];
-      case "check": return CHECKS[row[0]][1].toLowerCase();
-      case "account": return (ACCOUNTS[row[3]][1] || ACCOUNTS[row[3]][0]).toLowerCase();
-      case "region": return REGIONS[row[4]];
-      case "resource": return row[6].toLowerCase();
-      case "reason": return row[7].toLowerCase();
+      case "status": return row.status;
+      case "severity": return row.severity;
+      case "check": return CHECKS[row.check].label.toLowerCase();
+      case "account": return (ACCOUNTS[row.account].name || ACCOUNTS[row.account].id).toLowerCase();
+      case "region": return REGIONS[row.region];
+      case "resource": return row.resource.toLowerCase();
+      case "reason": return row.reason.toLowerCase();
       default: return 0;
     }
   }
@@ -137,13 +156,13 @@
     var out = [];
     for (var i = 0; i < rows.length; i += 1) {
       var row = rows[i];
-      if (notPass && row[1] === PASS) { continue; }
-      if (statusIndex !== -1 && row[1] !== statusIndex) { continue; }
-      if (severity !== -1 && row[2] !== severity) { continue; }
-      if (account !== -1 && row[3] !== account) { continue; }
-      if (region !== -1 && row[4] !== region) { continue; }
-      if (check !== -1 && row[0] !== check) { continue; }
-      if (change !== -1 && at(row, 17, -1) !== change) { continue; }
+      if (notPass && row.status === PASS) { continue; }
+      if (statusIndex !== -1 && row.status !== statusIndex) { continue; }
+      if (severity !== -1 && row.severity !== severity) { continue; }
+      if (account !== -1 && row.account !== account) { continue; }
+      if (region !== -1 && row.region !== region) { continue; }
+      if (check !== -1 && row.check !== check) { continue; }
+      if (change !== -1 && row.change !== change) { continue; }
       if (words.length) {
         var text = haystack(i);
         var ok = true;
@@ -167,13 +186,13 @@
     var order = [];
     matching.forEach(function (i) {
       var row = rows[i];
-      if (row[1] !== PASS) { list.push(i); return; }
-      var g = groups[row[0]];
-      if (!g) { g = groups[row[0]] = { check: row[0], members: [] }; order.push(g); }
+      if (row.status !== PASS) { list.push(i); return; }
+      var g = groups[row.check];
+      if (!g) { g = groups[row.check] = { check: row.check, members: [] }; order.push(g); }
       g.members.push(i);
     });
     order.sort(function (a, b) {
-      return CHECKS[a.check][1].localeCompare(CHECKS[b.check][1], undefined, { numeric: true });
+      return CHECKS[a.check].label.localeCompare(CHECKS[b.check].label, undefined, { numeric: true });
     });
     return { list: list, groups: order };
   }
@@ -192,52 +211,53 @@
 
   function findingRow(i, member) {
     var row = rows[i];
-    var check = CHECKS[row[0]];
-    var acct = ACCOUNTS[row[3]];
+    var check = CHECKS[row.check];
+    var acct = ACCOUNTS[row.account];
     var tr = el("tr", "main" + (member ? " member" : ""));
     tr.dataset.i = String(i);
-    tr.dataset.status = STATUSES[row[1]];
+    tr.dataset.status = STATUSES[row.status];
+    tr.dataset.findingId = findingId(row);
     var toggle = el("td", "col-toggle");
     var button = el("button", "toggle", "\u25b8");
     button.type = "button";
     button.setAttribute("aria-expanded", "false");
-    button.setAttribute("aria-label", "Details of " + check[1] + " on " + row[6]);
+    button.setAttribute("aria-label", "Details of " + check.label + " on " + row.resource);
     toggle.appendChild(button);
     tr.appendChild(toggle);
     var st = el("td");
-    st.appendChild(pill(STATUSES[row[1]]));
-    var verdict = at(row, 16, -1);
+    st.appendChild(pill(STATUSES[row.status]));
+    var verdict = row.verdict;
     if (verdict !== -1) { st.appendChild(el("div", "muted small", "verdict " + STATUSES[verdict])); }
-    var change = at(row, 17, -1);
+    var change = row.change;
     if (CHANGES && change !== -1 && CHANGES[change] !== "unchanged") {
       st.appendChild(el("div")).appendChild(pill(CHANGES[change], "pill ch st-"));
     }
     tr.appendChild(st);
     var sev = el("td");
-    sev.appendChild(pill(SEVERITIES[row[2]], "sev sev-"));
+    sev.appendChild(pill(SEVERITIES[row.severity], "sev sev-"));
     tr.appendChild(sev);
     var chk = el("td");
-    chk.appendChild(el("span", "mono", check[1]));
-    chk.appendChild(el("div", "muted small", check[2]));
+    chk.appendChild(el("span", "mono", check.label));
+    chk.appendChild(el("div", "muted small", check.title));
     tr.appendChild(chk);
     var ac = el("td");
-    if (acct[1]) { ac.appendChild(el("div", null, acct[1])); }
-    ac.appendChild(el("span", "muted mono", acct[0]));
+    if (acct.name) { ac.appendChild(el("div", null, acct.name)); }
+    ac.appendChild(el("span", "muted mono", acct.id));
     tr.appendChild(ac);
-    tr.appendChild(el("td", "mono", REGIONS[row[4]]));
+    tr.appendChild(el("td", "mono", REGIONS[row.region]));
     var res = el("td", "mono wrap");
-    res.appendChild(el("span", "muted", TYPES[row[5]]));
+    res.appendChild(el("span", "muted", TYPES[row.type]));
     res.appendChild(el("br"));
-    res.appendChild(document.createTextNode(row[6]));
+    res.appendChild(document.createTextNode(row.resource));
     tr.appendChild(res);
-    tr.appendChild(el("td", "reason", row[7]));
+    tr.appendChild(el("td", "reason", row.reason));
     return tr;
   }
 
   function groupRow(g) {
     var check = CHECKS[g.check];
     var accounts = {};
-    g.members.forEach(function (i) { accounts[rows[i][3]] = true; });
+    g.members.forEach(function (i) { accounts[rows[i].account] = true; });
     var tr = el("tr", "group");
     tr.dataset.check = String(g.check);
     var toggle = el("td", "col-toggle");
@@ -245,15 +265,15 @@
     button.type = "button";
     var open = !!openGroups[g.check];
     button.setAttribute("aria-expanded", open ? "true" : "false");
-    button.setAttribute("aria-label", "Show the passed findings of " + check[1]);
+    button.setAttribute("aria-label", "Show the passed findings of " + check.label);
     toggle.appendChild(button);
     tr.appendChild(toggle);
     var cell = el("td");
     cell.colSpan = 7;
     cell.appendChild(pill("PASS"));
     cell.appendChild(document.createTextNode(" "));
-    cell.appendChild(el("span", "mono", check[1]));
-    cell.appendChild(document.createTextNode(" " + check[2] + " \u2014 "));
+    cell.appendChild(el("span", "mono", check.label));
+    cell.appendChild(document.createTextNode(" " + check.title + " \u2014 "));
     var n = g.members.length;
     var m = Object.keys(accounts).length;
     cell.appendChild(el("strong", null, n + " passed finding" + (n === 1 ? "" : "s")));
@@ -272,53 +292,53 @@
 
   function detailRow(i) {
     var row = rows[i];
-    var check = CHECKS[row[0]];
-    var acct = ACCOUNTS[row[3]];
+    var check = CHECKS[row.check];
+    var acct = ACCOUNTS[row.account];
     var tr = el("tr", "detail open");
     tr.id = "detail-" + i;
     var td = el("td");
     td.colSpan = 8;
     var dl = el("dl", "facts");
-    fact(dl, "Reason", row[7], "pre");
-    fact(dl, "Resource", row[6], "mono wrap");
+    fact(dl, "Reason", row.reason, "pre");
+    fact(dl, "Resource", row.resource, "mono wrap");
     var checkCell = document.createDocumentFragment();
-    checkCell.appendChild(el("span", "mono", check[0]));
-    if (check[3]) {
+    checkCell.appendChild(el("span", "mono", check.id));
+    if (check.anchor) {
       checkCell.appendChild(document.createTextNode(" \u00b7 "));
-      var link = el("a", null, check[1] + ": rationale and requirements");
-      link.href = "#" + check[3];
+      var link = el("a", null, check.label + ": rationale and requirements");
+      link.href = "#" + check.anchor;
       checkCell.appendChild(link);
     }
     fact(dl, "Check", checkCell);
-    fact(dl, "Reason code", at(row, 11, ""), "mono");
-    fact(dl, "OU", acct[2]);
-    var verdict = at(row, 16, -1);
-    var rule = at(row, 15, -1);
+    fact(dl, "Reason code", row.reasonCode, "mono");
+    fact(dl, "OU", acct.ou);
+    var verdict = row.verdict;
+    var rule = row.rule;
     if (rule !== -1 && RULES[rule]) {
       var r = RULES[rule];
-      fact(dl, "Suppressed", "suppressions[" + r[0] + "] (" + r[1] + "): " + r[2] +
-        " \u2014 owner " + r[3] + ", expires " + r[4] +
+      fact(dl, "Suppressed", "suppressions[" + r.rule + "] (" + r.check + "): " + r.reason +
+        " \u2014 owner " + r.owner + ", expires " + r.expires +
         (verdict !== -1 ? "; verdict " + STATUSES[verdict] : ""), "pre");
     }
-    var change = at(row, 17, -1);
+    var change = row.change;
     if (CHANGES && change !== -1) { fact(dl, "Since baseline", CHANGES[change].replace(/_/g, " ")); }
-    fact(dl, "Collected", TIMES[at(row, 14, 0)]);
+    fact(dl, "Collected", TIMES[row.time]);
     fact(dl, "Finding id", findingId(row), "mono wrap");
     td.appendChild(dl);
 
-    var related = at(row, 12, []);
+    var related = row.related;
     if (related.length) {
       td.appendChild(el("h4", null, "Related resources"));
       var ul = el("ul", "related");
-      related.forEach(function (rel) {
+      related.map(relatedEntry).forEach(function (rel) {
         var li = el("li", "mono wrap");
-        li.appendChild(el("span", "muted", TYPES[rel[0]]));
-        li.appendChild(document.createTextNode(" " + rel[1] + (rel[2] ? " (" + rel[2] + ")" : "")));
+        li.appendChild(el("span", "muted", TYPES[rel.type]));
+        li.appendChild(document.createTextNode(" " + rel.id + (rel.region ? " (" + rel.region + ")" : "")));
         ul.appendChild(li);
       });
       td.appendChild(ul);
     }
-    var errors = at(row, 13, []);
+    var errors = row.errors;
     if (errors.length) {
       td.appendChild(el("h4", null, "Errors"));
       var et = el("table", "errors");
@@ -328,33 +348,33 @@
       });
       et.appendChild(el("thead")).appendChild(head);
       var eb = el("tbody");
-      errors.forEach(function (e) {
+      errors.map(errorEntry).forEach(function (e) {
         var etr = el("tr");
-        etr.appendChild(el("td", "mono", e[0]));
-        etr.appendChild(el("td", "mono", e[1]));
-        etr.appendChild(el("td", "mono", e[2] || "-"));
-        etr.appendChild(el("td", "mono", e[3]));
-        etr.appendChild(el("td", "wrap", e[4]));
+        etr.appendChild(el("td", "mono", e.operation));
+        etr.appendChild(el("td", "mono", e.iamAction));
+        etr.appendChild(el("td", "mono", e.region || "-"));
+        etr.appendChild(el("td", "mono", e.code));
+        etr.appendChild(el("td", "wrap", e.message));
         eb.appendChild(etr);
       });
       et.appendChild(eb);
       td.appendChild(et);
     }
-    if (check[4] || check[5]) {
+    if (check.remediation || check.url) {
       td.appendChild(el("h4", null, "Remediation"));
-      if (check[4]) { td.appendChild(el("p", "pre", check[4])); }
-      if (check[5] && /^https?:\/\//i.test(check[5])) {
+      if (check.remediation) { td.appendChild(el("p", "pre", check.remediation)); }
+      if (check.url && /^https?:\/\//i.test(check.url)) {
         var p = el("p");
         var a = el("a", null, "Documentation");
-        a.href = check[5];
+        a.href = check.url;
         a.rel = "noopener noreferrer";
         a.target = "_blank";
         p.appendChild(a);
         td.appendChild(p);
       }
     }
-    var evidence = row[8];
-    var state = at(row, 9, 0);
+    var evidence = row.evidence;
+    var state = row.evidenceState;
     if (evidence || state === 2) {
       var h = el("h4", null, "Evidence");
       if (state === 1) { h.appendChild(el("span", "muted", " (shortened; findings.json holds all of it)")); }
@@ -555,26 +575,26 @@
     var n = 0;
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i];
-      var verdict = at(row, 16, -1);
-      var decided = verdict !== -1 ? verdict : row[1];
+      var verdict = row.verdict;
+      var decided = verdict !== -1 ? verdict : row.status;
       if (decided !== FAIL && decided !== ERROR) { continue; }
       n += 1;
-      var check = CHECKS[row[0]];
-      var acct = ACCOUNTS[row[3]];
+      var check = CHECKS[row.check];
+      var acct = ACCOUNTS[row.account];
       var art = el("article", "pf");
       var h = el("h4");
-      h.appendChild(pill(STATUSES[row[1]]));
+      h.appendChild(pill(STATUSES[row.status]));
       if (verdict !== -1) { h.appendChild(el("span", "small", " (" + STATUSES[verdict] + ")")); }
       h.appendChild(document.createTextNode(" "));
-      h.appendChild(pill(SEVERITIES[row[2]], "sev sev-"));
+      h.appendChild(pill(SEVERITIES[row.severity], "sev sev-"));
       h.appendChild(document.createTextNode(" "));
-      h.appendChild(el("span", "mono", check[1]));
-      h.appendChild(document.createTextNode(" " + check[2]));
+      h.appendChild(el("span", "mono", check.label));
+      h.appendChild(document.createTextNode(" " + check.title));
       art.appendChild(h);
       var where = el("dl", "facts");
-      fact(where, "Account", (acct[1] ? acct[1] + " " : "") + acct[0]);
-      fact(where, "Region", REGIONS[row[4]], "mono");
-      fact(where, "Resource type", TYPES[row[5]], "mono");
+      fact(where, "Account", (acct.name ? acct.name + " " : "") + acct.id);
+      fact(where, "Region", REGIONS[row.region], "mono");
+      fact(where, "Resource type", TYPES[row.type], "mono");
       art.appendChild(where);
       var cell = detailRow(i).firstChild;
       while (cell.firstChild) { art.appendChild(cell.firstChild); }
@@ -603,7 +623,7 @@
 
   // ---- block: links that filter or open (matrix cells, summary links, framework names) ----
   var accountIndex = {};
-  ACCOUNTS.forEach(function (a, i) { accountIndex[a[0]] = i; });
+  ACCOUNTS.forEach(function (a, i) { accountIndex[a.id] = i; });
 
   // `#filter:account=ID&check=ID&status=FAIL`: the findings of one matrix cell (or summary link).
   function applyFilterHash(hash) {

@@ -94,13 +94,6 @@ def test_the_scanner_project_runs_the_shipped_buildspec() -> None:
     assert project["BuildBatchConfig"]["ServiceRole"] == {"Fn::GetAtt": ["BatchRole", "Arn"]}
 
 
-def test_templates_are_in_sync_with_their_sources() -> None:
-    sync_templates = _load(CFN / "sync_templates.py")
-    for path in (SCANNER, MEMBER):
-        text = path.read_text(encoding="utf-8")
-        assert sync_templates.synced(text) == text, f"run python {CFN}/sync_templates.py"
-
-
 def test_the_scanner_stack_has_what_a_scheduled_scan_needs() -> None:
     res = template(SCANNER)["Resources"]
     bucket = res["OutputBucket"]["Properties"]

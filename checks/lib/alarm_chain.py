@@ -428,11 +428,10 @@ def alarm_outcome(view: View, account: str, region: str, alarm: MetricAlarm) -> 
 
 def _topic_outcome(alarm: str, arn: str, entry: TopicSubscriptions | None, region: str) -> Outcome:
     if entry is None:
-        err = CollectionError(
+        err = CollectionError.not_collected(
+            f"no subscription listing for {arn}",
             operation="ListSubscriptionsByTopic",
             iam_action="sns:ListSubscriptionsByTopic",
-            code="NotCollected",
-            message=f"no subscription listing for {arn}",
             region=region,
         )
         return Outcome(Status.ERROR, f"subscriptions of {arn} were not collected", errors=(err,))

@@ -74,11 +74,8 @@ def buckets_here(view: View) -> list[Bucket]:
 
 
 def _not_collected(ds: Dataset[Any], account_id: str, name: str) -> CollectionError:
-    return CollectionError(
-        operation="-",
-        iam_action="-",
-        code="NotCollected",
-        message=f"{ds.name} of account {account_id} has no entry for bucket {name}",
+    return CollectionError.not_collected(
+        f"{ds.name} of account {account_id} has no entry for bucket {name}"
     )
 
 

@@ -17,7 +17,7 @@ from scanner.core.datasets.cloudtrail import (
     TrailStatus,
 )
 from scanner.core.model import CollectionError, Resource, Result, Status
-from scanner.core.view import DataUnavailable, View
+from scanner.core.view import DataUnavailable, View, error_result
 
 T = TypeVar("T")
 
@@ -189,11 +189,8 @@ def trail_data(view: View, trail: Trail, ds: Dataset[dict[str, T]]) -> TrailData
         if trail.arn in data:
             return TrailData(data[trail.arn], acct)
         missing.append(
-            CollectionError(
-                operation="-",
-                iam_action="-",
-                code="NotCollected",
-                message=f"{ds.name} of account {acct} has no entry for {trail.arn}",
+            CollectionError.not_collected(
+                f"{ds.name} of account {acct} has no entry for {trail.arn}"
             )
         )
     return TrailData(None, None, tuple(failed or missing))
@@ -285,15 +282,11 @@ def account_result(
             evidence=evidence,
         )
     if errors:
-        unique = tuple(dict.fromkeys(errors))
-        evidence["failed_calls"] = [e.model_dump() for e in unique[:20]]
-        return Result(
-            status=Status.ERROR,
-            resource=resource,
-            reason="Could not evaluate: no trail qualifies and some trail data is missing: "
-            + "; ".join(e.describe() for e in unique[:5]),
-            evidence=evidence,
-            errors=unique,
+        return error_result(
+            resource,
+            errors,
+            evidence,
+            lead="Could not evaluate: no trail qualifies and some trail data is missing",
         )
     details = "; ".join(f"{c['TrailARN']}: {c['why']}" for c in considered) or "no trail found"
     return Result(

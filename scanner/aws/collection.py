@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from scanner import __version__
+from scanner.aws.calls import start_job
 from scanner.aws.collector import Collector
 from scanner.aws.discovery import discover_organization, shard_accounts
 from scanner.aws.engine import AccountTarget, collect, error_from_exception
@@ -218,6 +219,7 @@ def assume_account(
     sessions: Sessions, account_id: str, options: ScanOptions, home: str
 ) -> AccountSession | CollectionError:
     """The account's session (the caller's own, else AssumeRole), or the error (as AssumeRole)."""
+    start_job()
     try:
         if account_id == sessions.caller_account:
             return sessions.caller()

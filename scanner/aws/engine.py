@@ -18,7 +18,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from scanner.aws.calls import UNKNOWN, current_call, note_call
+from scanner.aws.calls import current_call, note_call, start_job
 from scanner.aws.collector import Collector, Missing
 from scanner.aws.iam import iam_action
 from scanner.aws.session import AccountSession, MutatingCallBlocked
@@ -259,9 +259,9 @@ def _run_one(
 ) -> None:
     if stop.is_set():  # interrupted: start no new call
         return
-    note_call(*UNKNOWN)  # the worker's previous job made the last call, not this one
     ds = collector.dataset
     ctx = CollectContext(target, region or target.home_region, partition)
+    start_job()
     try:
         data = ds.dump(collector.fetch(ctx))
         record = DatasetRecord(

@@ -11,7 +11,7 @@ from scanner.core.dataset import Dataset, Scope
 from scanner.core.findings import Finding, finding_id
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import AccountInventory, Inventory
-from scanner.core.model import CollectionError, Resource, Result, Severity, Status
+from scanner.core.model import CollectionError, Resource, Result, Severity
 from scanner.core.view import DataUnavailable, OrgView, View, error_result
 
 log = logging.getLogger(__name__)
@@ -122,25 +122,26 @@ def _access_finding(
 ) -> Finding:
     region = account.home_region
     resource_id = f"AWS::::Account:{account.account_id}"
-
+    resource = Resource(
+        type="AwsAccount", id=resource_id, region=region, account_id=account.account_id
+    )
+    result = error_result(resource, (error,), lead="Account not scanned")
     return Finding(
         id=finding_id(ACCOUNT_ACCESS_CHECK, account.account_id, region, resource_id),
         check_id=ACCOUNT_ACCESS_CHECK,
         title="The scanner could access the account",
         description="An account that cannot be accessed cannot be evaluated.",
         severity=Severity.HIGH,
-        status=Status.ERROR,
+        status=result.status,
         account_id=account.account_id,
         account_name=account.info.name,
         ou_path=account.info.ou_path,
         account_tags=account.info.tags,
         region=region,
-        resource=Resource(
-            type="AwsAccount", id=resource_id, region=region, account_id=account.account_id
-        ),
-        reason=f"Account not scanned: {error.describe()}",
-        errors=(error,),
-        evidence={"failed_calls": [error.model_dump()]},
+        resource=resource,
+        reason=result.reason,
+        errors=result.errors,
+        evidence=result.evidence,
         remediation="Make sure the scan role exists in the account and trusts the scanner.",
         collected_at=inventory.collected_at,
     )

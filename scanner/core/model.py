@@ -63,6 +63,10 @@ class Severity(StrEnum):
             raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
 
 
+#: The error code of data that is missing from the inventory without a failed call.
+NOT_COLLECTED = "NotCollected"
+
+
 class CollectionError(Frozen):
     """A failed AWS call, recorded as data instead of a verdict."""
 
@@ -75,6 +79,25 @@ class CollectionError(Frozen):
     def describe(self) -> str:
         where = f" in {self.region}" if self.region else ""
         return f"{self.operation} ({self.iam_action}){where} failed: {self.code}: {self.message}"
+
+    @classmethod
+    def not_collected(
+        cls,
+        message: str,
+        *,
+        operation: str = "-",
+        iam_action: str = "-",
+        region: str | None = None,
+    ) -> CollectionError:
+        """Data a check needs that the inventory does not hold (no call failed, or none is
+        known): code NOT_COLLECTED, naming the call that would have read it when there is one."""
+        return cls(
+            operation=operation,
+            iam_action=iam_action,
+            code=NOT_COLLECTED,
+            message=message,
+            region=region,
+        )
 
 
 class DataUnavailable(Exception):

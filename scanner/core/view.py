@@ -15,19 +15,32 @@ T = TypeVar("T")
 __all__ = ["DataUnavailable", "OrgView", "View", "error_result"]
 
 
+#: Failed calls named in an ERROR result's reason, and listed in its evidence.
+REASON_CALLS = 5
+EVIDENCE_CALLS = 20
+
+
 def error_result(
     resource: Resource,
     errors: Iterable[CollectionError],
     evidence: dict[str, Any] | None = None,
+    *,
+    lead: str = "Could not evaluate",
 ) -> Result:
-    """ERROR on `resource`, naming the calls that failed (never a verdict from missing data)."""
+    """The one "could not evaluate" result: ERROR on `resource`, never a verdict from missing
+    data. The reason is `lead` followed by the failed calls (each once, the first REASON_CALLS),
+    the evidence `evidence` plus `failed_calls`, and the result carries every error."""
     unique = tuple(dict.fromkeys(errors))
+    named = "; ".join(e.describe() for e in unique[:REASON_CALLS])
     return Result(
         status=Status.ERROR,
         resource=resource,
-        reason="Could not evaluate: " + "; ".join(e.describe() for e in unique[:5]),
+        reason=f"{lead}: {named}" if named else f"{lead}.",
         errors=unique,
-        evidence={**(evidence or {}), "failed_calls": [e.model_dump() for e in unique[:20]]},
+        evidence={
+            **(evidence or {}),
+            "failed_calls": [e.model_dump() for e in unique[:EVIDENCE_CALLS]],
+        },
     )
 
 
@@ -76,12 +89,8 @@ class OrgView:
             rec = acct.record(dataset.name, key)
             if rec is None:
                 out.append(
-                    CollectionError(
-                        operation="-",
-                        iam_action="-",
-                        code="NotCollected",
-                        message=f"dataset {dataset.name} was not collected",
-                        region=key,
+                    CollectionError.not_collected(
+                        f"dataset {dataset.name} was not collected", region=key
                     )
                 )
             elif rec.error is not None:

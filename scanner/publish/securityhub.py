@@ -63,12 +63,12 @@ from scanner.core.atomic import write_text_atomic
 from scanner.core.check import Check
 from scanner.core.dataset import Scope
 from scanner.core.errors import OutputError
+from scanner.core.findings import ID_PREFIX, parse_finding_id
 from scanner.core.inventory import Inventory
 
 log = logging.getLogger(__name__)
 
 IMPORT_WRITE = ("securityhub", "BatchImportFindings")
-ID_PREFIX = "trailwatch/"
 CHECK_ID_FIELD = "trailwatch/CheckId"
 ALL_REGIONS = "*"
 MAX_BATCH_FINDINGS = 100
@@ -128,11 +128,9 @@ def session_factory(
 
 
 def _split_id(finding_id: str) -> tuple[str, str, str] | None:
-    """(account, region, check) from a trailwatch Id `trailwatch/<acct>/<region>/<check>/<hash>`."""
-    parts = finding_id.split("/")
-    if len(parts) >= 5 and parts[0] + "/" == ID_PREFIX:
-        return parts[1], parts[2], "/".join(parts[3:-1])
-    return None
+    """(account, region, check) from a trailwatch Id (scanner.core.findings.ID_FORMAT)."""
+    parts = parse_finding_id(finding_id)
+    return None if parts is None else (parts.account, parts.region, parts.check)
 
 
 def _arn_region(arn: str) -> str:

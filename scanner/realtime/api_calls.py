@@ -7,7 +7,7 @@ that depends on one it changes (`Dataset.depends_on`: a new bucket has its own p
 A new collector therefore brings its calls with it. The affected checks are derived too: every
 selected check whose `requires` intersects those datasets. The EventBridge rule pattern
 (deploy/eventbridge/rule-pattern.json and the realtime templates, `rule_pattern()`, written by
-deploy/cloudformation/sync_templates.py) is generated from the same table.
+`make generate`, deploy/generate.py) is generated from the same table.
 
 An event is one of:
 - an EventBridge event, detail-type "AWS API Call via CloudTrail" (`account`, `region`,

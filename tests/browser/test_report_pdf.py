@@ -158,8 +158,9 @@ def test_printed_tables_fit_an_a4_page(tmp_path: Path) -> None:
                 findingsShown: document.getElementById('findings').offsetParent !== null,
                 evidenceShown: document.getElementById('print-evidence').offsetParent !== null,
                 printed: document.querySelectorAll('#print-evidence-list article').length,
-                failed: JSON.parse(document.getElementById('tw-data').textContent).findings
-                  .filter(r => r[1] <= 1).length,
+                failed: (d => d.findings
+                  .filter(r => r[d.fields.row.indexOf('status')] <= 1).length)(
+                  JSON.parse(document.getElementById('tw-data').textContent)),
               };
             })()"""
         )

@@ -111,15 +111,30 @@ def _data(html: str) -> dict[str, Any]:
     return result
 
 
+def _rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings rows by field name, as the page script reads them (names and defaults from
+    the data itself)."""
+    names, defaults = data["fields"]["row"], data["fields"]["rowDefaults"]
+    return [
+        {n: row[i] if i < len(row) else defaults[i] for i, n in enumerate(names)}
+        for row in data["findings"]
+    ]
+
+
+def _named(data: dict[str, Any], table: str) -> list[dict[str, Any]]:
+    return [dict(zip(data["fields"][table], entry, strict=True)) for entry in data[table + "s"]]
+
+
 def test_script_data_parses_and_scripts_match_the_csp() -> None:
     hostile_account = ScannedAccount(account_id="999999999999", name=f"{HOSTILE} ' & \"")
     html = _render(accounts=(hostile_account,))
     parsed = _parse(html)
     data = _data(html)
     assert data["total"] == len(hostile_findings()) == len(data["findings"])
-    ids = {a[0] for a in data["accounts"]}
+    accounts = _named(data, "account")
+    ids = {a["id"] for a in accounts}
     assert {"222222222222", "333333333333"} <= ids
-    assert [a[0] for a in data["accounts"]].count("111111111111") == 1
+    assert [a["id"] for a in accounts].count("111111111111") == 1
     (_, (code_attrs, code_text)) = parsed.scripts
     assert code_attrs == {}
 
@@ -165,17 +180,18 @@ def test_scan_metadata_is_shown() -> None:
 def test_every_finding_is_in_the_data_with_its_details() -> None:
     findings = hostile_findings()
     data = _data(_render(findings))
-    rows = data["findings"]
-    statuses = sorted(data["statuses"][r[1]] for r in rows)
+    rows = _rows(data)
+    statuses = sorted(data["statuses"][r["status"]] for r in rows)
     assert statuses == sorted(f.status.value for f in findings)
-    hostile = next(r for r in rows if data["severities"][r[2]] == "CRITICAL")
-    assert len(hostile[12]) == 40  # every related resource, not only the first 32
-    error = next(r for r in rows if len(r) > 13 and r[13])
-    assert error[13][0][3] == "AccessDenied"
-    urls = {c[5] for c in data["checks"]}
+    hostile = next(r for r in rows if data["severities"][r["severity"]] == "CRITICAL")
+    assert len(hostile["related"]) == 40  # every related resource, not only the first 32
+    error = next(r for r in rows if r["errors"])
+    code = data["fields"]["error"].index("code")
+    assert error["errors"][0][code] == "AccessDenied"
+    urls = {c["url"] for c in _named(data, "check")}
     assert DOCS_URL in urls and "javascript:alert(1)" not in urls
     # the finding id is rebuilt from its parts
-    assert {r[10] for r in rows} == {f.id.rsplit("/", 1)[1] for f in findings}
+    assert {r["idPart"] for r in rows} == {f.id.rsplit("/", 1)[1] for f in findings}
 
 
 def test_many_findings_stay_small() -> None:
@@ -193,7 +209,7 @@ def test_many_findings_stay_small() -> None:
     assert len(data["findings"]) == 5000
     assert len(html.encode()) < DATA_BUDGET + 2_000_000
     # passing evidence is left out first; failing evidence is kept
-    states = {(r[1], r[9] if len(r) > 9 else 0) for r in data["findings"]}
+    states = {(r["status"], r["evidenceState"]) for r in _rows(data)}
     pass_index = data["statuses"].index("PASS")
     assert all(state == 2 for status, state in states if status == pass_index)
     assert all(state == 0 for status, state in states if status != pass_index)
@@ -259,5 +275,5 @@ def test_over_the_budget_the_rows_are_rendered_at_most_twice(monkeypatch: Any) -
     data = _data(_render(findings))
     assert calls <= 2 * len(findings)
     # failing evidence over the budget is cut to the first step that fits (2,000 characters)
-    states = {r[9] if len(r) > 9 else 0 for r in data["findings"]}
+    states = {r["evidenceState"] for r in _rows(data)}
     assert states == {1}
