@@ -35,6 +35,7 @@ LISTING = frozenset(
         "cloudtrail:DescribeTrails",
         "cloudwatch:DescribeAlarms",
         "config:DescribeConfigurationRecorders",
+        "config:DescribeConfigurationAggregators",
         "ec2:DescribeVpcs",
         "events:ListRules",
         "guardduty:ListDetectors",
