@@ -394,10 +394,13 @@ def test_a_whole_service_is_only_one_without_data_events() -> None:
     whole = [a for a in alternatives if "eventName" not in a["detail"]]
     for alternative in whole:
         assert alternative["detail"] == {"readOnly": [False]}
-        assert "aws.s3" not in alternative["source"]
+        assert not {"aws.s3", "aws.logs", "aws.ec2"} & set(alternative["source"])
     put_object = _event("s3.amazonaws.com", "PutObject")
     put_object["detail"]["readOnly"] = False
     assert not matches(pattern, put_object)
+    create_stream = _event("logs.amazonaws.com", "CreateLogStream")
+    create_stream["detail"]["readOnly"] = False
+    assert not matches(pattern, create_stream)
 
 
 @pytest.mark.parametrize(("source", "name"), LISTED_CALLS)

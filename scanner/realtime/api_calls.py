@@ -446,8 +446,12 @@ def _compact_names(names: Iterable[str]) -> list[Any]:
     return out
 
 
-#: Sources whose write calls include data events (S3 PutObject...): never matched whole.
-_DATA_EVENT_SOURCES = frozenset({"aws.s3", "aws.lambda", "aws.dynamodb"})
+#: Sources never matched whole: their write calls include data events (S3 PutObject...) or
+#: high-volume management events (CloudWatch Logs' CreateLogStream on every Lambda cold start,
+#: EC2's instance and network calls, KMS's GenerateDataKey and Decrypt).
+_DATA_EVENT_SOURCES = frozenset(
+    {"aws.s3", "aws.lambda", "aws.dynamodb", "aws.logs", "aws.ec2", "aws.kms", "aws.sns"}
+)
 
 
 def _size(pattern: Mapping[str, Any]) -> int:
@@ -463,8 +467,8 @@ def rule_pattern() -> dict[str, Any]:
     2. the names compacted by resource noun (_compact_names);
     3. the services with the most calls matched whole, every call whose `readOnly` is false (an
        `$or` alternative on their `source`), one service at a time, until the rest fits; never
-       a service that records data events (_DATA_EVENT_SOURCES: S3's PutObject would wake the
-       function for every object written).
+       a service with data events or busy write calls (_DATA_EVENT_SOURCES: S3's PutObject or
+       CloudWatch Logs' CreateLogStream would wake the function for every object or stream).
 
     Each step matches more events than the table lists (another listed service's CreateStage,
     say); parse_event drops every call that is not in CALLS, so verdicts are the same."""
