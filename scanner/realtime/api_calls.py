@@ -39,6 +39,7 @@ from scanner.core.dataset import Dataset, Scope
 from scanner.core.datasets.apigateway import APIGW_REST_APIS, APIGW_V2_APIS
 from scanner.core.datasets.appsync import APPSYNC_APIS
 from scanner.core.datasets.codebuild import CODEBUILD_PROJECTS
+from scanner.core.datasets.elasticbeanstalk import BEANSTALK_ENVIRONMENTS
 from scanner.core.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB
 from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.core.datasets.eks import EKS_CLUSTERS
@@ -105,6 +106,7 @@ EVENTBRIDGE_SOURCES = {
     "config.amazonaws.com": "aws.config",
     "ec2.amazonaws.com": "aws.ec2",
     "eks.amazonaws.com": "aws.eks",
+    "elasticbeanstalk.amazonaws.com": "aws.elasticbeanstalk",
     "elasticloadbalancing.amazonaws.com": "aws.elasticloadbalancing",
     "es.amazonaws.com": "aws.es",
     "events.amazonaws.com": "aws.events",
@@ -151,6 +153,7 @@ LOCAL = frozenset(
         RDS_DATABASES.name,
         REDSHIFT_CLUSTERS.name,
         OPENSEARCH_DOMAINS.name,
+        BEANSTALK_ENVIRONMENTS.name,
     }
 )
 

@@ -1,7 +1,7 @@
-"""Service logs as log sources: API stages, state machines, build projects, brokers, GraphQL APIs.
+"""Service logs as log sources: API stages, state machines, projects, brokers, GraphQL APIs, environments.
 
 A resource whose own call failed (GetStages, DescribeStateMachine, BatchGetProjects,
-DescribeBroker) is listed with `logging` None and the failed call in `note`; a listing that failed
+DescribeBroker, DescribeConfigurationSettings) is listed with `logging` None and the failed call in `note`; a listing that failed
 is a gap for the whole account and region (the runner records it).
 """
 
@@ -13,6 +13,7 @@ from scanner.core.dataset import Scope
 from scanner.core.datasets.apigateway import APIGW_REST_APIS, APIGW_V2_APIS
 from scanner.core.datasets.appsync import APPSYNC_APIS
 from scanner.core.datasets.codebuild import CODEBUILD_PROJECTS, CodeBuildProject
+from scanner.core.datasets.elasticbeanstalk import BEANSTALK_ENVIRONMENTS
 from scanner.core.datasets.mq import MQ_BROKERS, Broker
 from scanner.core.datasets.stepfunctions import STATE_MACHINES
 from scanner.core.logsource import Destination, Extractor, LogSource
@@ -237,6 +238,37 @@ def graphql_apis(view: View) -> Iterator[LogSource]:
         )
 
 
+def beanstalk_environments(view: View) -> Iterator[LogSource]:
+    """Elastic Beanstalk environments: whether instance logs stream to CloudWatch Logs. The log
+    groups (/aws/elasticbeanstalk/<environment>/<log file>) depend on the platform's log files,
+    so none is named."""
+    for env in view.get(BEANSTALK_ENVIRONMENTS):
+        common = {
+            "kind": "environment",
+            "id": env.arn,
+            "name": env.name,
+            "account_id": view.account_id,
+            "region": view.region,
+            "detail": f"Elastic Beanstalk environment of {env.application}",
+        }
+        if env.errors:
+            yield LogSource(**common, logging=None, note=_unread(env))
+            continue
+        on = env.stream_logs is True
+        days = env.retention_in_days
+        yield LogSource(
+            **common,
+            logging=on,
+            log_types=("instance",) if on else (),
+            note=(
+                "streams to /aws/elasticbeanstalk/"
+                f"{env.name}/* log groups (one per log file), kept {days} days"
+                if on
+                else ""
+            ),
+        )
+
+
 EXTRACTORS = (
     Extractor(
         name="apigateway.stages",
@@ -272,5 +304,12 @@ EXTRACTORS = (
         scope=Scope.REGION,
         requires=(APPSYNC_APIS,),
         extract=graphql_apis,
+    ),
+    Extractor(
+        name="elasticbeanstalk.environments",
+        kind="environment",
+        scope=Scope.REGION,
+        requires=(BEANSTALK_ENVIRONMENTS,),
+        extract=beanstalk_environments,
     ),
 )
