@@ -61,9 +61,10 @@ def evaluate(view: View, retention_in_days: int | None = RETENTION_IN_DAYS) -> I
             reason = f"Streams logs to CloudWatch Logs (kept {env.retention_in_days} days)."
         return Result(status=status, resource=resource, reason=reason, evidence=evidence)
 
+    items = view.get(BEANSTALK_ENVIRONMENTS)
     yield from each_judged(
         view,
-        view.get(BEANSTALK_ENVIRONMENTS),
+        items,
         lambda e: regional_resource(view, "AwsElasticBeanstalkEnvironment", e.arn),
         decide,
     )
@@ -71,7 +72,9 @@ def evaluate(view: View, retention_in_days: int | None = RETENTION_IN_DAYS) -> I
 
 def build_check(retention_in_days: int | None = RETENTION_IN_DAYS) -> Check:
     if retention_in_days is not None and retention_in_days not in RETENTION_VALUES:
-        raise ValueError(f"RetentionInDays must be a CloudWatch Logs retention, not {retention_in_days!r}")
+        raise ValueError(
+            f"RetentionInDays must be a CloudWatch Logs retention, not {retention_in_days!r}"
+        )
 
     def run(view: View) -> Iterator[Result]:
         return evaluate(view, retention_in_days)

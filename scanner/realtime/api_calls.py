@@ -39,10 +39,10 @@ from scanner.core.dataset import Dataset, Scope
 from scanner.core.datasets.apigateway import APIGW_REST_APIS, APIGW_V2_APIS
 from scanner.core.datasets.appsync import APPSYNC_APIS
 from scanner.core.datasets.codebuild import CODEBUILD_PROJECTS
-from scanner.core.datasets.elasticbeanstalk import BEANSTALK_ENVIRONMENTS
 from scanner.core.datasets.detection import GUARDDUTY_DETECTORS, SECURITYHUB_HUB
 from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.core.datasets.eks import EKS_CLUSTERS
+from scanner.core.datasets.elasticbeanstalk import BEANSTALK_ENVIRONMENTS
 from scanner.core.datasets.elb import ELB_CLASSIC_LOAD_BALANCERS, ELBV2_LOAD_BALANCERS
 from scanner.core.datasets.eventbridge import EVENT_RULES
 from scanner.core.datasets.kms import KMS_KEYS

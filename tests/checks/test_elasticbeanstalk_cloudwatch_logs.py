@@ -30,9 +30,7 @@ ENVS = [
 ]
 
 
-def statuses(
-    check: Check = CHECK, envs: list[BeanstalkEnvironment] = ENVS
-) -> dict[str, str]:
+def statuses(check: Check = CHECK, envs: list[BeanstalkEnvironment] = ENVS) -> dict[str, str]:
     b = InventoryBuilder(regions=(HOME,))
     b.account(MGMT).put(BEANSTALK_ENVIRONMENTS, envs)
     return {f.resource.id.rsplit("/", 1)[-1]: f.status.value for f in run(check, b)}
@@ -94,19 +92,19 @@ def test_denied_listing_is_error() -> None:
     assert findings[0].errors[0].iam_action == "elasticbeanstalk:DescribeEnvironments"
 
 
+def _option(namespace: str, name: str, value: str) -> dict[str, str]:
+    return {"Namespace": namespace, "OptionName": name, "Value": value}
+
+
 def test_collector_reads_the_cloudwatch_logs_namespace_only() -> None:
-    answer = {
-        "ConfigurationSettings": [
-            {
-                "OptionSettings": [
-                    {"Namespace": "aws:elasticbeanstalk:cloudwatch:logs", "OptionName": "StreamLogs", "Value": "true"},
-                    {"Namespace": "aws:elasticbeanstalk:cloudwatch:logs", "OptionName": "RetentionInDays", "Value": "14"},
-                    {"Namespace": "aws:elasticbeanstalk:cloudwatch:logs:health", "OptionName": "HealthStreamingEnabled", "Value": "true"},
-                    {"Namespace": "aws:autoscaling:asg", "OptionName": "StreamLogs", "Value": "false"},
-                ]
-            }
-        ]
-    }  # fmt: skip
+    logs = "aws:elasticbeanstalk:cloudwatch:logs"
+    options = [
+        _option(logs, "StreamLogs", "true"),
+        _option(logs, "RetentionInDays", "14"),
+        _option(logs + ":health", "HealthStreamingEnabled", "true"),
+        _option("aws:autoscaling:asg", "StreamLogs", "false"),
+    ]
+    answer = {"ConfigurationSettings": [{"OptionSettings": options}]}
     assert _log_options(answer) == {"StreamLogs": "true", "RetentionInDays": "14"}
     assert _log_options({}) == {}
     assert (_int("14"), _int(None), _int("x")) == (14, None, None)

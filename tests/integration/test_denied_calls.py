@@ -64,6 +64,10 @@ LISTING = frozenset(
         "rds:DescribeDBClusters",
         "redshift:DescribeClusters",
         "es:ListDomainNames",
+        "elasticbeanstalk:DescribeEnvironments",
+        # Made per environment, but moto does not implement it, so the demo has no environment
+        # to deny it on: tests/integration/test_elasticbeanstalk_collect.py denies it instead.
+        "elasticbeanstalk:DescribeConfigurationSettings",
     }
 )
 #: (botocore service, operation) of every other call.

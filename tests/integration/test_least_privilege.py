@@ -80,6 +80,7 @@ NEW_CHECKS = {
     "redshift_audit_logging",
     "opensearch_error_logging",
     "opensearch_audit_logging",
+    "elasticbeanstalk_cloudwatch_logs",
 }
 
 
@@ -180,6 +181,7 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
     for check_id in (NEW_CHECKS | EDGE_CHECKS) - {
         "s3_trail_bucket_mfa_delete",
         "docdb_audit_logging",
+        "elasticbeanstalk_cloudwatch_logs",
         "config_org_aggregator",
     }:
         assert {"PASS", "FAIL"} <= statuses[check_id], check_id
@@ -188,6 +190,8 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
     org_wide = [f for f in outcome.findings if f.check_id == "config_org_aggregator"]
     assert len(org_wide) == 1
     assert "docdb_audit_logging" not in statuses  # moto has no DocumentDB engine: pure tests
+    # moto has no DescribeConfigurationSettings: the demo has no environment, pure tests judge
+    assert "elasticbeanstalk_cloudwatch_logs" not in statuses
     statuses["S3.20"] = statuses["s3_trail_bucket_mfa_delete"]
     assert "FAIL" in statuses["S3.20"]  # moto cannot enable MFA delete: PASS is in pure tests
     s3_20 = {f.resource.id for f in outcome.findings if f.control_id == "S3.20"}
@@ -209,6 +213,7 @@ def test_demo_scan_calls_only_declared_read_actions(moto_endpoint: str, tmp_path
         ("redshift", "DescribeLoggingStatus"),
         ("opensearch", "ListDomainNames"),
         ("opensearch", "DescribeDomains"),
+        ("elasticbeanstalk", "DescribeEnvironments"),
         ("logs", "DescribeResourcePolicies"),  # logs_trail_groups_not_public
     }
     _, old_calls = _scan(moto_endpoint, tmp_path / "old", OLD_CHECKS)

@@ -13,6 +13,7 @@ from scanner.core.datasets.apigateway import (
 )
 from scanner.core.datasets.appsync import APPSYNC_APIS, GraphqlApi
 from scanner.core.datasets.codebuild import CODEBUILD_PROJECTS, CodeBuildProject
+from scanner.core.datasets.elasticbeanstalk import BEANSTALK_ENVIRONMENTS, BeanstalkEnvironment
 from scanner.core.datasets.mq import MQ_BROKERS, Broker
 from scanner.core.datasets.stepfunctions import STATE_MACHINES, StateMachine
 from scanner.core.logsource import DestinationType, LogSource, extract
@@ -149,3 +150,26 @@ def test_failed_listing_is_a_gap() -> None:
     gaps = extract(inv.build()).gaps
     assert "mq.brokers" in {g.extractor for g in gaps}
     assert [s for s in extract(inv.build()).sources if s.kind == "broker"] == []
+
+
+def test_beanstalk_environments_streaming_on_off_and_unreadable() -> None:
+    inv = InventoryBuilder(regions=(R1,))
+    arn = f"arn:aws:elasticbeanstalk:{R1}:{MGMT}:environment/shop/"
+    envs = [
+        BeanstalkEnvironment(arn=arn + "on", name="on", stream_logs=True, retention_in_days=7),
+        BeanstalkEnvironment(arn=arn + "off", name="off", stream_logs=False),
+        BeanstalkEnvironment(
+            arn=arn + "x",
+            name="x",
+            errors=BeanstalkEnvironment.failed(DENIED, "stream_logs", "retention_in_days"),
+        ),
+    ]
+    inv.account(MGMT).put(BEANSTALK_ENVIRONMENTS, envs)
+    got = {s.name: s for s in _sources(inv, "environment")}
+    assert {k: (s.logging, _targets(s)) for k, s in got.items()} == {
+        "on": (True, []),  # the log groups depend on the platform: none is named
+        "off": (False, []),
+        "x": (None, []),
+    }
+    assert "/aws/elasticbeanstalk/on/" in got["on"].note
+    assert "x:X" in got["x"].note

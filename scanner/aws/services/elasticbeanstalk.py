@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from scanner.aws.collector import Collector, on
@@ -30,8 +31,9 @@ def fetch_environments(ctx: CollectContext) -> list[BeanstalkEnvironment]:
         raw = sub_call(
             ctx.region,
             _LOG_FIELDS,
-            lambda: client.describe_configuration_settings(  # noqa: B023 - elasticbeanstalk:DescribeConfigurationSettings
-                ApplicationName=app, EnvironmentName=name
+            # elasticbeanstalk:DescribeConfigurationSettings
+            partial(
+                client.describe_configuration_settings, ApplicationName=app, EnvironmentName=name
             ),
         )
         if isinstance(raw, Failed):

@@ -1,8 +1,8 @@
-"""Service logs as log sources: API stages, state machines, projects, brokers, GraphQL APIs, environments.
+"""Service logs as log sources: API stages, state machines, projects, brokers, APIs, environments.
 
 A resource whose own call failed (GetStages, DescribeStateMachine, BatchGetProjects,
-DescribeBroker, DescribeConfigurationSettings) is listed with `logging` None and the failed call in `note`; a listing that failed
-is a gap for the whole account and region (the runner records it).
+DescribeBroker, DescribeConfigurationSettings) is listed with `logging` None and the failed call
+in `note`; a listing that failed is a gap for the whole account and region (the runner records it).
 """
 
 from __future__ import annotations
