@@ -29,39 +29,6 @@ class _Session:
 
 
 FIRST: Dataset[int] = Dataset("first", Scope.ACCOUNT, int)
-SECOND: Dataset[int] = Dataset("second", Scope.ACCOUNT, int, depends_on=(FIRST,))
-
-
-def _calls_aws(ctx: CollectContext) -> int:
-    ctx.client("cloudtrail").describe_trails()
-    return 1
-
-
-def _fails_before_any_call(ctx: CollectContext) -> int:
-    raise ValueError("the collector broke before calling AWS")
-
-
-def test_an_error_is_not_blamed_on_the_previous_jobs_call() -> None:
-    # One worker: both jobs run on the same thread, the second after the first's API call.
-    target = AccountTarget(
-        account_id="111111111111",
-        session=cast(AccountSession, _Session()),
-        home_region="eu-west-1",
-        regions=("eu-west-1",),
-    )
-    collectors = [
-        Collector(FIRST, ("cloudtrail:DescribeTrails",), _calls_aws),
-        Collector(SECOND, (), _fails_before_any_call),
-    ]
-    collect([target], collectors, "aws", max_workers=1)
-
-    first = target.records[record_key("first", None)]
-    second = target.records[record_key("second", None)]
-    assert first.error is None and first.data == 1
-    assert second.error is not None
-    assert second.error.code == "ValueError"
-    assert second.error.operation != "DescribeTrails"
-    assert second.error.iam_action != "cloudtrail:DescribeTrails"
 
 
 def test_an_aws_failure_names_the_call_of_its_own_job() -> None:
