@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner.aws.permissions import DISCOVERY_ACTIONS, policy_actions, scan_policy
-from scanner.aws.registry import all_checks, all_collectors, required_collectors
+from scanner.aws.registry import all_collectors, required_collectors
+from scanner.core.registry import all_checks
 from scanner.realtime.api_calls import CALLS, rule_pattern
 
 ROOT = Path(__file__).resolve().parent.parent

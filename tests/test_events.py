@@ -14,11 +14,12 @@ import yaml
 
 from checks.lib.event_pattern import matches
 from scanner.aws.collector import Collector, on
-from scanner.aws.registry import all_checks, all_collectors, required_collectors
+from scanner.aws.registry import all_collectors, required_collectors
 from scanner.core.dataset import Dataset, Scope
 from scanner.core.datasets.cloudtrail import TRAIL_STATUS
 from scanner.core.datasets.ec2 import VPC_FLOW_LOGS
 from scanner.core.errors import ConfigError, TrailwatchError
+from scanner.core.registry import all_checks
 from scanner.realtime import handler as lambda_handler
 from scanner.realtime.api_calls import (
     CALLS,

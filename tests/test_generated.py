@@ -14,7 +14,7 @@ from types import ModuleType
 import pytest
 
 from scanner.aws.permissions import scan_actions
-from scanner.aws.registry import all_checks
+from scanner.core.registry import all_checks
 from scanner.realtime.api_calls import CALLS
 
 ROOT = Path(__file__).resolve().parents[1]

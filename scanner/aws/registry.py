@@ -8,9 +8,7 @@ from typing import Any
 from scanner.aws.collector import Collector
 from scanner.core.check import Check
 from scanner.core.dataset import Dataset
-from scanner.core.registry import all_checks as all_checks  # checks and collectors side by side
 from scanner.core.registry import modules
-from scanner.core.registry import select_checks as select_checks
 
 
 def all_collectors() -> list[Collector]:

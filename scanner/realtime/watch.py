@@ -58,7 +58,7 @@ from scanner.aws.collection import (
     scan_home_region,
 )
 from scanner.aws.engine import AccountTarget, collect
-from scanner.aws.registry import all_checks, all_collectors, required_collectors, select_checks
+from scanner.aws.registry import all_collectors, required_collectors
 from scanner.aws.session import AccountSession, ClientSettings, Sessions
 from scanner.core.check import Check
 from scanner.core.dataset import Scope
@@ -70,6 +70,7 @@ from scanner.core.frameworks import Frameworks
 from scanner.core.inputs import load_inventory
 from scanner.core.inventory import AccountInfo, AccountInventory, Inventory
 from scanner.core.model import CollectionError, Status
+from scanner.core.registry import all_checks, select_checks
 from scanner.core.reporter import SILENT, Reporter
 from scanner.core.suppressions import SuppressionRule, apply_suppressions
 from scanner.publish.hub_import import import_sessions, import_to_hub

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scanner.aws.registry import all_checks, select_checks
 from scanner.core.datasets.config_aggregators import CONFIG_AGGREGATORS
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import Inventory
+from scanner.core.registry import all_checks, select_checks
 from tests.conftest import DEFAULT_ACCOUNT, Faults
 
 CHECKS = ("config_org_aggregator",)

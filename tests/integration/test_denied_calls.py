@@ -18,12 +18,13 @@ import pytest
 
 from scanner.aws.collection import ScanOptions, collect_inventory
 from scanner.aws.iam import iam_action
-from scanner.aws.registry import all_checks, all_collectors
+from scanner.aws.registry import all_collectors
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
 from scanner.core.frameworks import Frameworks
 from scanner.core.model import Status
+from scanner.core.registry import all_checks
 from scanner.demo.world import REGIONS
 from tests.integration.conftest import Demo
 

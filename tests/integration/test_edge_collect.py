@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scanner.aws.registry import all_checks, select_checks
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
 from scanner.core.frameworks import Frameworks
 from scanner.core.inventory import Inventory
+from scanner.core.registry import all_checks, select_checks
 from scanner.demo.seed_edge import distribution_config
 from tests.conftest import Faults
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from reports.summary import summarize
 from reports.writers import write_reports
-from scanner.aws.registry import all_checks
 from scanner.core.findings import ID_FORMAT, Finding, finding_id, parse_finding_id
 from scanner.core.frameworks import Frameworks
+from scanner.core.registry import all_checks
 from tests.browser.cdp import chromium
 from tests.integration.conftest import Demo
 from tests.reports.factory import make_meta

@@ -17,8 +17,9 @@ from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
 from scanner.aws.collection import ScanOptions
 from scanner.aws.iam import iam_action, is_read_only
 from scanner.aws.permissions import policy_actions, scan_policy
-from scanner.aws.registry import all_checks, all_collectors, required_collectors, select_checks
+from scanner.aws.registry import all_collectors, required_collectors
 from scanner.aws.session import CallLog, ClientSettings, Sessions
+from scanner.core.registry import all_checks, select_checks
 from scanner.demo.world import REGIONS
 
 ROOT = Path(__file__).resolve().parents[2]
