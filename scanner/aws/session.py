@@ -16,7 +16,6 @@ from typing import Any
 from xml.etree import ElementTree
 
 import botocore.session
-from botocore.client import ClientCreator
 from botocore.config import Config
 from botocore.credentials import (
     AssumeRoleCredentialFetcher,
@@ -32,6 +31,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import RpcV2CBORParser
 
+from scanner.aws import cheap_clients
 from scanner.aws.calls import note_call
 from scanner.aws.iam import is_read_only
 from scanner.core.errors import CredentialsError
@@ -81,40 +81,11 @@ class ClientSettings:
     max_attempts: int = 8
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    max_pool_connections: int = 64
+    """Pooled connections kept per endpoint host, shared by the clients of every account."""
     allow_writes: frozenset[tuple[str, str]] = frozenset()
     client_hook: Callable[[Any, str, str, str], None] | None = None
     """Called with (client, service, region, account_id) for each new client (tests)."""
-
-
-_CLASS_CACHE: dict[tuple[str, str], Any] = {}
-_CLASS_LOCK = threading.Lock()
-
-
-def _cache_client_classes() -> None:
-    """Build each service's client class once per process instead of once per client.
-
-    botocore generates a fresh class (a method and docstring per API operation: ~700 for EC2)
-    for every client; an Organization scan creates thousands of clients of the same dozen
-    services, and class generation was most of the scanner's CPU time. The class depends only on
-    the service model and the handlers of the `creating-client-class` event, which are the same
-    for every session this process makes.
-    """
-
-    original = ClientCreator._create_client_class
-    if getattr(original, "_trailwatch_cached", False):
-        return
-
-    def cached(self: Any, service_name: str, service_model: Any) -> Any:
-        key = (service_name, str(service_model.api_version))
-        with _CLASS_LOCK:
-            cls = _CLASS_CACHE.get(key)
-            if cls is None:
-                cls = original(self, service_name, service_model)
-                _CLASS_CACHE[key] = cls
-        return cls
-
-    cached._trailwatch_cached = True  # type: ignore[attr-defined]
-    ClientCreator._create_client_class = cached
 
 
 def _strip_account_prefix(request: Any, **_: Any) -> None:
@@ -259,6 +230,7 @@ class AccountSession:
         s = self._settings
         config = Config(
             retries={"mode": "adaptive", "max_attempts": s.max_attempts},
+            max_pool_connections=s.max_pool_connections,
             connect_timeout=s.connect_timeout,
             read_timeout=s.read_timeout,
             user_agent_extra="trailwatch",
@@ -311,7 +283,7 @@ class Sessions:
         call_log: CallLog | None = None,
     ) -> None:
 
-        _cache_client_classes()
+        cheap_clients.install()
         self.settings = settings or ClientSettings()
         self.calls = call_log or CallLog()
         try:
