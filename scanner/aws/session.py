@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
 import json
 import logging
 import re
@@ -51,13 +52,19 @@ class CallLog:
     """Counts every API call made (after retries), per (account, region, service, operation)."""
 
     calls: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
-    signatures: Counter[str] = field(default_factory=Counter)
+    signatures: Counter[bytes] = field(default_factory=Counter)
+    """A 16-byte digest of each (account, region, service, operation, parameters) called."""
+    repeats: list[str] = field(default_factory=list)
+    """The calls made more than once, readable (the first repeat of each)."""
     retries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sign(self, signature: str) -> None:
+        digest = hashlib.blake2b(signature.encode(), digest_size=16).digest()
         with self.lock:
-            self.signatures[signature] += 1
+            self.signatures[digest] += 1
+            if self.signatures[digest] == 2:
+                self.repeats.append(signature)
 
     @property
     def repeated(self) -> int:
