@@ -58,10 +58,10 @@ def test_each_replaced_internal_is_where_and_as_botocore_calls_it() -> None:
     init = botocore.regions.EndpointRulesetResolver.__init__
     assert "EndpointProvider" in init.__code__.co_names
     assert botocore.regions.EndpointProvider is cheap_clients.shared_endpoint_provider
-    original = EndpointCreator.create_endpoint.original  # type: ignore[attr-defined]
+    original = EndpointCreator.create_endpoint.original
     assert "http_session_cls" in original.__code__.co_varnames
     assert "_get_proxies" in original.__code__.co_names
-    assert ClientCreator._create_client_class.original is not None  # type: ignore[attr-defined]
+    assert ClientCreator._create_client_class.original is not None
     # the alias cache botocore reads on every register and emit
     assert "_alias_name_cache" in EventAliaser._alias_event_name.__code__.co_names
     # the handler trie: {"_root": node}, a node being exactly chunk, children and values
