@@ -81,6 +81,11 @@ class CallLog:
         return sum(self.calls.values())
 
 
+PER_SERVICE_CALLS = 4
+"""At most this many API calls in flight per (account, region, service), as AWS's own request
+rates are per account, Region and API; the engine caps an account's calls as a whole besides."""
+
+
 @dataclass(frozen=True)
 class ClientSettings:
     """How every client is built."""
@@ -121,10 +126,18 @@ def unreadable_response_error() -> Any:
     return UnreadableResponse
 
 
-def _send_checked(client_ref: Any, request: Any, event_name: str, **_: Any) -> Any:
-    """before-send (last, after the rate limiter): send, then check the body before parsing."""
+def _send_checked(
+    client_ref: Any, slots: threading.Semaphore, request: Any, event_name: str, **_: Any
+) -> Any:
+    """before-send (last, after the rate limiter): send, then check the body before parsing.
+
+    The send takes one of the PER_SERVICE_CALLS slots of the client's (account, region,
+    service); retries wait for their backoff (botocore's adaptive rate limiter, one per client)
+    outside of it.
+    """
     client = client_ref()  # a weak reference: the client's own handlers must not keep it alive
-    response = client._endpoint.http_session.send(request)
+    with slots:
+        response = client._endpoint.http_session.send(request)
     if getattr(request, "stream_output", False):
         return response
     model = client.meta.service_model
@@ -214,6 +227,7 @@ class AccountSession:
         self._settings = settings
         self._calls = call_log
         self._clients: dict[tuple[str, str], Any] = {}
+        self._slots: dict[tuple[str, str], threading.Semaphore] = {}
         self._lock = threading.Lock()
 
     def client(self, service: str, region: str) -> Any:
@@ -253,7 +267,12 @@ class AccountSession:
             "before-parameter-build.*.*", functools.partial(self._sign, service, region)
         )
         events.register("after-call.*.*", functools.partial(self._count, service, region))
-        events.register_last("before-send", functools.partial(_send_checked, weakref.ref(client)))
+        slots = self._slots.get((service, region))
+        if slots is None:  # kept when the clients are released: the cap outlives them
+            slots = self._slots[(service, region)] = threading.Semaphore(PER_SERVICE_CALLS)
+        events.register_last(
+            "before-send", functools.partial(_send_checked, weakref.ref(client), slots)
+        )
         if s.endpoint_url and service == "s3control":
             events.register("before-sign.s3-control.*", _strip_account_prefix)
         if s.client_hook is not None:
