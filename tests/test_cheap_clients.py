@@ -4,8 +4,11 @@ and rate-limit state, event handlers)."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import itertools
+import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -67,11 +70,13 @@ def test_each_replaced_internal_is_where_and_as_botocore_calls_it() -> None:
     # the handler trie: {"_root": node}, a node being exactly chunk, children and values
     emitter = botocore.session.Session().get_component("event_emitter")
     trie = emitter._emitter._handlers
-    assert set(vars(trie)) == {"_root"}
+    assert {"_root"} <= set(vars(trie)) <= {"_root", "_owner"}
     nodes = [trie._root]
     while nodes:
         node = nodes.pop()
-        assert set(node) == {"chunk", "children", "values"}
+        assert (
+            {"chunk", "children", "values"} <= set(node) <= {"chunk", "children", "values", "owner"}
+        )
         nodes.extend(node["children"].values())
 
 
@@ -124,21 +129,62 @@ def test_the_handler_check_agrees_with_botocores_own_on_every_kind_of_handler() 
         assert cheap_clients.accepts_kwargs(handler) == bool(original(handler)), handler
 
 
-def test_a_copied_handler_trie_equals_botocores_copy_and_shares_no_list() -> None:
-    client = _account("111111111111").client("cloudtrail", "us-east-1")
-    trie = client.meta.events._emitter._handlers
-    ours = copy.copy(trie)
-    theirs = _PrefixTrie()
-    theirs.__dict__ = _PrefixTrie._recursive_copy(trie, trie.__dict__)
-    assert ours.__dict__ == theirs.__dict__
+def test_a_copied_handler_trie_behaves_as_botocores_deep_copy() -> None:
+    """Random registrations and removals on a trie and its copies, then every lookup: the
+    copy-on-write tries answer as tries deep-copied by botocore's own code."""
+    rng = random.Random(7)
+    keys = [
+        ".".join(parts)
+        for parts in itertools.product(("before-send", "after-call", "*"), ("s3", "ec2", "*"))
+    ] + ["before-send", "after-call.s3.ListBuckets", "before-send.ec2.DescribeVpcs"]
+    handlers = [functools.partial(_plain, n) for n in range(40)]
+    botocore_append = _PrefixTrie.append_item.original
+    botocore_remove = _PrefixTrie.remove_item.original
 
-    def lists(node: dict[str, Any]) -> list[list[Any]]:
-        own = [*node["values"]] if node["values"] is not None else []
-        return own + [x for child in node["children"].values() for x in lists(child)]
+    def deep_copy(trie: Any) -> Any:
+        new = _PrefixTrie.__new__(_PrefixTrie)
+        plain = _strip(trie._root)
+        new.__dict__ = _PrefixTrie._recursive_copy(trie, {"_root": plain})
+        return new
 
-    copied, source = lists(ours._root), lists(trie._root)
-    assert len(copied) == len(source) > 20
-    assert not {id(x) for x in copied} & {id(x) for x in source}
+    def mutate(ours: Any, theirs: Any) -> None:
+        for _ in range(15):
+            key, handler = rng.choice(keys), rng.choice(handlers)
+            if rng.random() < 0.7:
+                section = rng.choice((0, 1, 2))
+                ours.append_item(key, handler, section)
+                botocore_append(theirs, key, handler, section)
+            else:
+                with contextlib.suppress(ValueError):
+                    ours.remove_item(key, handler)
+                with contextlib.suppress(ValueError):
+                    botocore_remove(theirs, key, handler)
+
+    def lookups(trie: Any) -> list[list[Any]]:
+        probes = [k.replace("*", "X") for k in keys] + keys + ["before-send.s3.GetObject"]
+        return [list(trie.prefix_search(k)) for k in probes]
+
+    ours, theirs = _PrefixTrie(), _PrefixTrie()
+    mutate(ours, theirs)
+    pairs = [(ours, theirs)]
+    for _ in range(6):  # copies of copies, each changed after the copy, the source too
+        source_ours, source_theirs = rng.choice(pairs)
+        pair = (copy.copy(source_ours), deep_copy(source_theirs))
+        pairs.append(pair)
+        mutate(*pair)
+        mutate(source_ours, source_theirs)
+    for ours, theirs in pairs:
+        assert lookups(ours) == lookups(theirs)
+    assert sum(len(x) for x in lookups(pairs[-1][0])) > 10
+
+
+def _strip(node: dict[str, Any]) -> dict[str, Any]:
+    """A node without the copy-on-write owner mark (the three keys botocore knows)."""
+    return {
+        "chunk": node["chunk"],
+        "children": {k: _strip(v) for k, v in node["children"].items()},
+        "values": node["values"],
+    }
 
 
 def test_clients_share_http_pools_and_rule_sets_but_nothing_of_an_account() -> None:
