@@ -45,10 +45,10 @@ def _argv(inventory: Path, out: Path, *extra: str) -> list[str]:
     ]
 
 
-def _env() -> dict[str, str]:
+def _env(term: str = "xterm") -> dict[str, str]:
     env = dict(os.environ)
     env.pop("AWS_ENDPOINT_URL", None)
-    env["TERM"] = "xterm"
+    env["TERM"] = term
     return env
 
 
@@ -90,11 +90,11 @@ def test_quiet_prints_no_progress(inventory: Path, tmp_path: Path) -> None:
     assert HALF_WAY not in proc.stderr  # and no log line at INFO either
 
 
-def _run_on_a_terminal(argv: list[str]) -> tuple[int, str]:
+def _run_on_a_terminal(argv: list[str], term: str = "xterm") -> tuple[int, str]:
     """Run with stderr on a pseudo-terminal (stdout a pipe); what the terminal received."""
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=slave, cwd=ROOT, env=_env(), text=False
+        argv, stdout=subprocess.PIPE, stderr=slave, cwd=ROOT, env=_env(term), text=False
     )
     os.close(slave)
     received = bytearray()
@@ -129,3 +129,11 @@ def test_a_terminal_shows_one_status_line_that_log_lines_never_share(
     assert half_way == f"trailwatch: {HALF_WAY}"  # on a line of its own, whole
     assert shown.index(half_way) < shown.index(status[0])  # the status line stays below
     assert output.endswith("\n")  # the shell's prompt starts on a line of its own
+
+
+def test_a_dumb_terminal_gets_the_plain_lines(inventory: Path, tmp_path: Path) -> None:
+    code, output = _run_on_a_terminal(_argv(inventory, tmp_path / "out"), term="dumb")
+    assert code == 0, output
+    assert "\x1b" not in output and "\r" not in output.replace("\r\n", "")
+    ends = [(done, TOTAL) for done in range(1, TOTAL + 1) if is_batch_end(done, TOTAL)]
+    assert _progress(output.splitlines()) == ends
