@@ -23,7 +23,10 @@ CLEAR_TO_EOL = "\x1b[K"
 
 @dataclass(frozen=True)
 class CollectionTick:
-    """Where collection stands, after one more account (or batch of accounts) finished."""
+    """Where collection stands, after one more account (or batch of accounts) finished.
+
+    The engine hands ticks to Reporter.tick one at a time and in order (done never goes down
+    within a collection): the renderers draw what they are given, the last tick last."""
 
     done: int
     """Accounts finished in this run (collected, or could not be opened)."""
