@@ -16,7 +16,7 @@ import pytest
 from scanner.core.progress import CLEAR_TO_EOL, is_batch_end
 from tests.fake_engine_cli import HALF_WAY
 from tests.reports.pipeline_helpers import save_inventory
-from tests.test_progress import screen
+from tests.terminal import screen
 
 ROOT = Path(__file__).resolve().parents[1]
 TOTAL = 45
