@@ -138,7 +138,6 @@ def collect_inventory(
         raise UsageError("no accounts left to scan")
 
     collectors = required_collectors(checks, all_collectors())
-    sessions.warm(["ec2", "sts", *botocore_services(collectors)])
     scanned = [i.account_id for i in infos]
     store = checkpoints
     resumed: dict[str, AccountInventory] = {}
@@ -153,6 +152,8 @@ def collect_inventory(
             progress(f"resuming: {len(resumed)} of {len(scanned)} account(s) from checkpoints")
     todo = [i for i in infos if i.account_id not in resumed]
     processes = plan_processes(options, len(todo), sessions)
+    if processes == 1:  # worker processes load the service models they use themselves
+        sessions.warm(["ec2", "sts", *botocore_services(collectors)])
     progress(
         f"collecting {len(collectors)} dataset type(s) from {len(todo)} account(s)"
         + (f" in {processes} processes" if processes > 1 else "")
