@@ -172,3 +172,18 @@ def test_a_stopped_scan_stops_its_workers_and_resumes_in_processes(
 
     assert _verdicts(resumed.findings) == _verdicts(demo.baseline)
     assert not (kept - {sessions.caller_account}) & _accounts_called(sessions)
+
+
+class _NoSemaphores:
+    """A multiprocessing context of a system without POSIX semaphores (AWS Lambda)."""
+
+    def Queue(self) -> object:
+        raise OSError(38, "Function not implemented")
+
+
+def test_without_worker_processes_the_scan_collects_in_its_own(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(multiprocessing, "get_context", lambda _m: _NoSemaphores())
+    outcome = run_scan(_request(demo, tmp_path / "out", procs=2), sessions=_sessions(demo))
+    assert _verdicts(outcome.findings) == _verdicts(demo.baseline)
