@@ -187,3 +187,17 @@ def test_without_worker_processes_the_scan_collects_in_its_own(
     monkeypatch.setattr(multiprocessing, "get_context", lambda _m: _NoSemaphores())
     outcome = run_scan(_request(demo, tmp_path / "out", procs=2), sessions=_sessions(demo))
     assert _verdicts(outcome.findings) == _verdicts(demo.baseline)
+
+
+def test_ticks_count_accounts_calls_and_failed_datasets(demo: Demo, tmp_path: Path) -> None:
+    sessions = _sessions(demo)
+    ticks: list[CollectionTick] = []
+    outcome = run_scan(_request(demo, tmp_path / "out"), Reporter(tick=ticks.append), sessions)
+    accounts = outcome.inventory.accounts
+    failed = sum(1 for a in accounts for r in a.records.values() if r.error is not None)
+    failed += sum(1 for a in accounts if a.access_error is not None)
+    assert [t.done for t in ticks] == list(range(1, len(accounts) + 1))
+    assert {t.total for t in ticks} == {len(accounts)}
+    assert ticks[-1].errors == failed
+    assert ticks[-1].calls == sessions.calls.total - 1 - _organization_calls(sessions)
+    assert ticks[-1].batch_end and ticks[-1].eta == 0
