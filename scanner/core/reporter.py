@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scanner.core.progress import CollectionTick, no_tick
+
 
 def _nothing(_line: str) -> None:
     return None
@@ -19,6 +21,8 @@ class Reporter:
     """What is happening now (the CLI: logging on stderr, hidden by -q)."""
     result: Callable[[str], None] = _nothing
     """What the command produced: the summary table, the files written, the import's lines."""
+    tick: Callable[[CollectionTick], None] = no_tick
+    """Where collection stands (the CLI: a status line on a terminal, else a line per batch)."""
 
 
 SILENT = Reporter()
