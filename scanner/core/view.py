@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -51,6 +51,7 @@ class OrgView:
         self.inventory = inventory
         self._cache: dict[tuple[str, str], Any] = {}
         self._accounts = {a.account_id: a for a in inventory.accounts}
+        self._memo: dict[Hashable, Any] = {}
 
     @property
     def management_account_id(self) -> str | None:
@@ -117,6 +118,17 @@ class OrgView:
             return self.get(account_id, dataset, region)
         except DataUnavailable:
             return None
+
+    def memo(self, key: Hashable, build: Callable[[OrgView], T]) -> T:
+        """An Organization-wide lookup, built once per scan by `build(self)` and shared by every
+        account's evaluation (so that a check reading every account's data stays linear).
+
+        `key` names the lookup (the builder's own function, with its arguments, e.g. a region);
+        `build` must be a pure function of the inventory.
+        """
+        if key not in self._memo:
+            self._memo[key] = build(self)
+        return self._memo[key]  # type: ignore[no-any-return]
 
 
 class View:
