@@ -52,6 +52,8 @@ class OrgView:
         self._cache: dict[tuple[str, str], Any] = {}
         self._accounts = {a.account_id: a for a in inventory.accounts}
         self._memo: dict[Hashable, Any] = {}
+        self._current: str | None = None
+        self._own: list[tuple[str, str]] = []  # cache keys only the current account has read
 
     @property
     def management_account_id(self) -> str | None:
@@ -110,7 +112,20 @@ class OrgView:
             raise DataUnavailable(self.errors(account_id, dataset, region))
         value = dataset.load(rec.data)
         self._cache[cache_key] = value
+        if account_id == self._current:
+            self._own.append(cache_key)
         return value
+
+    def evaluating(self, account_id: str | None) -> None:
+        """The evaluation moves on to `account_id` (None: it is over). The parsed data that only
+        the account evaluated so far has read is released (read again, it is parsed again);
+        data read across accounts stays cached, so memory does not grow with the accounts."""
+        if account_id == self._current:
+            return
+        for key in self._own:
+            self._cache.pop(key, None)
+        self._own = []
+        self._current = account_id
 
     def find(self, account_id: str, dataset: Dataset[T], region: str | None = None) -> T | None:
         """Like get, but None when unavailable (for optional cross-account lookups)."""
