@@ -7,7 +7,7 @@ OUT ?= trailwatch-out
 
 ARGS ?= --help
 
-.PHONY: demo run generate test lint typecheck cfnlint checkov unit bench bench-watch bench-big bench-report lock bundle lambda-zip clean
+.PHONY: demo run generate test lint typecheck cfnlint checkov unit bench bench-watch bench-big bench-report bench-evaluate lock bundle lambda-zip clean
 
 # The runtime dependencies exactly as deployed (deploy/requirements.lock, hash-checked), then the
 # rest with those versions held (tests/test_deploy.py installs the bundle against them).
@@ -74,6 +74,11 @@ bench-watch: $(STAMP)
 bench-big: $(STAMP)
 	$(BIN)/python bench/big_account.py $(BENCH_ARGS)
 	$(BIN)/python bench/many_buckets.py --buckets 2000,20000
+
+# Evaluation and reports of a saved inventory cloned to 100, 300 and 1,000 accounts: CPU and peak
+# RSS per step (evaluate, each report writer), and how the CPU grows with the accounts.
+bench-evaluate: $(STAMP)
+	$(BIN)/python bench/evaluate_bench.py $(BENCH_ARGS)
 
 # report.html of 100 accounts (generated findings): time to the load event in headless Chromium.
 bench-report: $(STAMP)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checks.lib.keys import key_resource, refers_to
+from checks.lib.keys import key_home, key_resource, refers_to
+from checks.lib.trails import first_copies
 from scanner.core.check import Check
 from scanner.core.dataset import Scope
 from scanner.core.datasets.cloudtrail import TRAILS, Trail
 from scanner.core.datasets.kms import KMS_KEYS, KmsKey
 from scanner.core.datasets.logs import LOG_GROUPS, LogGroup, log_group_arn, parse_log_group_arn
 from scanner.core.model import Resource, Result, Severity, Status
-from scanner.core.view import View
+from scanner.core.view import OrgView, View
 
 
 def _trails_here(view: View) -> list[Trail]:
@@ -20,15 +21,50 @@ def _trails_here(view: View) -> list[Trail]:
 
     A key encrypts only resources in its own region. The trails of this region include shadow
     copies of multi-Region trails homed elsewhere (and, on AWS, organization trails seen from a
-    member account); trails of other accounts in the scan are looked up too (best effort).
+    member account); trails of other accounts in the scan are looked up too (best effort, the
+    first copy of each ARN: checks.lib.trails first_copies). Of the other accounts' trails only
+    those that may use a key homed where this account's keys are (the trail's KmsKeyId, or its
+    log group's kmsKeyId) are kept: no other can name one of them.
     """
     seen: dict[str, Trail] = {t.arn: t for t in view.get(TRAILS)}
-    for acct in view.org.accounts():
-        if acct.account_id == view.account_id:
-            continue
-        for trail in view.org.find(acct.account_id, TRAILS, view.region) or ():
+    homes = {(k.account_id, k.region) for k in view.get(KMS_KEYS)}
+    may_use = _may_use(view.org, view.region)
+    for home in sorted(homes):
+        for trail in may_use.get(home, ()):
             seen.setdefault(trail.arn, trail)
     return sorted(seen.values(), key=lambda t: t.arn)
+
+
+def _may_use(org: OrgView, region: str | None) -> dict[tuple[str, str], list[Trail]]:
+    """(account, region) of a key -> the trails (first copies in `region`) whose KmsKeyId, or
+    whose log group's kmsKeyId, names a key homed there; built once per scan and region."""
+    return org.memo(("kms_key_not_pending_deletion.may_use", region), lambda o: _homes(o, region))
+
+
+def _homes(org: OrgView, region: str | None) -> dict[tuple[str, str], list[Trail]]:
+    out: dict[tuple[str, str], list[Trail]] = {}
+    groups: dict[str, dict[str, LogGroup]] = {}  # account -> name -> its first group of the name
+    for trail in first_copies(org, region).values():
+        homes = {key_home(trail.kms_key_id, trail.owner_account, trail.home_region)}
+        parsed = (
+            parse_log_group_arn(trail.cloudwatch_logs_log_group_arn)
+            if trail.cloudwatch_logs_log_group_arn
+            else None
+        )
+        if parsed is not None and parsed[1] == region:
+            account, _, name = parsed
+            if account not in groups:
+                named: dict[str, LogGroup] = {}
+                for g in org.find(account, LOG_GROUPS, region) or ():
+                    named.setdefault(g.name, g)
+                groups[account] = named
+            group = groups[account].get(name)
+            if group is not None:
+                homes.add(key_home(group.kms_key_id, group.arn.split(":")[4], region or ""))
+        for home in homes:
+            if home is not None:
+                out.setdefault(home, []).append(trail)
+    return out
 
 
 def _log_group(view: View, arn: str) -> LogGroup | None:

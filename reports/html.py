@@ -243,25 +243,24 @@ def _encoded(text: str) -> int:
     return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
 
 
-def _shrink_step(
-    ordered: Sequence[Finding], texts: Sequence[str], reasons: Sequence[str], whole: int
-) -> int:
+def _shrink_step(sizes: Sequence[tuple[bool, int, int, int, int]], whole: int) -> int:
     """The first SHRINK_STEPS entry whose rows are estimated to fit DATA_BUDGET, from the sizes
-    of the whole rows (`whole` bytes): linear in the findings, no row is rendered."""
-    full = [(_encoded(t) if t else 0, _encoded(r)) for t, r in zip(texts, reasons, strict=True)]
-    fixed = whole - sum(e + r for e, r in full)
+    of the whole rows (`whole` bytes): linear in the findings, no row is rendered.
+
+    `sizes` holds, per finding: (passed, characters of its evidence JSON, bytes of that as a JSON
+    string in the page (0 when there is none), characters of its reason, bytes of the reason).
+    """
+    fixed = whole - sum(enc_ev + enc_reason for _, _, enc_ev, _, enc_reason in sizes)
     for step, (pass_cap, other_cap, reason_cap) in enumerate(SHRINK_STEPS):
         total = fixed
-        for f, text, reason, (enc_ev, enc_reason) in zip(
-            ordered, texts, reasons, full, strict=True
-        ):
-            cap = pass_cap if f.verdict is Status.PASS else other_cap
-            if text and cap > 0:
-                total += enc_ev if len(text) <= cap else -(-enc_ev * cap // len(text)) + 2
+        for passed, ev_len, enc_ev, reason_len, enc_reason in sizes:
+            cap = pass_cap if passed else other_cap
+            if ev_len and cap > 0:
+                total += enc_ev if ev_len <= cap else -(-enc_ev * cap // ev_len) + 2
             total += (
                 enc_reason
-                if len(reason) <= reason_cap
-                else -(-enc_reason * reason_cap // len(reason)) + 2
+                if reason_len <= reason_cap
+                else -(-enc_reason * reason_cap // reason_len) + 2
             )
         if total <= DATA_BUDGET:
             return step
@@ -299,6 +298,9 @@ def _build(
         regions.of(region.region)
 
     def check_pos(f: Finding) -> int:
+        known = checks.positions.get(f.check_id)
+        if known is not None:
+            return known
         label = f.control_id or f.check_id
         url = safe_url(f.remediation_url) or ""
         return checks.of(
@@ -326,13 +328,33 @@ def _build(
             entry[ou] = " / ".join(f.ou_path)
         return pos
 
-    texts = [evidence_json(f.evidence) if f.evidence else "" for f in ordered]
-    reasons = [f.reason.strip() for f in ordered]
-
-    def rows_for(pass_cap: int, other_cap: int, reason_cap: int) -> tuple[list[str], int, int]:
-        rows: list[str] = []
+    # Evidence JSON is made again for each rendering rather than kept for every finding: rows
+    # stop at the budget, and only the sizes are kept to choose the shrink step.
+    def rows_for(
+        pass_cap: int,
+        other_cap: int,
+        reason_cap: int,
+        budget: int | None = None,
+        sizes: list[tuple[bool, int, int, int, int]] | None = None,
+    ) -> tuple[list[str] | None, int, int, int]:
+        """(the rows with these caps, evidence omitted, evidence cut, bytes); no rows (None)
+        once they exceed `budget` bytes. `sizes` gets each finding's sizes (_shrink_step)."""
+        rows: list[str] | None = []
+        size = 0
         omitted = cut = 0
-        for f, text, reason in zip(ordered, texts, reasons, strict=True):
+        for f in ordered:
+            text = evidence_json(f.evidence) if f.evidence else ""
+            reason = f.reason.strip()
+            if sizes is not None:
+                sizes.append(
+                    (
+                        f.verdict is Status.PASS,
+                        len(text),
+                        _encoded(text) if text else 0,
+                        len(reason),
+                        _encoded(reason),
+                    )
+                )
             cap = pass_cap if f.verdict is Status.PASS else other_cap
             evidence, state = _evidence(text, cap)
             omitted += state == EVIDENCE_OMITTED
@@ -387,21 +409,32 @@ def _build(
                 if marks is not None
                 else -1,
             }
-            row = _row(values)
-            rows.append(_escape_script(json.dumps(row, ensure_ascii=False, separators=(",", ":"))))
-        return rows, omitted, cut
+            row = _escape_script(
+                json.dumps(_row(values), ensure_ascii=False, separators=(",", ":"))
+            )
+            size += len(row.encode("utf-8")) + 1
+            if rows is not None:
+                if budget is not None and size > budget:
+                    rows = None  # over the budget: only the size is still counted
+                else:
+                    rows.append(row)
+        return rows, omitted, cut, size
 
     # The whole rows first (the usual case: they fit); over the budget, the shrink step is
     # chosen from sizes (linear) and the rows rendered once more with it, or with the next
-    # steps should the estimate have been short.
-    rows, omitted, cut = rows_for(*SHRINK_STEPS[0])
-    size = sum(len(r.encode("utf-8")) + 1 for r in rows)
-    if size > DATA_BUDGET:
-        step = max(1, _shrink_step(ordered, texts, reasons, size))
+    # steps should the estimate have been short. Rows past the budget are not kept. The index
+    # tables (checks, accounts, ...) number their entries in the order of the findings.
+    sizes: list[tuple[bool, int, int, int, int]] = []
+    rows, omitted, cut, size = rows_for(*SHRINK_STEPS[0], budget=DATA_BUDGET, sizes=sizes)
+    if rows is None:
+        step = max(1, _shrink_step(sizes, size))
         for pass_cap, other_cap, reason_cap in SHRINK_STEPS[step:]:
-            rows, omitted, cut = rows_for(pass_cap, other_cap, reason_cap)
-            if sum(len(r.encode("utf-8")) + 1 for r in rows) <= DATA_BUDGET:
+            rows, omitted, cut, size = rows_for(pass_cap, other_cap, reason_cap)
+            if size <= DATA_BUDGET:
                 break
+    del sizes
+    if rows is None:  # pragma: no cover - rows_for without a budget always keeps its rows
+        raise AssertionError("the rows were not kept")
     page_meta = {
         "scanId": meta.scan_id,
         "idFormat": ID_FORMAT,

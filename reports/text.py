@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 ELLIPSIS = "…"
+#: Whitespace (as str.isspace) or a control character: never in a link.
+_UNSAFE = re.compile(r"[\s\x00-\x1f]")
 
 
 def truncate(text: str, limit: int) -> str:
@@ -39,7 +42,7 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+    if _UNSAFE.search(url):
         return None
     try:
         parts = urlsplit(url)

@@ -15,7 +15,7 @@ from scanner.core.evaluate import ACCOUNT_ACCESS_CHECK, evaluate
 from scanner.core.findings import Finding, finding_id
 from scanner.core.frameworks import Frameworks
 from scanner.core.model import CollectionError, Resource, Result, Severity, Status
-from scanner.core.view import View
+from scanner.core.view import OrgView, View
 from tests.builders import MEMBER, MGMT, NOW, InventoryBuilder
 
 NAMES: Dataset[list[str]] = Dataset("test.names", Scope.REGION, list[str])
@@ -194,3 +194,45 @@ def test_a_result_becomes_a_finding_with_the_checks_metadata_and_the_accounts_co
         "how",
     )
     assert (here.account_name, here.collected_at) == (f"acct-{MGMT[-4:]}", NOW)
+
+
+def test_org_wide_lookups_are_built_once_and_data_read_across_accounts_stays_parsed() -> None:
+    builds: list[str | None] = []
+    parsed: list[object] = []
+
+    def index(org: OrgView) -> list[str]:
+        builds.append(org.management_account_id)
+        return sorted(org.get(a.account_id, OWNER) for a in org.accounts())
+
+    def reads(view: View) -> Iterator[Result]:
+        owners = view.org.memo("test.owners", index)
+        parsed.append(view.org.get(MGMT, NAMES, "us-east-1"))  # the same object while cached
+        yield Result(status=Status.PASS, resource=view.account_resource(), reason=",".join(owners))
+
+    findings = _run(_check(reads, Scope.ACCOUNT, (OWNER,)), _world())
+    assert [f.reason for f in findings] == [f"{MGMT},{MEMBER}"] * 2
+    assert len(builds) == 1
+    assert parsed[0] == parsed[1] == ["good"]
+
+
+def test_an_account_data_is_released_when_evaluation_moves_on_unless_read_across() -> None:
+    org = OrgView(_world().build())
+    org.evaluating(MGMT)
+    own = org.get(MGMT, NAMES, "us-east-1")
+    shared = org.get(MEMBER, OWNER)
+    assert org.get(MGMT, NAMES, "us-east-1") is own
+    org.evaluating(MEMBER)
+    again = org.get(MGMT, NAMES, "us-east-1")
+    assert again == own and again is not own  # parsed again: it was released
+    assert org.get(MEMBER, OWNER) is shared  # read across accounts: kept
+
+
+def test_findings_of_the_same_fields_share_one_set_and_copies_stay_independent() -> None:
+    first, second = _run(_check(_per_name), _world())[:2]
+    assert first.model_fields_set is second.model_fields_set
+    copied = first.model_copy(update={"reason_code": "X"})
+    assert "reason_code" in copied.model_fields_set
+    assert copied.model_fields_set is not first.model_fields_set
+    assert (
+        first.model_dump(exclude_unset=True).keys() == second.model_dump(exclude_unset=True).keys()
+    )

@@ -325,7 +325,10 @@ def _short(source: str) -> str:
 # --- the corpus ---------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
+#: An evaluation reads the corpus of the account it evaluates (and that of checks.lib.alarm_chain's
+#: placeholder account), one account after the other: a few entries suffice, and 64 held about
+#: 20 MB.
+@lru_cache(maxsize=8)
 def corpus(account: str) -> tuple[CorpusEvent, ...]:
     """Every representative event, recorded in `account`."""
     events: list[CorpusEvent] = []

@@ -10,6 +10,19 @@ def key_resource(key: KmsKey) -> Resource:
     return Resource(type="AwsKmsKey", id=key.arn, region=key.region, account_id=key.account_id)
 
 
+def key_home(ref: str | None, ref_account: str, ref_region: str) -> tuple[str, str] | None:
+    """(account, region) of the key that `ref` names (resolved as refers_to does); None when
+    `ref` names no KMS key. refers_to(ref, key, ...) is False for every key not homed there."""
+    if not ref:
+        return None
+    if ref.startswith("arn:"):
+        parts = ref.split(":", 5)
+        if len(parts) != 6 or parts[2] != "kms":
+            return None
+        return parts[4], parts[3]
+    return ref_account, ref_region
+
+
 def refers_to(ref: str | None, key: KmsKey, ref_account: str, ref_region: str) -> bool:
     """Does `ref` (key ARN, key id, alias name or alias ARN) name `key`?
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from checks.lib.trails import first_copies
 from scanner.core.datasets.cloudtrail import TRAILS, Trail
 from scanner.core.datasets.logs import LOG_GROUPS, LogGroup, log_group_arn, parse_log_group_arn
 from scanner.core.model import Resource, Result, Status
-from scanner.core.view import View
+from scanner.core.view import OrgView, View
 
 #: (the group, None when it does not exist; its name; its trails; the evidence so far, to add
 #: to) -> (status, reason).
@@ -20,20 +21,42 @@ def trails_by_group(view: View) -> dict[str, list[Trail]]:
 
     A log group is in its trail's home region, and a trail is always visible in its home
     region, so the trails of the view's region suffice: this account's (required) and those of
-    other scanned accounts (best effort), so that a group receiving another account's trail
-    is evaluated in the account that owns the group.
+    other scanned accounts (best effort, the first copy of each ARN: checks.lib.trails
+    first_copies), so that a group receiving another account's trail is evaluated in the
+    account that owns the group.
     """
     trails: dict[str, Trail] = {t.arn: t for t in view.get(TRAILS)}
-    for acct in view.org.accounts():
-        if acct.account_id != view.account_id:
-            for trail in view.org.find(acct.account_id, TRAILS, view.region) or ():
-                trails.setdefault(trail.arn, trail)
+    for trail in _delivering(view.org, view.region).get(view.account_id, ()):
+        trails.setdefault(trail.arn, trail)
     out: dict[str, list[Trail]] = {}
     for trail in sorted(trails.values(), key=lambda t: t.arn):
-        arn = trail.cloudwatch_logs_log_group_arn
-        parsed = parse_log_group_arn(arn) if arn else None
-        if arn and parsed and parsed[0] == view.account_id and parsed[1] == view.region:
-            out.setdefault(log_group_arn(arn), []).append(trail)
+        owner = _group_owner(trail)
+        if owner is not None and owner == (view.account_id, view.region):
+            out.setdefault(log_group_arn(trail.cloudwatch_logs_log_group_arn or ""), []).append(
+                trail
+            )
+    return out
+
+
+def _group_owner(trail: Trail) -> tuple[str, str] | None:
+    """(account, region) of the log group the trail delivers to; None when it delivers to none."""
+    arn = trail.cloudwatch_logs_log_group_arn
+    parsed = parse_log_group_arn(arn) if arn else None
+    return (parsed[0], parsed[1]) if parsed else None
+
+
+def _delivering(org: OrgView, region: str | None) -> dict[str, list[Trail]]:
+    """Account -> the trails (first copies in `region`) whose log group it owns in `region`,
+    built once per scan and region."""
+    return org.memo(("trail_log_groups.delivering", region), lambda o: _by_owner(o, region))
+
+
+def _by_owner(org: OrgView, region: str | None) -> dict[str, list[Trail]]:
+    out: dict[str, list[Trail]] = {}
+    for trail in first_copies(org, region).values():
+        owner = _group_owner(trail)
+        if owner is not None and owner[1] == region:
+            out.setdefault(owner[0], []).append(trail)
     return out
 
 

@@ -17,9 +17,27 @@ from scanner.core.datasets.cloudtrail import (
     TrailStatus,
 )
 from scanner.core.model import CollectionError, Resource, Result, Status
-from scanner.core.view import DataUnavailable, View, error_result
+from scanner.core.view import DataUnavailable, OrgView, View, error_result
 
 T = TypeVar("T")
+
+
+def first_copies(org: OrgView, region: str | None) -> dict[str, Trail]:
+    """ARN -> the first copy of each trail listed in `region` by a scanned account (accounts in
+    inventory order, each account's listing in order; listings that failed are skipped).
+
+    Built once per scan: checks that look at other accounts' trails take them from here instead
+    of walking every account for every account.
+    """
+    return org.memo(("trails.first_copies", region), lambda o: _first_copies(o, region))
+
+
+def _first_copies(org: OrgView, region: str | None) -> dict[str, Trail]:
+    out: dict[str, Trail] = {}
+    for acct in org.accounts():
+        for trail in org.find(acct.account_id, TRAILS, region) or ():
+            out.setdefault(trail.arn, trail)
+    return out
 
 
 def owned_trails_homed_here(view: View) -> list[Trail]:

@@ -42,15 +42,18 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_json_array_atomic(
-    path: Path, items: Iterable[Any], head: str = "", tail: str = "", indent: int = 1
+    path: Path, items: Iterable[Any], head: str = "", tail: str = ""
 ) -> None:
     """Stream a JSON array (optionally inside `head` ... `tail`) item by item, atomically.
 
     Only one item is serialised at a time, so memory does not grow with the number of items.
+    Each item is one line of compact JSON: the json module's C encoder serves only that form
+    (any `indent` falls back to its pure-Python encoder, several times slower).
     """
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
     with atomic_writer(path) as handle:
         handle.write(head + "[")
         for n, item in enumerate(items):
             handle.write(",\n" if n else "\n")
-            handle.write(json.dumps(item, ensure_ascii=False, indent=indent, allow_nan=False))
+            handle.write(encode(item))
         handle.write("\n]" + tail + "\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -51,6 +51,9 @@ class OrgView:
         self.inventory = inventory
         self._cache: dict[tuple[str, str], Any] = {}
         self._accounts = {a.account_id: a for a in inventory.accounts}
+        self._memo: dict[Hashable, Any] = {}
+        self._current: str | None = None
+        self._own: list[tuple[str, str]] = []  # cache keys only the current account has read
 
     @property
     def management_account_id(self) -> str | None:
@@ -109,7 +112,20 @@ class OrgView:
             raise DataUnavailable(self.errors(account_id, dataset, region))
         value = dataset.load(rec.data)
         self._cache[cache_key] = value
+        if account_id == self._current:
+            self._own.append(cache_key)
         return value
+
+    def evaluating(self, account_id: str | None) -> None:
+        """The evaluation moves on to `account_id` (None: it is over). The parsed data that only
+        the account evaluated so far has read is released (read again, it is parsed again);
+        data read across accounts stays cached, so memory does not grow with the accounts."""
+        if account_id == self._current:
+            return
+        for key in self._own:
+            self._cache.pop(key, None)
+        self._own = []
+        self._current = account_id
 
     def find(self, account_id: str, dataset: Dataset[T], region: str | None = None) -> T | None:
         """Like get, but None when unavailable (for optional cross-account lookups)."""
@@ -117,6 +133,17 @@ class OrgView:
             return self.get(account_id, dataset, region)
         except DataUnavailable:
             return None
+
+    def memo(self, key: Hashable, build: Callable[[OrgView], T]) -> T:
+        """An Organization-wide lookup, built once per scan by `build(self)` and shared by every
+        account's evaluation (so that a check reading every account's data stays linear).
+
+        `key` names the lookup (the builder's own function, with its arguments, e.g. a region);
+        `build` must be a pure function of the inventory.
+        """
+        if key not in self._memo:
+            self._memo[key] = build(self)
+        return self._memo[key]  # type: ignore[no-any-return]
 
 
 class View:
