@@ -150,7 +150,9 @@ class Backend:
         if role and key:
             self.keys[key.group(1)] = role.group(1)
 
-    async def forward(self, method: bytes, target: bytes, headers: Headers, body: bytes) -> Response:
+    async def forward(
+        self, method: bytes, target: bytes, headers: Headers, body: bytes
+    ) -> Response:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, self._fetch, method, target, headers, body)
 

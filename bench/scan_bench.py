@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import os
 import resource
 import subprocess
@@ -59,8 +60,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scanner.demo.server import FAKE_ENV  # noqa: E402
 from sizing import Measured, fit, machine, table  # noqa: E402 (this folder)
+
+from scanner.demo.server import FAKE_ENV  # noqa: E402
 
 ALL_REGIONS = (
     "us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2", "us-east-2",
@@ -215,6 +217,20 @@ def _seed_account(
 # ---------------------------------------------------------------------------- the scan child
 
 
+class _PoolFullCounter(logging.Filter):
+    """Counts (and silences) urllib3's "Connection pool is full, discarding connection"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "pool is full" in record.getMessage():
+            self.count += 1
+            return False
+        return True
+
+
 def run_scan(
     endpoint: str,
     regions: tuple[str, ...],
@@ -224,13 +240,13 @@ def run_scan(
     detail: bool = False,
 ) -> dict[str, Any]:
     """In the scan child: the real pipeline, measured."""
-    import logging
-
     from scanner.app.scan import ScanRequest, run_scan
     from scanner.aws.collection import ScanOptions
     from scanner.core.model import Severity
 
     logging.basicConfig(level=logging.WARNING)
+    pool_full = _PoolFullCounter()
+    logging.getLogger("urllib3.connectionpool").addFilter(pool_full)
     out = Path(tempfile.mkdtemp(prefix="trailwatch-bench-"))
     extra: dict[str, Any] = {}
     if "processes" in {f.name for f in dataclasses.fields(ScanOptions)}:
@@ -281,6 +297,7 @@ def run_scan(
         "findings": len(outcome.findings),
         "statuses": dict(Counter(f.status.value for f in outcome.findings)),
         "report_bytes": sum(p.stat().st_size for p in outcome.paths),
+        "pool_full": pool_full.count,
     }
     if detail:
         found: Counter[str] = Counter(
@@ -353,7 +370,7 @@ class TreeSampler(threading.Thread):
 
 def _get_json(url: str, data: Any = None) -> Any:
     body = None if data is None else json.dumps(data).encode()
-    with urllib.request.urlopen(url, data=body, timeout=60) as resp:  # noqa: S310 - 127.0.0.1
+    with urllib.request.urlopen(url, data=body, timeout=60) as resp:
         return json.loads(resp.read())
 
 
@@ -372,7 +389,9 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
         upstream, _ = server.stdout.readline().split()
         t0 = time.perf_counter()
         templates = min(config.templates, config.accounts - 1)
-        ids = seed(upstream, config.accounts, regions, config.templates, templates if replay else None)
+        ids = seed(
+            upstream, config.accounts, regions, config.templates, templates if replay else None
+        )
         seeded = time.perf_counter() - t0
         proxy = subprocess.Popen(
             [sys.executable, str(ROOT / "bench" / "proxy.py"), "--upstream", upstream,
@@ -436,8 +455,7 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     else:
         procs = f"--processes {processes}{' (auto)' if processes == 0 else ''}"
     print(
-        f"trailwatch scan benchmark: {config.label()}, --max-workers {config.max_workers}, "
-        f"{procs}"
+        f"trailwatch scan benchmark: {config.label()}, --max-workers {config.max_workers}, {procs}"
     )
     print(f"  back end                   {config.backend_label()}")
     print(f"  seeding (not measured)     {r['seeding_s']:8.1f} s")
@@ -461,6 +479,10 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     print(f"  throttling retries         {r['retries']:8d}")
     print(f"  findings                   {r['findings']:8d}  {r['statuses']}")
     print(f"  report bytes               {r['report_bytes']:8d}")
+    print(
+        f"  connections discarded      {r.get('pool_full', 0):8d}  "
+        "(urllib3: connection pool full, in the scan parent)"
+    )
     backend_cpu = r["moto_cpu_s"] + r["proxy_cpu_s"]
     print(
         f"  back end: requests         {b.get('requests', 0):8d}  "
