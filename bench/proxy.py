@@ -21,9 +21,9 @@ scanner does its full work per account and the delay applies to every call, whil
 each distinct request once. Calls of unmapped keys (the caller, i.e. the management account,
 and AssumeRole itself) are always forwarded.
 
-`GET /__bench/stats` gives the counters (requests, forwarded to moto, answered from the cache,
-repeated requests: the same account, region, service, method, path, headers and body seen
-before) and this process's CPU seconds.
+`GET /__bench/stats` gives the counters (connections accepted, requests, forwarded to moto,
+answered from the cache, repeated requests: the same account, region, service, method, path,
+headers and body seen before) and this process's CPU seconds.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import asyncio
 import hashlib
 import http.client
 import json
+import os
 import re
 import sys
 import threading
@@ -192,6 +193,8 @@ class Backend:
                 {
                     **self.counts,
                     "cpu_s": time.process_time(),
+                    "user_s": os.times().user,
+                    "system_s": os.times().system,
                     "cached_responses": len(self.cache),
                     "learned_keys": len(self.keys),
                     "templates": len(set(self.templates.values())),
@@ -201,6 +204,7 @@ class Backend:
 
     # ------------------------------------------------------------------ HTTP/1.1 server
     async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.counts["connections"] += 1
         try:
             while True:
                 try:
@@ -233,9 +237,9 @@ class Backend:
                 if method != b"HEAD":
                     parts.append(b"Content-Length: %d\r\n" % len(out_body))
                 parts.append(b"\r\n")
-                writer.write(b"".join(parts))
                 if method != b"HEAD":
-                    writer.write(out_body)
+                    parts.append(out_body)
+                writer.write(b"".join(parts))  # one send per response
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             return

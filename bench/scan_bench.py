@@ -394,7 +394,8 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
         )
         seeded = time.perf_counter() - t0
         proxy = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "proxy.py"), "--upstream", upstream,
+            [sys.executable, *os.environ.get("BENCH_PROXY_PYARGS", "").split(),
+             str(ROOT / "bench" / "proxy.py"), "--upstream", upstream,
              "--latency-ms", str(config.latency_ms)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
         )  # fmt: skip
@@ -488,6 +489,10 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
         f"  back end: requests         {b.get('requests', 0):8d}  "
         f"(moto answered {b.get('forwarded', 0)}, from the replay cache "
         f"{b.get('cache_hits', 0)}, repeated requests seen {b.get('repeated', 0)})"
+    )
+    print(
+        f"  back end: connections      {b.get('connections', 0):8d}  "
+        f"(TCP connections the scanner opened: {b.get('connections', 0) / requests:.2f} per call)"
     )
     print(
         f"  back end CPU               {backend_cpu:8.1f} s  (moto {r['moto_cpu_s']:.1f} s, proxy "
