@@ -318,6 +318,21 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="concurrent API calls in total (default 64; at most 8 per account)",
     )
+    perf.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        default=0,
+        help="worker processes collecting accounts (default: one per CPU, at most one per 25 "
+        "accounts; "
+        "1: collect in this process only)",
+    )
+    perf.add_argument(
+        "--resume",
+        action="store_true",
+        help="after a scan was killed: take the accounts it collected from its checkpoints "
+        "(kept beside the output directory) and collect only the others",
+    )
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
@@ -418,6 +433,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise UsageError("--max-workers must be at least 1")
     if args.from_inventory and not args.from_inventory.is_file():
         raise UsageError(f"--from-inventory: no such file: {args.from_inventory}")
+    if args.processes < 0:
+        raise UsageError("--processes must be 0 (automatic) or more")
     shard = _shard(args, opts["org"])
     options = ScanOptions(
         regions=parse_regions(opts["regions"]),
@@ -432,9 +449,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         home_region=_single_region(opts["home_region"]),
         max_workers=opts["max_workers"],
         shard=shard,
+        processes=args.processes,
     )
     request = ScanRequest(
         options=options,
+        resume=args.resume,
         checks=_csv(opts["checks"]),
         output_dir=opts["output_dir"],
         formats=_formats(opts["format"]),

@@ -37,6 +37,7 @@ from reports.writers import write_reports
 from scanner.aws.collection import ScanOptions, collect_inventory, scan_home_region
 from scanner.aws.session import CallLog, Sessions
 from scanner.core.check import Check
+from scanner.core.checkpoint import CheckpointStore
 from scanner.core.errors import Interrupted, OutputError, TrailwatchError, UsageError
 from scanner.core.evaluate import evaluate
 from scanner.core.findings import Finding
@@ -97,6 +98,9 @@ class ScanRequest:
     """`--history s3://bucket/key`: the history object, fetched before and put back after."""
     log_archive_account: str | None = None
     """`--log-archive-account`: the account that should hold the logs (log-source inventory)."""
+    resume: bool = False
+    """`--resume`: take the accounts a killed scan into the same output directory already
+    collected from its checkpoints (scanner.core.checkpoint); collect only the others."""
 
 
 @dataclass
@@ -169,7 +173,27 @@ def _scan_into(
     reporter: Reporter,
 ) -> ScanOutcome:
     """Collect (or load), evaluate, and publish the report set; nothing after the switch."""
-    inventory, calls = collect_or_load(request, plan.checks, reporter, sessions)
+    collecting = request.inventory is None and not request.from_inventory
+    store = CheckpointStore.for_output(request.output_dir) if collecting else None
+    try:
+        outcome = _collect_and_publish(request, plan, report_set, sessions, reporter, store)
+    finally:
+        if store is not None:
+            store.close()
+    if store is not None:  # published: the checkpoints have served
+        store.clear()
+    return outcome
+
+
+def _collect_and_publish(
+    request: ScanRequest,
+    plan: ScanPlan,
+    report_set: ReportSet,
+    sessions: Sessions | None,
+    reporter: Reporter,
+    store: CheckpointStore | None,
+) -> ScanOutcome:
+    inventory, calls = collect_or_load(request, plan.checks, reporter, sessions, store)
     set_files = save_inventory_in_set(request, plan, inventory, report_set.staging)
     findings, meta = evaluate_checks(request, plan, inventory)
     findings, extras = suppress_and_compare(plan, findings, meta)
@@ -231,6 +255,8 @@ def plan_scan(request: ScanRequest, report_set: ReportSet) -> ScanPlan:
             raise UsageError(f"--framework {keys}: none of the selected checks is mapped to it")
     known = [ref for c in all_checks() for ref in (c.id, c.control_id) if ref]
     validate_rules(request.suppressions, known)
+    if request.resume and (request.from_inventory or request.inventory is not None):
+        raise UsageError("--resume continues a collection: it cannot be used with --from-inventory")
     if request.fail_on_new and request.baseline is None:
         raise UsageError("--fail-on-new needs --baseline OLD_DIR (the scan to compare with)")
     baseline = load_baseline(request.baseline) if request.baseline is not None else None
@@ -263,16 +289,26 @@ def collect_or_load(
     checks: Sequence[Check],
     reporter: Reporter = SILENT,
     sessions: Sessions | None = None,
+    checkpoints: CheckpointStore | None = None,
 ) -> tuple[Inventory, CallLog | None]:
     """Step 2: the inventory in memory (merge), a saved one (no AWS call), or collected with
-    read-only sessions; with the calls it took (None: none made)."""
+    read-only sessions, each account checkpointed (`--resume` takes the checkpoints of a
+    killed scan); with the calls it took (None: none made)."""
     if request.inventory is not None:
         return request.inventory, None
     if request.from_inventory:
         inventory = load_inventory(request.from_inventory, "--from-inventory")
         reporter.progress(f"evaluating saved inventory {request.from_inventory} (no AWS calls)")
         return inventory, None
-    state = collect_inventory(request.options, checks, reporter.progress, sessions)
+    state = collect_inventory(
+        request.options,
+        checks,
+        reporter.progress,
+        sessions,
+        checkpoints=checkpoints,
+        resume=request.resume,
+        tick=reporter.tick,
+    )
     calls = state.calls
     reporter.progress(
         f"{calls.total} API calls, {calls.retries} retries, {calls.repeated} repeated"

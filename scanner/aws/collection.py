@@ -1,23 +1,28 @@
-"""A scan end to end: discover accounts and regions, collect the inventory, evaluate the checks."""
+"""A scan's collection end to end: discover accounts and regions, collect (or resume) them."""
 
 from __future__ import annotations
 
 import logging
+import tempfile
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from scanner import __version__
-from scanner.aws.calls import start_job
+from scanner.aws.accounts import collect_accounts
 from scanner.aws.collector import Collector
 from scanner.aws.discovery import discover_organization, shard_accounts
-from scanner.aws.engine import AccountTarget, collect, error_from_exception
-from scanner.aws.regions import split_enabled
-from scanner.aws.registry import all_collectors, required_collectors
-from scanner.aws.session import AccountSession, CallLog, ClientSettings, Sessions
+from scanner.aws.engine import error_from_exception
+from scanner.aws.options import DEFAULT_ROLE, ScanOptions, scan_home_region
+from scanner.aws.processes import BatchDone, collect_in_processes, plan_processes
+from scanner.aws.registry import all_collectors, botocore_services, required_collectors
+from scanner.aws.session import CallLog, ClientSettings, Sessions
 from scanner.core.check import Check
-from scanner.core.errors import CredentialsError, UsageError
+from scanner.core.checkpoint import CheckpointStore, fingerprint
+from scanner.core.errors import CredentialsError, OutputError, UsageError
 from scanner.core.inventory import (
     AccountInfo,
     AccountInventory,
@@ -25,33 +30,11 @@ from scanner.core.inventory import (
     ShardPlan,
     SkippedAccount,
 )
-from scanner.core.model import CollectionError
-from scanner.core.shard import Shard
-from scanner.core.workers import DaemonPool
+from scanner.core.progress import CollectionTick, is_batch_end
+
+__all__ = ["DEFAULT_ROLE", "ScanOptions", "ScanState", "collect_inventory", "scan_home_region"]
 
 log = logging.getLogger(__name__)
-
-DEFAULT_ROLE = "OrganizationAccountAccessRole"
-
-
-@dataclass(frozen=True)
-class ScanOptions:
-    """Everything that decides what a scan collects."""
-
-    regions: tuple[str, ...] | None = None
-    org: bool = False
-    accounts: tuple[str, ...] = ()
-    exclude_accounts: tuple[str, ...] = ()
-    role_name: str = DEFAULT_ROLE
-    external_id: str | None = None
-    role_session_name: str = "trailwatch"
-    profile: str | None = None
-    endpoint_url: str | None = None
-    home_region: str | None = None
-    max_workers: int = 64
-    max_attempts: int = 8
-    shard: Shard | None = None
-    """Only the ACTIVE accounts of this shard (`--shard K/N`, with org=True)."""
 
 
 @dataclass
@@ -64,14 +47,7 @@ class ScanState:
 
 
 Progress = Callable[[str], None]
-
-
-def scan_home_region(options: ScanOptions) -> str:
-    if options.home_region:
-        return options.home_region
-    if options.regions and "us-east-1" not in options.regions:
-        return options.regions[0]
-    return "us-east-1"
+Tick = Callable[[CollectionTick], None]
 
 
 def collect_inventory(
@@ -79,7 +55,12 @@ def collect_inventory(
     checks: Sequence[Check],
     progress: Progress = lambda _m: None,
     sessions: Sessions | None = None,
+    checkpoints: CheckpointStore | None = None,
+    resume: bool = False,
+    tick: Tick | None = None,
 ) -> ScanState:
+    """Discover the accounts, then collect each one (or take it from `checkpoints` with
+    `resume`). Every collected account is written to `checkpoints` as soon as it is done."""
     started = datetime.now(UTC)
     home = scan_home_region(options)
     sessions = sessions or Sessions(
@@ -158,35 +139,31 @@ def collect_inventory(
 
     collectors = required_collectors(checks, all_collectors())
     sessions.warm(["ec2", "sts", *botocore_services(collectors)])
-    targets: list[AccountTarget] = []
-    accounts: dict[str, AccountInventory] = {}
-    # AssumeRole and DescribeRegions for every account, concurrently.
-    with DaemonPool(max_workers=options.max_workers) as pool:
-        opened = list(
-            pool.map(lambda info: open_account(sessions, info.account_id, options, home), infos)
-        )
-    for info, result in zip(infos, opened, strict=True):
-        if isinstance(result, CollectionError):
-            accounts[info.account_id] = AccountInventory(
-                info=info, home_region=home, regions=(), access_error=result
-            )
-            progress(f"account {info.account_id} {info.name}: not accessible ({result.code})")
-            continue
-        session, regions, skipped_regions = result
-        target = AccountTarget(info.account_id, session, home, regions)
-        targets.append(target)
-        accounts[info.account_id] = AccountInventory(
-            info=info, home_region=home, regions=regions, skipped_regions=skipped_regions
-        )
-    n_regions = len({r for t in targets for r in t.regions})
+    scanned = [i.account_id for i in infos]
+    store = checkpoints
+    resumed: dict[str, AccountInventory] = {}
+    plan_key = scan_fingerprint(options, sessions, home, collectors)
+    if store is not None:
+        resumed, problems = store.begin(plan_key, resume, scanned)
+        for problem in problems:
+            progress(problem)
+        # An account that could not be opened is collected again: its data is what is missing.
+        resumed = {a: acct for a, acct in resumed.items() if acct.access_error is None}
+        if resume:
+            progress(f"resuming: {len(resumed)} of {len(scanned)} account(s) from checkpoints")
+    todo = [i for i in infos if i.account_id not in resumed]
+    processes = plan_processes(options, len(todo), sessions)
     progress(
-        f"collecting {len(collectors)} dataset type(s) from {len(targets)} account(s) "
-        f"in {n_regions} region(s)"
+        f"collecting {len(collectors)} dataset type(s) from {len(todo)} account(s)"
+        + (f" in {processes} processes" if processes > 1 else "")
     )
-    collect(targets, collectors, sessions.partition, options.max_workers, progress)
-    for target in targets:
-        acct = accounts[target.account_id]
-        accounts[target.account_id] = acct.model_copy(update={"records": dict(target.records)})
+    collected = collect_all(
+        sessions, todo, options, home, collectors, store, plan_key, processes, len(resumed), tick
+    )
+    # A resumed account keeps its collected data; its Organization details are today's.
+    current = {i.account_id: i for i in infos}
+    accounts = {a: acct.model_copy(update={"info": current[a]}) for a, acct in resumed.items()}
+    accounts.update(collected)
     inventory = Inventory(
         scan_id=f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
         tool_version=__version__,
@@ -205,57 +182,99 @@ def collect_inventory(
     return ScanState(inventory=inventory, calls=sessions.calls, skipped=skipped)
 
 
-def botocore_services(collectors: Sequence[Collector]) -> set[str]:
-    """The botocore service names behind the collectors' declared IAM actions."""
-    out: set[str] = set()
-    for collector in collectors:
-        for action in collector.iam_actions:
-            prefix = action.split(":", 1)[0]
-            out.update(("s3", "s3control") if prefix == "s3" else (prefix,))
-    return out
+def scan_fingerprint(
+    options: ScanOptions, sessions: Sessions, home: str, collectors: Sequence[Collector]
+) -> str:
+    """What decides the collected data of one account: checkpoints of another scan never mix."""
+    return fingerprint(
+        {
+            "version": __version__,
+            "caller": sessions.caller_arn,
+            "partition": sessions.partition,
+            "endpoint": options.endpoint_url,
+            "role": options.role_name,
+            "external_id": fingerprint({"x": options.external_id}),
+            "regions": options.regions,
+            "home": home,
+            "datasets": sorted(c.dataset.name for c in collectors),
+        }
+    )
 
 
-def assume_account(
-    sessions: Sessions, account_id: str, options: ScanOptions, home: str
-) -> AccountSession | CollectionError:
-    """The account's session (the caller's own, else AssumeRole), or the error (as AssumeRole)."""
-    start_job()
-    try:
-        if account_id == sessions.caller_account:
-            return sessions.caller()
-        return sessions.assume(
-            account_id,
-            options.role_name,
-            home,
-            external_id=options.external_id,
-            session_name=options.role_session_name,
+def collect_all(
+    sessions: Sessions,
+    infos: Sequence[AccountInfo],
+    options: ScanOptions,
+    home: str,
+    collectors: Sequence[Collector],
+    store: CheckpointStore | None,
+    plan: str,
+    processes: int,
+    resumed: int,
+    tick: Tick | None,
+) -> dict[str, AccountInventory]:
+    """Every account of `infos`, collected in this process (threads) or in worker processes;
+    each one is checkpointed as soon as it is done, and `tick` follows the progress."""
+    started = time.monotonic()
+    calls0 = sessions.calls.total
+    state = {"done": 0, "errors": 0, "calls": 0}
+    total = len(infos)
+
+    def advance(accounts: int, calls: int | None, errors: int) -> None:
+        before = state["done"]
+        state["done"] += accounts
+        state["errors"] += errors
+        state["calls"] = sessions.calls.total - calls0 if calls is None else state["calls"] + calls
+        if tick is None:
+            return
+        done = state["done"]
+        batch_end = any(is_batch_end(n, total) for n in range(before + 1, done + 1))
+        tick(
+            CollectionTick(
+                done=done,
+                total=total,
+                resumed=resumed,
+                calls=state["calls"],
+                errors=state["errors"],
+                elapsed=time.monotonic() - started,
+                batch_end=batch_end,
+            )
         )
-    except Exception as exc:
-        err = error_from_exception(exc, home)
-        if err.operation in ("Unknown", "-"):
-            err = err.model_copy(update={"operation": "AssumeRole", "iam_action": "sts:AssumeRole"})
-        return err
 
+    if processes > 1:
+        temporary = None
+        if store is None:  # the checkpoints are how workers hand accounts over
+            temporary = tempfile.TemporaryDirectory(prefix="trailwatch-collect-")
+            store = CheckpointStore(Path(temporary.name))
+            store.begin(plan, False, ())
+        try:
 
-def enabled_regions(
-    session: AccountSession, options: ScanOptions, home: str, partition: str
-) -> tuple[tuple[str, ...], dict[str, str]] | CollectionError:
-    """(the account's enabled regions in scope, the others with why) from DescribeRegions."""
-    try:
-        described = session.client("ec2", home).describe_regions(AllRegions=True)["Regions"]
-    except Exception as exc:
-        return error_from_exception(exc, home)
-    return split_enabled(described, options.regions, partition)
+            def on_batch(batch: BatchDone) -> None:
+                advance(len(batch.accounts), batch.calls, batch.errors)
 
+            return collect_in_processes(
+                sessions, infos, options, home, collectors, store, plan, processes, on_batch
+            )
+        finally:
+            if temporary is not None:
+                store.close()
+                temporary.cleanup()
 
-def open_account(
-    sessions: Sessions, account_id: str, options: ScanOptions, home: str
-) -> tuple[AccountSession, tuple[str, ...], dict[str, str]] | CollectionError:
-    """The account's session and enabled regions, or the error that prevents scanning it."""
-    session = assume_account(sessions, account_id, options, home)
-    if isinstance(session, CollectionError):
-        return session
-    regions = enabled_regions(session, options, home, sessions.partition)
-    if isinstance(regions, CollectionError):
-        return regions
-    return session, *regions
+    out: dict[str, AccountInventory] = {}
+
+    def keep(account: AccountInventory) -> None:
+        if store is not None:
+            try:
+                store.write(account)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write the checkpoint of account {account.account_id}: "
+                    f"{exc.strerror or exc}"
+                ) from None
+        out[account.account_id] = account
+        errors = 1 if account.access_error is not None else 0
+        errors += sum(1 for r in account.records.values() if r.error is not None)
+        advance(1, None, errors)
+
+    collect_accounts(sessions, infos, options, home, collectors, keep)
+    return out

@@ -225,6 +225,19 @@ def collect(
     pool.shutdown(wait=True)
 
 
+def collect_target(
+    target: AccountTarget,
+    levels: list[list[Collector]],
+    partition: str,
+    stop: threading.Event,
+    per_account: int = PER_ACCOUNT_CALLS,
+) -> None:
+    """Every collector for one account, level by level, at most `per_account` jobs in flight;
+    results land in `target.records`. When `stop` is set, no new job starts (the records are
+    then incomplete: the caller must not keep them)."""
+    _collect_account(target, levels, partition, per_account, stop)
+
+
 def _collect_account(
     target: AccountTarget,
     levels: list[list[Collector]],

@@ -39,3 +39,13 @@ def required_collectors(
         for ds in check.requires:
             add(ds)
     return sorted(needed.values(), key=lambda c: c.dataset.name)
+
+
+def botocore_services(collectors: Sequence[Collector]) -> set[str]:
+    """The botocore service names behind the collectors' declared IAM actions."""
+    out: set[str] = set()
+    for collector in collectors:
+        for action in collector.iam_actions:
+            prefix = action.split(":", 1)[0]
+            out.update(("s3", "s3control") if prefix == "s3" else (prefix,))
+    return out

@@ -58,10 +58,13 @@ class CallLog:
         with self.lock:
             self.signatures[signature] += 1
 
+    repeated_elsewhere: int = 0
+    """Repeated calls counted by worker processes (see `absorb`)."""
+
     @property
     def repeated(self) -> int:
         """Calls that repeated an earlier (account, region, operation, parameters) exactly."""
-        return sum(n - 1 for n in self.signatures.values() if n > 1)
+        return self.repeated_elsewhere + sum(n - 1 for n in self.signatures.values() if n > 1)
 
     def add(self, key: tuple[str, str, str, str], attempts: int) -> None:
         with self.lock:
@@ -71,6 +74,16 @@ class CallLog:
     @property
     def total(self) -> int:
         return sum(self.calls.values())
+
+    def absorb(
+        self, calls: Counter[tuple[str, str, str, str]], retries: int, repeated: int
+    ) -> None:
+        """Add the calls a worker process made (its own repeated calls counted there: each
+        account is collected by one process, so no call can repeat one of another process)."""
+        with self.lock:
+            self.calls.update(calls)
+            self.retries += retries
+            self.repeated_elsewhere += repeated
 
 
 @dataclass(frozen=True)
@@ -357,6 +370,21 @@ class Sessions:
             self._accounts[self.caller_account] = AccountSession(
                 self.caller_account, self._base, self.settings, self.calls
             )
+
+    def adopt_identity(self, account: str, arn: str, partition: str) -> None:
+        """The identity another process found with GetCallerIdentity (worker processes: the
+        call is not made again)."""
+        self.caller_account, self.caller_arn, self.partition = account, arn, partition
+        with self._lock:
+            self._accounts[account] = AccountSession(account, self._base, self.settings, self.calls)
+
+    def forget(self, account_id: str) -> None:
+        """Drop an account's session once it is collected (the caller's own is kept), so that
+        memory does not grow with the number of accounts."""
+        if account_id == self.caller_account:
+            return
+        with self._lock:
+            self._accounts.pop(account_id, None)
 
     def warm(self, services: Iterable[str]) -> None:
         """Load service models once, before worker threads start.

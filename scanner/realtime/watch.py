@@ -50,15 +50,10 @@ from typing import Any
 
 from reports.asff import to_asff
 from scanner import __version__
-from scanner.aws.collection import (
-    ScanOptions,
-    assume_account,
-    botocore_services,
-    enabled_regions,
-    scan_home_region,
-)
+from scanner.aws.accounts import assume_account, enabled_regions
 from scanner.aws.engine import AccountTarget, collect
-from scanner.aws.registry import all_collectors, required_collectors
+from scanner.aws.options import ScanOptions, scan_home_region
+from scanner.aws.registry import all_collectors, botocore_services, required_collectors
 from scanner.aws.session import AccountSession, ClientSettings, Sessions
 from scanner.core.check import Check
 from scanner.core.dataset import Scope

@@ -8,7 +8,8 @@ from typing import Any
 
 from scanner.app.demo import deny_assume_role
 from scanner.app.scan import ScanRequest, run_scan
-from scanner.aws.collection import ScanOptions, open_account
+from scanner.aws.accounts import open_account
+from scanner.aws.collection import ScanOptions
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.model import CollectionError
 from tests.conftest import DEFAULT_ACCOUNT, REGIONS

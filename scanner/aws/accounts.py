@@ -1,0 +1,141 @@
+"""Whole accounts: open one (AssumeRole, enabled regions), collect it, hand it over, release it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+from scanner.aws.calls import start_job
+from scanner.aws.collector import Collector
+from scanner.aws.engine import (
+    PER_ACCOUNT_CALLS,
+    AccountTarget,
+    collect_target,
+    error_from_exception,
+    plan_levels,
+)
+from scanner.aws.options import ScanOptions
+from scanner.aws.regions import split_enabled
+from scanner.aws.session import AccountSession, Sessions
+from scanner.core.inventory import AccountInfo, AccountInventory
+from scanner.core.model import CollectionError
+from scanner.core.workers import DaemonPool
+
+
+def assume_account(
+    sessions: Sessions, account_id: str, options: ScanOptions, home: str
+) -> AccountSession | CollectionError:
+    """The account's session (the caller's own, else AssumeRole), or the error (as AssumeRole)."""
+    start_job()
+    try:
+        if account_id == sessions.caller_account:
+            return sessions.caller()
+        return sessions.assume(
+            account_id,
+            options.role_name,
+            home,
+            external_id=options.external_id,
+            session_name=options.role_session_name,
+        )
+    except Exception as exc:
+        err = error_from_exception(exc, home)
+        if err.operation in ("Unknown", "-"):
+            err = err.model_copy(update={"operation": "AssumeRole", "iam_action": "sts:AssumeRole"})
+        return err
+
+
+def enabled_regions(
+    session: AccountSession, options: ScanOptions, home: str, partition: str
+) -> tuple[tuple[str, ...], dict[str, str]] | CollectionError:
+    """(the account's enabled regions in scope, the others with why) from DescribeRegions."""
+    try:
+        described = session.client("ec2", home).describe_regions(AllRegions=True)["Regions"]
+    except Exception as exc:
+        return error_from_exception(exc, home)
+    return split_enabled(described, options.regions, partition)
+
+
+def open_account(
+    sessions: Sessions, account_id: str, options: ScanOptions, home: str
+) -> tuple[AccountSession, tuple[str, ...], dict[str, str]] | CollectionError:
+    """The account's session and enabled regions, or the error that prevents scanning it."""
+    session = assume_account(sessions, account_id, options, home)
+    if isinstance(session, CollectionError):
+        return session
+    regions = enabled_regions(session, options, home, sessions.partition)
+    if isinstance(regions, CollectionError):
+        return regions
+    return session, *regions
+
+
+def collect_account(
+    sessions: Sessions,
+    info: AccountInfo,
+    options: ScanOptions,
+    home: str,
+    levels: list[list[Collector]],
+    stop: threading.Event,
+) -> AccountInventory:
+    """One account, opened and collected; its session is released afterwards.
+
+    An account that cannot be opened is returned with its `access_error` (ERROR findings)."""
+    opened = open_account(sessions, info.account_id, options, home)
+    if isinstance(opened, CollectionError):
+        return AccountInventory(info=info, home_region=home, regions=(), access_error=opened)
+    session, regions, skipped_regions = opened
+    target = AccountTarget(info.account_id, session, home, regions)
+    try:
+        collect_target(target, levels, sessions.partition, stop)
+    finally:
+        session.release_clients()
+        sessions.forget(info.account_id)
+    return AccountInventory(
+        info=info,
+        home_region=home,
+        regions=regions,
+        skipped_regions=skipped_regions,
+        records=dict(target.records),
+    )
+
+
+def collect_accounts(
+    sessions: Sessions,
+    infos: Sequence[AccountInfo],
+    options: ScanOptions,
+    home: str,
+    collectors: Sequence[Collector],
+    on_account: Callable[[AccountInventory], None],
+    max_workers: int | None = None,
+) -> None:
+    """Open and collect every account, a window of accounts at a time (at most `max_workers`
+    calls in flight, PER_ACCOUNT_CALLS per account); each finished account is handed to
+    `on_account` (one at a time) and then forgotten here, so memory does not grow with the
+    number of accounts. An interrupted run hands over no partial account."""
+    levels = plan_levels(collectors)
+    workers = max_workers or options.max_workers
+    window = max(1, workers // PER_ACCOUNT_CALLS)
+    stop = threading.Event()
+    handover = threading.Lock()
+
+    def one(info: AccountInfo) -> None:
+        if stop.is_set():
+            return
+        account = collect_account(sessions, info, options, home, levels, stop)
+        with handover:
+            if stop.is_set():
+                return
+            try:
+                on_account(account)
+            except BaseException:
+                stop.set()  # nothing more is handed over, whichever future is waited on
+                raise
+
+    pool = DaemonPool(max_workers=window, thread_name_prefix="account")
+    try:
+        for fut in [pool.submit(one, info) for info in infos]:
+            fut.result()
+    except BaseException:
+        stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

@@ -1,0 +1,234 @@
+"""Collection in worker processes: batches of accounts, one Python process per CPU.
+
+One process spends most of a scan's CPU time in botocore (building requests, signing, parsing)
+and holds the GIL while doing it, so a large Organization is bound by one core. Here the accounts
+are split into small batches handed to `processes` worker processes (spawned: no thread is
+forked). Each worker builds its own sessions from the same profile and settings (the caller's
+identity is passed in, not asked again), opens and collects each account of a batch, and writes
+it as a checkpoint (scanner.core.checkpoint); the parent reads the checkpoints back, verified,
+and merges the call counts. A worker that dies (killed, out of memory) loses only the accounts
+it had not written: they become ERROR findings naming the failure, never a verdict.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import multiprocessing
+import os
+import queue
+import signal
+import traceback
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from scanner.aws.accounts import collect_accounts
+from scanner.aws.collector import Collector
+from scanner.aws.options import ScanOptions
+from scanner.aws.registry import all_collectors, botocore_services
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.checkpoint import CheckpointStore
+from scanner.core.inventory import AccountInfo, AccountInventory
+from scanner.core.model import CollectionError
+
+log = logging.getLogger(__name__)
+
+MIN_ACCOUNTS_PER_PROCESS = 25
+"""With `processes` 0 (auto), a worker process is started only per this many accounts: below,
+starting Python and botocore in another process costs more than it saves."""
+BATCH = 4
+"""Accounts a worker takes at a time (small: the last batches finish together)."""
+_STOP_WAIT = 5.0
+
+
+def plan_processes(options: ScanOptions, accounts: int, sessions: Sessions) -> int:
+    """How many worker processes collect `accounts` accounts (1: none, threads in this one)."""
+    if sessions.settings.client_hook is not None:  # a test's hook lives in this process only
+        return 1
+    if options.processes > 0:
+        return max(1, min(options.processes, accounts))
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, accounts // MIN_ACCOUNTS_PER_PROCESS))
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker process needs to collect like the parent (all picklable)."""
+
+    profile: str | None
+    settings: ClientSettings
+    caller_account: str
+    caller_arn: str
+    partition: str
+    options: ScanOptions
+    home: str
+    datasets: tuple[str, ...]
+    checkpoints: Path
+    plan: str
+    max_workers: int
+
+
+@dataclass(frozen=True)
+class BatchDone:
+    """A worker's message: these accounts are written as checkpoints."""
+
+    accounts: tuple[str, ...]
+    calls: int
+    errors: int
+
+
+def collect_in_processes(
+    sessions: Sessions,
+    infos: Sequence[AccountInfo],
+    options: ScanOptions,
+    home: str,
+    collectors: Sequence[Collector],
+    store: CheckpointStore,
+    plan: str,
+    processes: int,
+    on_batch: Callable[[BatchDone], None],
+) -> dict[str, AccountInventory]:
+    """Collect `infos` in `processes` worker processes; every account, read back from its
+    checkpoint (or with the error that lost it)."""
+    spec = WorkerSpec(
+        profile=options.profile,
+        settings=sessions.settings,
+        caller_account=sessions.caller_account,
+        caller_arn=sessions.caller_arn,
+        partition=sessions.partition,
+        options=options,
+        home=home,
+        datasets=tuple(c.dataset.name for c in collectors),
+        checkpoints=store.directory,
+        plan=plan,
+        max_workers=max(1, math.ceil(options.max_workers / processes)),
+    )
+    batches = [tuple(infos[i : i + BATCH]) for i in range(0, len(infos), BATCH)]
+    ctx = multiprocessing.get_context("spawn")
+    tasks: Any = ctx.Queue()
+    results: Any = ctx.Queue()
+    for batch in batches:
+        tasks.put(batch)
+    workers = [
+        ctx.Process(target=_worker, args=(spec, tasks, results), name=f"collect-{n}", daemon=True)
+        for n in range(processes)
+    ]
+    for _ in workers:
+        tasks.put(None)
+    delivered: set[str] = set()
+    finished: set[int] = set()
+    exited: set[int] = set()
+    deaths: list[str] = []
+    try:
+        for worker in workers:
+            worker.start()
+        while len(finished) < len(workers):
+            try:
+                kind, pid, body = results.get(timeout=0.5)
+            except queue.Empty:
+                # A worker that exited without its last message (killed, out of memory): after
+                # a second empty wait (its last messages, if any, had time to arrive), it is
+                # counted out; the accounts no worker delivered are lost (below).
+                for worker in workers:
+                    wpid = worker.pid or 0
+                    if wpid in finished or worker.exitcode is None:
+                        continue
+                    if wpid in exited:
+                        finished.add(wpid)
+                        deaths.append(f"process {wpid} exit code {worker.exitcode}")
+                    exited.add(wpid)
+                continue
+            if kind == "done":
+                delivered.update(body.accounts)
+                on_batch(body)
+            elif kind == "calls":
+                calls, retries, repeated = body
+                sessions.calls.absorb(calls, retries, repeated)
+                finished.add(pid)
+            else:  # "failed": a bug in the worker, reported like one in this process
+                _stop(workers)
+                raise RuntimeError(f"collection worker {pid} failed: {body}")
+    except BaseException:
+        _stop(workers)
+        raise
+    for worker in workers:
+        worker.join(timeout=_STOP_WAIT)
+    out: dict[str, AccountInventory] = {}
+    reason = "the collection process died (" + "; ".join(deaths or ["no exit code"]) + ")"
+    for info in infos:
+        delivered_ok = info.account_id in delivered
+        out[info.account_id] = (
+            store.read(info.account_id) if delivered_ok else _lost_account(info, home, reason)
+        )
+    return out
+
+
+def _lost_account(info: AccountInfo, home: str, reason: str) -> AccountInventory:
+    """An account no worker delivered: ERROR findings name the failure, never a verdict."""
+    return AccountInventory(
+        info=info,
+        home_region=home,
+        regions=(),
+        access_error=CollectionError(
+            operation="-", iam_action="-", code="CollectionProcessDied", message=reason[:500]
+        ),
+    )
+
+
+def _stop(workers: Sequence[Any]) -> None:
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    for worker in workers:
+        worker.join(timeout=_STOP_WAIT)
+
+
+def _worker(spec: WorkerSpec, tasks: Any, results: Any) -> None:
+    """A worker process: batches from `tasks` until None; messages to `results`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    pid = os.getpid()
+    try:
+        sessions = Sessions(spec.profile, spec.settings)
+        sessions.adopt_identity(spec.caller_account, spec.caller_arn, spec.partition)
+        wanted = set(spec.datasets)
+        collectors = [c for c in all_collectors() if c.dataset.name in wanted]
+        sessions.warm(["ec2", "sts", *botocore_services(collectors)])
+        store = CheckpointStore(spec.checkpoints)
+        store.attach(spec.plan)
+        options = replace(spec.options, max_workers=spec.max_workers)
+        while (batch := tasks.get()) is not None:
+            before = sessions.calls.total
+            errors = 0
+
+            def keep(account: AccountInventory) -> None:
+                nonlocal errors
+                store.write(account)
+                errors += _errors(account)
+
+            collect_accounts(sessions, batch, options, spec.home, collectors, keep)
+            done = BatchDone(
+                accounts=tuple(i.account_id for i in batch),
+                calls=sessions.calls.total - before,
+                errors=errors,
+            )
+            results.put(("done", pid, done))
+        calls = sessions.calls
+        results.put(("calls", pid, (Counter(calls.calls), calls.retries, calls.repeated)))
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            results.put(("failed", pid, f"{type(exc).__name__}: {exc}"))
+        log.error("collection worker failed:\n%s", traceback.format_exc())
+    finally:
+        results.close()
+        results.join_thread()
+
+
+def _errors(account: AccountInventory) -> int:
+    if account.access_error is not None:
+        return 1
+    return sum(1 for r in account.records.values() if r.error is not None)

@@ -1,0 +1,156 @@
+"""A killed scan resumes from per-account checkpoints; worker processes collect like threads."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
+from scanner.aws import processes
+from scanner.aws.collection import ScanOptions
+from scanner.aws.session import ClientSettings, Sessions
+from scanner.core.checkpoint import checkpoint_dir
+from scanner.core.errors import Interrupted
+from scanner.core.findings import Finding
+from scanner.core.model import Status
+from scanner.core.progress import CollectionTick
+from scanner.core.reporter import Reporter
+from scanner.demo.world import REGIONS
+from tests.integration.conftest import Demo
+
+
+def _request(demo: Demo, out: Path, *, resume: bool = False, procs: int = 1) -> ScanRequest:
+    return ScanRequest(
+        options=ScanOptions(org=True, regions=REGIONS, endpoint_url=demo.endpoint, processes=procs),
+        output_dir=out,
+        formats=("json",),
+        resume=resume,
+    )
+
+
+def _sessions(demo: Demo) -> Sessions:
+    return Sessions(None, ClientSettings(endpoint_url=demo.endpoint, max_attempts=8))
+
+
+def _verdicts(findings: tuple[Finding, ...] | list[Finding]) -> dict[str, tuple[object, ...]]:
+    return {f.id: (f.status, f.reason, f.resource, f.account_name) for f in findings}
+
+
+def _accounts_called(sessions: Sessions) -> set[str]:
+    return {account for (account, _r, _s, _op) in sessions.calls.calls}
+
+
+class _KillAfter:
+    """A progress sink that stops the scan like Ctrl-C once `n` accounts are collected."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __call__(self, tick: CollectionTick) -> None:
+        if tick.done >= self.n:
+            raise KeyboardInterrupt
+
+
+def test_killed_scan_resumes_to_the_findings_of_an_uninterrupted_scan(
+    demo: Demo, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    accounts = {f.account_id for f in demo.baseline}
+    assert len(accounts) >= 3
+    with pytest.raises(Interrupted):
+        run_scan(_request(demo, out), Reporter(tick=_KillAfter(2)), _sessions(demo))
+    kept = {p.stem for p in checkpoint_dir(out).glob("*.json")}
+    assert 2 <= len(kept) < len(accounts)
+    assert not (out / "findings.json").exists()  # nothing published by the killed scan
+
+    sessions = _sessions(demo)
+    resumed = run_scan(_request(demo, out, resume=True), sessions=sessions)
+
+    assert _verdicts(resumed.findings) == _verdicts(demo.baseline)
+    called = _accounts_called(sessions)
+    assert not (kept - {sessions.caller_account}) & called  # only what was missing
+    assert (accounts - kept) <= called | {sessions.caller_account}
+    assert not checkpoint_dir(out).exists()  # published: the checkpoints are gone
+
+
+def test_resume_collects_again_a_checkpoint_it_cannot_trust(demo: Demo, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(Interrupted):
+        run_scan(_request(demo, out), Reporter(tick=_KillAfter(2)), _sessions(demo))
+    kept = sorted(checkpoint_dir(out).glob("*.json"))
+    binary, foreign = kept[0], kept[1]
+    binary.write_bytes(os.urandom(4096))
+    text = foreign.read_text(encoding="utf-8")
+    plan = text.split('"plan":"', 1)[1].split('"', 1)[0]
+    foreign.write_text(text.replace(plan, "0" * len(plan)), encoding="utf-8")
+    lines: list[str] = []
+    sessions = _sessions(demo)
+
+    resumed = run_scan(_request(demo, out, resume=True), Reporter(progress=lines.append), sessions)
+
+    assert _verdicts(resumed.findings) == _verdicts(demo.baseline)
+    called = _accounts_called(sessions)
+    assert {binary.stem, foreign.stem} <= called | {sessions.caller_account}
+    assert sum(1 for line in lines if line.startswith("checkpoint ")) == 2
+
+
+def test_without_resume_old_checkpoints_are_not_used(demo: Demo, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(Interrupted):
+        run_scan(_request(demo, out), Reporter(tick=_KillAfter(2)), _sessions(demo))
+    kept = {p.stem for p in checkpoint_dir(out).glob("*.json")}
+    sessions = _sessions(demo)
+    run_scan(_request(demo, out), sessions=sessions)
+    assert (kept - {sessions.caller_account}) <= _accounts_called(sessions)
+
+
+def test_worker_processes_collect_what_threads_collect(demo: Demo, tmp_path: Path) -> None:
+    sessions = _sessions(demo)
+    ticks: list[CollectionTick] = []
+    outcome = run_scan(
+        _request(demo, tmp_path / "out", procs=2), Reporter(tick=ticks.append), sessions
+    )
+    assert _verdicts(outcome.findings) == _verdicts(demo.baseline)
+    accounts = {f.account_id for f in demo.baseline}
+    assert accounts <= _accounts_called(sessions) | {sessions.caller_account}
+    assert sessions.calls.repeated == 0
+    assert ticks[-1].done == ticks[-1].total == len(accounts)
+    assert ticks[-1].calls == sessions.calls.total - 1 - _organization_calls(sessions)
+    assert ticks[-1].batch_end
+
+
+def _organization_calls(sessions: Sessions) -> int:
+    return sum(
+        n for (_a, _r, svc, _op), n in sessions.calls.calls.items() if svc == "organizations"
+    )
+
+
+def test_a_dead_worker_loses_its_accounts_as_errors_never_verdicts(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(processes, "BATCH", 1)
+
+    def kill_every_worker(tick: CollectionTick) -> None:
+        for child in multiprocessing.active_children():
+            if child.pid:
+                os.kill(child.pid, signal.SIGKILL)
+
+    outcome: ScanOutcome = run_scan(
+        _request(demo, tmp_path / "out", procs=2),
+        Reporter(tick=kill_every_worker),
+        _sessions(demo),
+    )
+    lost = {
+        a.account_id
+        for a in outcome.inventory.accounts
+        if a.access_error is not None and a.access_error.code == "CollectionProcessDied"
+    }
+    assert lost  # the kill came before the last account
+    for finding in outcome.findings:
+        if finding.account_id in lost:
+            assert finding.status is Status.ERROR
+    assert outcome.exit_code in (1, 3)
