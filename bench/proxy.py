@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import hashlib
 import http.client
 import json
@@ -43,8 +44,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
-Headers = list[tuple[bytes, bytes]]
-Response = tuple[int, Headers, bytes]
+Headers = dict[bytes, bytes]
+"""Request headers, names lower-cased."""
+Response = tuple[int, bytes, bytes]
+"""(status, the header lines without Content-Length, body)"""
 
 _CREDENTIAL = re.compile(rb"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/")
 _ROLE_ACCOUNT = re.compile(rb"arn(?::|%3A)aws(?::|%3A)iam(?::|%3A)(?::|%3A)(\d{12})(?::|%3A)role")
@@ -89,13 +92,15 @@ class Backend:
 
     # ------------------------------------------------------------------ one request
     async def answer(self, method: bytes, target: bytes, headers: Headers, body: bytes) -> Response:
+        """(status, the response's header lines, body) for one request; headers lower-cased."""
         self.counts["requests"] += 1
-        auth = next((v for k, v in headers if k.lower() == b"authorization"), b"")
-        match = _CREDENTIAL.search(auth)
+        match = _CREDENTIAL.search(headers.get(b"authorization", b""))
         key, region, service = match.groups() if match else (b"", b"", b"")
         account = self.keys.get(key, b"key:" + key)
-        stable = sorted((k.lower(), v) for k, v in headers if k.lower() not in _VOLATILE)
-        signature = _digest(account, region, service, method, target, *_flat(stable), body)
+        stable = b"\n".join(
+            [k + b":" + v for k, v in sorted(headers.items()) if k not in _VOLATILE]
+        )
+        signature = _digest(account, region, service, method, target, stable, body)
         if signature in self.seen:
             self.counts["repeated"] += 1
         else:
@@ -109,13 +114,12 @@ class Backend:
                 self._learn(body, response[2])
             return response
         self.counts["replayed"] += 1
-        if template != account:
+        other = template != account
+        if other:
             target = target.replace(account, template)
             body = body.replace(account, template)
-            headers = [(k, v.replace(account, template)) for k, v in headers]
-            stable = [(k, v.replace(account, template)) for k, v in stable]
-        headers = [*headers, (b"x-moto-account-id", template)]
-        cache_key = _digest(template, region, service, method, target, *_flat(stable), body)
+            stable = stable.replace(account, template)
+        cache_key = _digest(template, region, service, method, target, stable, body)
         cached = self.cache.get(cache_key)
         if cached is not None:
             self.counts["cache_hits"] += 1
@@ -126,10 +130,12 @@ class Backend:
                 cached = await asyncio.shield(running)
             else:
                 self.counts["forwarded"] += 1
+                sent = {k: v.replace(account, template) for k, v in headers.items()}
+                sent[b"x-moto-account-id"] = template
                 future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
                 self.inflight[cache_key] = future
                 try:
-                    cached = await self.forward(method, target, headers, body)
+                    cached = await self.forward(method, target, sent, body)
                 except BaseException as exc:
                     future.set_exception(exc)
                     future.exception()  # retrieved: no "never retrieved" warning
@@ -139,11 +145,10 @@ class Backend:
                 future.set_result(cached)
                 if cached[0] < 500:  # 4xx answers are as deterministic as 2xx ones
                     self.cache[cache_key] = cached
-        status, out_headers, out_body = cached
-        if template != account:
-            out_body = out_body.replace(template, account)
-            out_headers = [(k, v.replace(template, account)) for k, v in out_headers]
-        return status, out_headers, out_body
+        if not other:
+            return cached
+        status, head, out_body = cached
+        return status, head.replace(template, account), out_body.replace(template, account)
 
     def _learn(self, request_body: bytes, response_body: bytes) -> None:
         role = _ROLE_ACCOUNT.search(request_body)
@@ -162,8 +167,11 @@ class Backend:
         if conn is None:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
             self.local.conn = conn
-        sent = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers}
-        sent.pop("Connection", None)
+        sent = {
+            k.decode("latin-1"): v.decode("latin-1")
+            for k, v in headers.items()
+            if k not in (b"connection", b"host")
+        }
         try:
             conn.request(method.decode(), target.decode("latin-1"), body=body or None, headers=sent)
             resp = conn.getresponse()
@@ -172,14 +180,16 @@ class Backend:
             conn.close()
             self.local.conn = None
             raise
-        out = [
-            (k.encode("latin-1"), v.encode("latin-1"))
+        lines = [
+            f"{k}: {v}\r\n".encode("latin-1")
             for k, v in resp.getheaders()
             if k.lower().encode() not in _HOP
         ]
         if method == b"HEAD":
-            out.append((b"Content-Length", (resp.getheader("Content-Length") or "0").encode()))
-        return resp.status, out, data
+            lines.append(
+                b"Content-Length: %s\r\n" % (resp.getheader("Content-Length") or "0").encode()
+            )
+        return resp.status, b"".join(lines), data
 
     # ------------------------------------------------------------------ control
     def control(self, method: bytes, target: bytes, body: bytes) -> Response:
@@ -213,33 +223,31 @@ class Backend:
                     return
                 lines = head[:-4].split(b"\r\n")
                 method, target, _version = lines[0].split(b" ", 2)
-                headers: Headers = []
+                headers: Headers = {}
                 for line in lines[1:]:
                     name, _, value = line.partition(b":")
-                    headers.append((name.strip(), value.strip()))
-                lower = {k.lower(): v for k, v in headers}
-                if lower.get(b"expect", b"").lower() == b"100-continue":
+                    headers[name.strip().lower()] = value.strip()
+                if headers.get(b"expect", b"").lower() == b"100-continue":
                     writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-                length = int(lower.get(b"content-length", b"0"))
+                length = int(headers.get(b"content-length", b"0"))
                 body = await reader.readexactly(length) if length else b""
                 if target.startswith(b"/__bench/"):
-                    status, out_headers, out_body = self.control(method, target, body)
+                    status, out_head, out_body = self.control(method, target, body)
                 else:
                     try:
-                        status, out_headers, out_body = await self.answer(
+                        status, out_head, out_body = await self.answer(
                             method, target, headers, body
                         )
                     except Exception as exc:  # moto unreachable: a 502 the client retries
                         self.counts["upstream_errors"] += 1
-                        status, out_headers, out_body = _json(502, {"error": repr(exc)})
-                parts = [b"HTTP/1.1 %d %s\r\n" % (status, _reason(status))]
-                parts += [k + b": " + v + b"\r\n" for k, v in out_headers]
-                if method != b"HEAD":
-                    parts.append(b"Content-Length: %d\r\n" % len(out_body))
-                parts.append(b"\r\n")
-                if method != b"HEAD":
-                    parts.append(out_body)
-                writer.write(b"".join(parts))  # one send per response
+                        status, out_head, out_body = _json(502, {"error": repr(exc)})
+                if method == b"HEAD":
+                    out = b"HTTP/1.1 %d %s\r\n%s\r\n" % (status, _reason(status), out_head)
+                else:
+                    out = b"HTTP/1.1 %d %s\r\n%sContent-Length: %d\r\n\r\n%s" % (
+                        status, _reason(status), out_head, len(out_body), out_body
+                    )  # fmt: skip
+                writer.write(out)  # one send per response
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             return
@@ -247,22 +255,17 @@ class Backend:
             writer.close()
 
 
-def _flat(pairs: list[tuple[bytes, bytes]]) -> list[bytes]:
-    return [part for pair in pairs for part in pair]
-
-
 def _digest(*parts: bytes) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(len(part).to_bytes(4, "big"))
-        h.update(part)
-    return h.digest()
+    """16 bytes for the parts (length-prefixed: no two different part lists join alike)."""
+    lengths = b",".join(b"%d" % len(p) for p in parts)
+    return hashlib.blake2b(lengths + b"|" + b"".join(parts), digest_size=16).digest()
 
 
 def _json(status: int, value: Any) -> Response:
-    return status, [(b"Content-Type", b"application/json")], json.dumps(value).encode()
+    return status, b"Content-Type: application/json\r\n", json.dumps(value).encode()
 
 
+@functools.cache
 def _reason(status: int) -> bytes:
     try:
         return http.client.responses[status].encode()

@@ -40,6 +40,7 @@ The scanner's options: `--processes` is passed only when this scanner's ScanOpti
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -352,13 +353,16 @@ def _rss_mb(pid: int) -> float:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the scan process tree every 0.2 s: peak total RSS and most processes at once."""
+    """Samples the scan process tree every 0.2 s: peak total RSS, most processes at once, and
+    the CPU of every descendant (also those that getrusage(RUSAGE_CHILDREN) cannot see, such as
+    the workers of a forkserver)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak_total_mb = 0.0
         self.most_processes = 0
+        self.descendant_cpu: dict[int, float] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -366,6 +370,13 @@ class TreeSampler(threading.Thread):
             pids = _tree(self.pid)
             self.most_processes = max(self.most_processes, len(pids))
             self.peak_total_mb = max(self.peak_total_mb, sum(_rss_mb(p) for p in pids))
+            for p in pids[1:]:
+                with contextlib.suppress(OSError, IndexError, ValueError):
+                    self.descendant_cpu[p] = _cpu_seconds(p)
+
+    @property
+    def workers_cpu_s(self) -> float:
+        return sum(self.descendant_cpu.values())
 
 
 def _get_json(url: str, data: Any = None) -> Any:
@@ -441,6 +452,7 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
         ids=ids,
         peak_rss_total_mb=sampler.peak_total_mb,
         most_processes=sampler.most_processes,
+        sampled_workers_cpu_s=sampler.workers_cpu_s,
         load_average=os.getloadavg(),
     )
     return result
@@ -461,10 +473,12 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     print(f"  back end                   {config.backend_label()}")
     print(f"  seeding (not measured)     {r['seeding_s']:8.1f} s")
     print(f"  wall                       {r['wall_s']:8.1f} s")
-    cpu = r["cpu_s"] + r["children_cpu_s"]
+    workers = max(r["children_cpu_s"], r.get("sampled_workers_cpu_s", 0.0))
+    cpu = r["cpu_s"] + workers
     print(
-        f"  scanner CPU                {cpu:8.1f} s  (parent {r['cpu_s']:.1f} s, "
-        f"worker processes {r['children_cpu_s']:.1f} s)"
+        f"  scanner CPU                {cpu:8.1f} s  (parent {r['cpu_s']:.1f} s, worker processes "
+        f"{r['children_cpu_s']:.1f} s by getrusage, "
+        f"{r.get('sampled_workers_cpu_s', 0.0):.1f} s sampled from /proc)"
     )
     print(f"  scanner CPU per call       {cpu * 1000 / max(1, r['calls']):8.2f} ms")
     print(
@@ -496,7 +510,8 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     )
     print(
         f"  back end CPU               {backend_cpu:8.1f} s  (moto {r['moto_cpu_s']:.1f} s, proxy "
-        f"{r['proxy_cpu_s']:.1f} s; {backend_cpu * 1000 / requests:.2f} ms per request)"
+        f"{r['proxy_cpu_s']:.1f} s; "
+        f"{backend_cpu * 1000 / requests:.2f} ms per request)"
     )
     load = ", ".join(f"{x:.2f}" for x in r["load_average"])
     print(f"  load average after         {load}")
