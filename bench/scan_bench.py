@@ -5,6 +5,7 @@
     python bench/scan_bench.py --targets         # make bench / make bench-scale
     python bench/scan_bench.py --sizing 100,400  # two sizes -> the README's sizing table
     python bench/scan_bench.py --validate        # replay against plain moto, 20 accounts
+    python bench/scan_bench.py --table A.json,B.json  # the sizing table from two saved runs
 
 Processes: moto (bench/server.py) runs in one child process, the delaying proxy (bench/proxy.py)
 in another, and the scan in a third, so the scanner's CPU time and peak RSS are its own, and the
@@ -448,13 +449,20 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
     result.update(
         accounts=config.accounts,
         regions=config.regions,
+        latency_ms=config.latency_ms,
+        max_workers=config.max_workers,
         seeding_s=seeded,
         ids=ids,
         peak_rss_total_mb=sampler.peak_total_mb,
         most_processes=sampler.most_processes,
         sampled_workers_cpu_s=sampler.workers_cpu_s,
         load_average=os.getloadavg(),
+        label=config.label(),
     )
+    fd, path = tempfile.mkstemp(prefix=f"trailwatch-bench-{config.accounts}x{config.regions}-")
+    with os.fdopen(fd, "w") as f:
+        json.dump({k: v for k, v in result.items() if not k.startswith("detail_")}, f)
+    result["saved_to"] = path
     return result
 
 
@@ -490,6 +498,7 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     print(f"  peak RSS, all processes    {r['peak_rss_total_mb']:8.0f} MB  (sampled every 0.2 s)")
     print(f"  API calls                  {r['calls']:8d}")
     print(f"  per account-region         {r['calls'] / n:8.1f}")
+    print(f"  in the home region         {r['home_calls']:8d}")
     print(f"  repeated calls             {r['repeated']:8d}")
     print(f"  throttling retries         {r['retries']:8d}")
     print(f"  findings                   {r['findings']:8d}  {r['statuses']}")
@@ -515,6 +524,7 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     )
     load = ", ".join(f"{x:.2f}" for x in r["load_average"])
     print(f"  load average after         {load}")
+    print(f"  figures saved to           {r['saved_to']}  (--table SMALL,LARGE)")
     if per_operation:
         print("  calls per operation:")
         for op, count in r["per_operation"].items():
@@ -684,6 +694,9 @@ def main() -> None:
     parser.add_argument("--targets", action="store_true", help="the scale targets and sizing")
     parser.add_argument("--sizing", default="", metavar="N,M", help="sizing table from 2 sizes")
     parser.add_argument("--validate", action="store_true", help="replay vs plain moto")
+    parser.add_argument(
+        "--table", default="", metavar="A.json,B.json", help="sizing table from two saved runs"
+    )
     parser.add_argument("--detail", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--scan-child", nargs=2, metavar=("ENDPOINT", "REGIONS"), help=argparse.SUPPRESS
@@ -710,6 +723,11 @@ def main() -> None:
         return
     if args.sizing:
         sizing(args)
+        return
+    if args.table:
+        low, high = (json.loads(Path(p).read_text()) for p in args.table.split(","))
+        small, large = Measured.of(low, low["label"]), Measured.of(high, high["label"])
+        print(table(fit(small, large), small, large))
         return
     if args.validate:
         sys.exit(0 if validate(args.processes, args.max_workers) else 1)
