@@ -43,6 +43,7 @@ def _run(
         ("scan", "--log-archive-account", "111111111111,222222222222"),
         ("scan", "--max-workers", "0"),
         ("scan", "--from-inventory", "/nonexistent/inventory.json"),
+        ("scan", "--processes", "-1"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(args: tuple[str, ...], tmp_path: Path) -> None:

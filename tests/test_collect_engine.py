@@ -167,23 +167,6 @@ def test_a_failing_collector_is_a_record_and_the_others_still_run() -> None:
     assert target.records[record_key(ROOT.name, None)].error is None
 
 
-def test_progress_counts_accounts_and_their_failed_datasets() -> None:
-    lines: list[str] = []
-    targets = [_target(), _target()]
-    targets[1].account_id = "444455556666"
-
-    def fails_in_one(ctx: CollectContext) -> list[str]:
-        if ctx.account_id == "444455556666":
-            raise ValueError("x")
-        return []
-
-    collect(targets, [_collector(PER_REGION, fails_in_one)], "aws", 8, progress=lines.append)
-    assert sorted(line.split()[0] for line in lines) == ["[1/2]", "[2/2]"]
-    by_account = {line.split(":")[0].split()[-1]: line for line in lines}
-    assert "2 datasets, 0 failed" in by_account["111122223333"]
-    assert "2 datasets, 2 failed" in by_account["444455556666"]
-
-
 def test_a_collector_failing_before_any_call_is_not_blamed_on_the_previous_job(
     moto_endpoint: str,
 ) -> None:

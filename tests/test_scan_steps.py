@@ -72,6 +72,8 @@ def test_plan_refuses_bad_options_before_any_aws_call(tmp_path: Path) -> None:
         plan_scan(_request(tmp_path, save_inventory=tmp_path), report_set)
     with pytest.raises(UsageError):
         plan_scan(_request(tmp_path, checks=("NoSuch.1",)), report_set)
+    with pytest.raises(UsageError):  # nothing to resume: no collection
+        plan_scan(_request(tmp_path, resume=True, from_inventory=tmp_path / "i.json"), report_set)
     inside = plan_scan(_request(tmp_path, save_inventory=tmp_path / "out" / "inv.json"), report_set)
     outside = plan_scan(_request(tmp_path, save_inventory=tmp_path / "inv.json"), report_set)
     assert inside.inventory_in_set and not outside.inventory_in_set

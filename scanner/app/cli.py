@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from scanner.core.config import load_config
 from scanner.core.errors import Interrupted, TrailwatchError, UsageError
 from scanner.core.formats import DEFAULT_FORMATS, FORMATS
 from scanner.core.model import Severity
+from scanner.core.progress import BatchLines, StatusLine, StatusLineHandler, Tick, no_tick
 from scanner.core.registry import all_checks, select_checks
 from scanner.core.reporter import Reporter
 from scanner.core.shard import parse_shard
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     from scanner.core.shard import Shard
 
 log = logging.getLogger("trailwatch")
+PREFIX = "trailwatch: "
+"""What begins every line the command writes on stderr."""
 _Container = argparse._ActionsContainer
 
 EXIT_CODES = """exit codes:
@@ -904,15 +907,76 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(args.output_dir, _formats(args.format), _reporter())
 
 
+class _Stderr:
+    """How collection progress reaches stderr in this run (set by _configure_logging)."""
+
+    tick: Tick = no_tick
+    status: StatusLine | None = None
+    """The terminal's status line (None: stderr is not a terminal, or -q)."""
+
+    @classmethod
+    def end_line(cls) -> None:
+        """Before a last line printed outside logging: the status line, if any, is ended (and
+        stays so: ticks from calls abandoned in flight are not drawn)."""
+        if cls.status is not None:
+            cls.status.close()
+
+    @classmethod
+    def result(cls, line: str) -> None:
+        if cls.status is None:
+            print(line)
+            return
+        with cls.status.aside():
+            print(line, flush=True)
+
+
 def _reporter() -> Reporter:
-    """Progress through logging (stderr, hidden by -q); results on stdout."""
-    return Reporter(progress=log.info, result=print)
+    """Progress through logging (stderr, hidden by -q) and, while collecting, a status line (a
+    terminal) or a line per batch of accounts (not a terminal); results on stdout."""
+    return Reporter(progress=log.info, result=_Stderr.result, tick=_Stderr.tick)
+
+
+def _is_terminal(stream: Any) -> bool:
+    """A terminal that understands carriage return and erase-in-line (not TERM=dumb)."""
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
+def _columns(stream: Any) -> Callable[[], int]:
+    def columns() -> int:
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            return 0
+
+    return columns
+
+
+def _writer(stream: Any) -> Callable[[str], None]:
+    def write(text: str) -> None:
+        stream.write(text)
+        stream.flush()
+
+    return write
 
 
 def _configure_logging(verbose: bool, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("trailwatch: %(message)s"))
+    stream = sys.stderr
+    _Stderr.status = None
+    _Stderr.tick = no_tick
+    handler: logging.Handler
+    if not quiet and _is_terminal(stream):
+        _Stderr.status = StatusLine(_writer(stream), columns=_columns(stream), prefix=PREFIX)
+        _Stderr.tick = _Stderr.status
+        handler = StatusLineHandler(stream, _Stderr.status)
+    else:
+        if not quiet:
+            _Stderr.tick = BatchLines(log.info)
+        handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(f"{PREFIX}%(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
@@ -968,23 +1032,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except TrailwatchError as exc:
+        _Stderr.end_line()
         print(f"trailwatch: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
         # Interrupted says what the output directory holds; a bare Ctrl-C came before any output.
         detail = str(exc) if isinstance(exc, Interrupted) else "no report written"
+        _Stderr.end_line()
         print(f"trailwatch: interrupted: {detail}", file=sys.stderr)
         _abandon_calls_in_flight()
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: one line, the traceback in a file, a code of its own
         log_file = _crash_log(exc)
         where = f"traceback in {log_file}" if log_file else "could not write a crash log"
+        _Stderr.end_line()
         print(
             f"trailwatch: internal error ({type(exc).__name__}); {where}; please report it",
             file=sys.stderr,
         )
         return EXIT_INTERNAL
     finally:
+        _Stderr.end_line()  # the shell's prompt never lands on a status line
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

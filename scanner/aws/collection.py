@@ -17,7 +17,12 @@ from scanner.aws.collector import Collector
 from scanner.aws.discovery import discover_organization, shard_accounts
 from scanner.aws.engine import error_from_exception
 from scanner.aws.options import DEFAULT_ROLE, ScanOptions, scan_home_region
-from scanner.aws.processes import BatchDone, collect_in_processes, plan_processes
+from scanner.aws.processes import (
+    BatchDone,
+    ProcessesUnavailable,
+    collect_in_processes,
+    plan_processes,
+)
 from scanner.aws.registry import all_collectors, botocore_services, required_collectors
 from scanner.aws.session import CallLog, ClientSettings, Sessions
 from scanner.core.check import Check
@@ -138,7 +143,6 @@ def collect_inventory(
         raise UsageError("no accounts left to scan")
 
     collectors = required_collectors(checks, all_collectors())
-    sessions.warm(["ec2", "sts", *botocore_services(collectors)])
     scanned = [i.account_id for i in infos]
     store = checkpoints
     resumed: dict[str, AccountInventory] = {}
@@ -153,6 +157,8 @@ def collect_inventory(
             progress(f"resuming: {len(resumed)} of {len(scanned)} account(s) from checkpoints")
     todo = [i for i in infos if i.account_id not in resumed]
     processes = plan_processes(options, len(todo), sessions)
+    if processes == 1:  # worker processes load the service models they use themselves
+        sessions.warm(["ec2", "sts", *botocore_services(collectors)])
     progress(
         f"collecting {len(collectors)} dataset type(s) from {len(todo)} account(s)"
         + (f" in {processes} processes" if processes > 1 else "")
@@ -243,21 +249,25 @@ def collect_all(
 
     if processes > 1:
         temporary = None
-        if store is None:  # the checkpoints are how workers hand accounts over
+        handover = store
+        if handover is None:  # the checkpoints are how workers hand accounts over
             temporary = tempfile.TemporaryDirectory(prefix="trailwatch-collect-")
-            store = CheckpointStore(Path(temporary.name))
-            store.begin(plan, False, ())
+            handover = CheckpointStore(Path(temporary.name))
+            handover.begin(plan, False, ())
         try:
 
             def on_batch(batch: BatchDone) -> None:
                 advance(len(batch.accounts), batch.calls, batch.errors)
 
             return collect_in_processes(
-                sessions, infos, options, home, collectors, store, plan, processes, on_batch
+                sessions, infos, options, home, collectors, handover, plan, processes, on_batch
             )
+        except ProcessesUnavailable as exc:
+            log.warning("worker processes unavailable (%s): collecting in this process", exc)
+            sessions.warm(["ec2", "sts", *botocore_services(collectors)])
         finally:
             if temporary is not None:
-                store.close()
+                handover.close()
                 temporary.cleanup()
 
     out: dict[str, AccountInventory] = {}

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -177,40 +176,23 @@ def collect(
     collectors: Sequence[Collector],
     partition: str,
     max_workers: int,
-    progress: Callable[[str], None] | None = None,
 ) -> None:
-    """Run every collector for every target; results land in each target's `records`.
+    """Run every collector for every target; results land in each target's `records` (the
+    real-time watcher's few accounts; a scan collects whole accounts, scanner.aws.accounts).
 
     Accounts are collected a few at a time (max_workers / PER_ACCOUNT_CALLS of them), each with
-    at most PER_ACCOUNT_CALLS jobs in flight; an account's clients are released when it is done,
-    so memory does not grow with the number of accounts.
+    at most PER_ACCOUNT_CALLS jobs in flight; an account's clients are released when it is done.
     """
     levels = plan_levels(collectors)
     per_account = max(1, min(PER_ACCOUNT_CALLS, max_workers))
     window = max(1, max_workers // per_account)
-    started = time.monotonic()
-    done = 0
-    lock = threading.Lock()
     stop = threading.Event()
 
     def one_account(target: AccountTarget) -> None:
-        nonlocal done
         if stop.is_set():
             return
         _collect_account(target, levels, partition, per_account, stop)
         target.session.release_clients()
-        if stop.is_set():
-            return
-        with lock:
-            done += 1
-            n = done
-        if progress:
-            errors = sum(1 for r in target.records.values() if r.error is not None)
-            progress(
-                f"[{n}/{len(targets)}] account {target.account_id}: "
-                f"{len(target.records)} datasets, {errors} failed "
-                f"({time.monotonic() - started:.1f}s)"
-            )
 
     # Daemon workers: on SIGINT/SIGTERM (KeyboardInterrupt here) the queued work is cancelled
     # and the calls in flight are abandoned, not waited for (scanner.core.workers).

@@ -55,6 +55,10 @@ def plan_processes(options: ScanOptions, accounts: int, sessions: Sessions) -> i
     return max(1, min(cpus or 1, accounts // MIN_ACCOUNTS_PER_PROCESS))
 
 
+class ProcessesUnavailable(RuntimeError):
+    """This system cannot run worker processes (collection then stays in this process)."""
+
+
 @dataclass(frozen=True)
 class WorkerSpec:
     """What a worker process needs to collect like the parent (all picklable)."""
@@ -109,8 +113,11 @@ def collect_in_processes(
     )
     batches = [tuple(infos[i : i + BATCH]) for i in range(0, len(infos), BATCH)]
     ctx = multiprocessing.get_context("spawn")
-    tasks: Any = ctx.Queue()
-    results: Any = ctx.Queue()
+    try:
+        tasks: Any = ctx.Queue()
+        results: Any = ctx.Queue()
+    except OSError as exc:  # no POSIX semaphores here (AWS Lambda, some containers)
+        raise ProcessesUnavailable(str(exc)) from None
     for batch in batches:
         tasks.put(batch)
     workers = [

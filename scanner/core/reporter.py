@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scanner.core.progress import CollectionTick
+from scanner.core.progress import CollectionTick, no_tick
 
 
 def _nothing(_line: str) -> None:
-    return None
-
-
-def _no_tick(_tick: CollectionTick) -> None:
     return None
 
 
@@ -25,7 +21,7 @@ class Reporter:
     """What is happening now (the CLI: logging on stderr, hidden by -q)."""
     result: Callable[[str], None] = _nothing
     """What the command produced: the summary table, the files written, the import's lines."""
-    tick: Callable[[CollectionTick], None] = _no_tick
+    tick: Callable[[CollectionTick], None] = no_tick
     """Where collection stands (the CLI: a status line on a terminal, else a line per batch)."""
 
 

@@ -154,3 +154,50 @@ def test_a_dead_worker_loses_its_accounts_as_errors_never_verdicts(
         if finding.account_id in lost:
             assert finding.status is Status.ERROR
     assert outcome.exit_code in (1, 3)
+
+
+def test_a_stopped_scan_stops_its_workers_and_resumes_in_processes(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(processes, "BATCH", 1)
+    out = tmp_path / "out"
+    with pytest.raises(Interrupted):
+        run_scan(_request(demo, out, procs=2), Reporter(tick=_KillAfter(1)), _sessions(demo))
+    assert multiprocessing.active_children() == []  # no worker left behind
+    kept = {p.stem for p in checkpoint_dir(out).glob("*.json")}
+    assert kept
+
+    sessions = _sessions(demo)
+    resumed = run_scan(_request(demo, out, resume=True, procs=2), sessions=sessions)
+
+    assert _verdicts(resumed.findings) == _verdicts(demo.baseline)
+    assert not (kept - {sessions.caller_account}) & _accounts_called(sessions)
+
+
+class _NoSemaphores:
+    """A multiprocessing context of a system without POSIX semaphores (AWS Lambda)."""
+
+    def Queue(self) -> object:
+        raise OSError(38, "Function not implemented")
+
+
+def test_without_worker_processes_the_scan_collects_in_its_own(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(multiprocessing, "get_context", lambda _m: _NoSemaphores())
+    outcome = run_scan(_request(demo, tmp_path / "out", procs=2), sessions=_sessions(demo))
+    assert _verdicts(outcome.findings) == _verdicts(demo.baseline)
+
+
+def test_ticks_count_accounts_calls_and_failed_datasets(demo: Demo, tmp_path: Path) -> None:
+    sessions = _sessions(demo)
+    ticks: list[CollectionTick] = []
+    outcome = run_scan(_request(demo, tmp_path / "out"), Reporter(tick=ticks.append), sessions)
+    accounts = outcome.inventory.accounts
+    failed = sum(1 for a in accounts for r in a.records.values() if r.error is not None)
+    failed += sum(1 for a in accounts if a.access_error is not None)
+    assert [t.done for t in ticks] == list(range(1, len(accounts) + 1))
+    assert {t.total for t in ticks} == {len(accounts)}
+    assert ticks[-1].errors == failed
+    assert ticks[-1].calls == sessions.calls.total - 1 - _organization_calls(sessions)
+    assert ticks[-1].batch_end and ticks[-1].eta == 0
