@@ -16,7 +16,8 @@ The model, every coefficient measured:
   The back end's CPU is left out: AWS does not run on the scanner's machine.
 * wall extrapolated from the measured wall: the line through the two runs' (calls, wall); it
   carries whatever else ran on the machine then (the load average is printed with each run).
-* peak RSS (all scan processes): the line in N through the two runs.
+* peak RSS: the larger of two lines in N through the two runs: the sum over all scan processes,
+  and the parent alone (its peak comes after the workers ended, and grows faster).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Measured:
     parent_cpu_s: float
     workers_cpu_s: float
     peak_rss_mb: float
+    parent_rss_mb: float
     latency_ms: float
     max_workers: int
     load: float
@@ -69,6 +71,7 @@ class Measured:
                 float(result["children_cpu_s"]), float(result.get("sampled_workers_cpu_s", 0.0))
             ),
             peak_rss_mb=float(result["peak_rss_total_mb"]),
+            parent_rss_mb=float(result["peak_rss_mb"]),
             latency_ms=float(result["latency_ms"]),
             max_workers=int(result["max_workers"]),
             load=float(result["load_average"][0]),
@@ -90,6 +93,8 @@ class Model:
     wall_per_call_s: float
     rss_fixed_mb: float
     rss_per_account_mb: float
+    parent_rss_fixed_mb: float
+    parent_rss_per_account_mb: float
 
     def calls(self, accounts: int, regions: int) -> float:
         return accounts * (self.per_account_home + self.per_account_region * regions)
@@ -104,7 +109,12 @@ class Model:
         return self.wall_fixed_s + self.wall_per_call_s * self.calls(accounts, regions)
 
     def rss_mb(self, accounts: int) -> float:
-        return self.rss_fixed_mb + self.rss_per_account_mb * accounts
+        """The larger of the lines through the runs' peaks: of all processes, of the parent
+        alone (whose peak, after the workers ended, grows faster)."""
+        return max(
+            self.rss_fixed_mb + self.rss_per_account_mb * accounts,
+            self.parent_rss_fixed_mb + self.parent_rss_per_account_mb * accounts,
+        )
 
 
 def _line(x0: float, y0: float, x1: float, y1: float) -> tuple[float, float]:
@@ -125,6 +135,7 @@ def fit(small: Measured, large: Measured) -> Model:
     workers = large.workers_cpu_s > 0
     w0, m = _line(small.calls, small.wall_s, large.calls, large.wall_s)
     s0, s = _line(small.accounts, small.peak_rss_mb, large.accounts, large.peak_rss_mb)
+    ps0, ps = _line(small.accounts, small.parent_rss_mb, large.accounts, large.parent_rss_mb)
     return Model(
         per_account_home=h,
         per_account_region=r,
@@ -139,6 +150,8 @@ def fit(small: Measured, large: Measured) -> Model:
         wall_per_call_s=m,
         rss_fixed_mb=s0,
         rss_per_account_mb=s,
+        parent_rss_fixed_mb=ps0,
+        parent_rss_per_account_mb=ps,
     )
 
 
@@ -179,9 +192,11 @@ def table(model: Model, small: Measured, large: Measured) -> str:
         f"plus {model.worker_cpu_per_call_s * 1000:.2f} ms of CPU per call over {model.cores} "
         f"core(s), or the {model.latency_s * 1000:.0f} ms per call over {model.max_workers} calls "
         f"in flight when that is longer; no back end on the machine. From the measured runs: "
-        f"{model.wall_fixed_s:.1f} s + {model.wall_per_call_s * 1000:.2f} ms per call. Peak RSS "
-        f"(all scan processes): {model.rss_fixed_mb:.0f} MB + {model.rss_per_account_mb:.2f} MB "
-        f"per account.",
+        f"{model.wall_fixed_s:.1f} s + {model.wall_per_call_s * 1000:.2f} ms per call. Peak RSS: "
+        f"the larger of all scan processes' {model.rss_fixed_mb:.0f} MB + "
+        f"{model.rss_per_account_mb:.2f} MB per account and the parent's "
+        f"{model.parent_rss_fixed_mb:.0f} MB + {model.parent_rss_per_account_mb:.2f} MB per "
+        "account.",
         f"Shards: the dedicated-machine wall divided by {SHARD_BUDGET_MIN:.0f} minutes (15 of "
         f"CodeBuild's {BUILD_LIMIT_MIN:.0f}-minute limit are left for provisioning, install, "
         f"uploads and the error of the estimate), for a build host as fast as this machine.",
