@@ -70,7 +70,11 @@ def collect_inventory(
     home = scan_home_region(options)
     sessions = sessions or Sessions(
         options.profile,
-        ClientSettings(endpoint_url=options.endpoint_url, max_attempts=options.max_attempts),
+        ClientSettings(
+            endpoint_url=options.endpoint_url,
+            max_attempts=options.max_attempts,
+            max_pool_connections=max(64, options.max_workers),  # a connection per call in flight
+        ),
     )
     sessions.identify(home)
     progress(f"caller {sessions.caller_arn} (account {sessions.caller_account})")

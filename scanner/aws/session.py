@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
+import hashlib
 import json
 import logging
 import re
@@ -16,7 +18,6 @@ from typing import Any
 from xml.etree import ElementTree
 
 import botocore.session
-from botocore.client import ClientCreator
 from botocore.config import Config
 from botocore.credentials import (
     AssumeRoleCredentialFetcher,
@@ -32,6 +33,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import RpcV2CBORParser
 
+from scanner.aws import cheap_clients
 from scanner.aws.calls import note_call
 from scanner.aws.iam import is_read_only
 from scanner.core.errors import CredentialsError
@@ -50,13 +52,19 @@ class CallLog:
     """Counts every API call made (after retries), per (account, region, service, operation)."""
 
     calls: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
-    signatures: Counter[str] = field(default_factory=Counter)
+    signatures: Counter[bytes] = field(default_factory=Counter)
+    """A 16-byte digest of each (account, region, service, operation, parameters) called."""
+    repeats: list[str] = field(default_factory=list)
+    """The calls made more than once, readable (the first repeat of each)."""
     retries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sign(self, signature: str) -> None:
+        digest = hashlib.blake2b(signature.encode(), digest_size=16).digest()
         with self.lock:
-            self.signatures[signature] += 1
+            self.signatures[digest] += 1
+            if self.signatures[digest] == 2:
+                self.repeats.append(signature)
 
     repeated_elsewhere: int = 0
     """Repeated calls counted by worker processes (see `absorb`)."""
@@ -86,6 +94,11 @@ class CallLog:
             self.repeated_elsewhere += repeated
 
 
+PER_SERVICE_CALLS = 4
+"""At most this many API calls in flight per (account, region, service), as AWS's own request
+rates are per account, Region and API; the engine caps an account's calls as a whole besides."""
+
+
 @dataclass(frozen=True)
 class ClientSettings:
     """How every client is built."""
@@ -94,40 +107,11 @@ class ClientSettings:
     max_attempts: int = 8
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    max_pool_connections: int = 64
+    """Pooled connections kept per endpoint host, shared by the clients of every account."""
     allow_writes: frozenset[tuple[str, str]] = frozenset()
     client_hook: Callable[[Any, str, str, str], None] | None = None
     """Called with (client, service, region, account_id) for each new client (tests)."""
-
-
-_CLASS_CACHE: dict[tuple[str, str], Any] = {}
-_CLASS_LOCK = threading.Lock()
-
-
-def _cache_client_classes() -> None:
-    """Build each service's client class once per process instead of once per client.
-
-    botocore generates a fresh class (a method and docstring per API operation: ~700 for EC2)
-    for every client; an Organization scan creates thousands of clients of the same dozen
-    services, and class generation was most of the scanner's CPU time. The class depends only on
-    the service model and the handlers of the `creating-client-class` event, which are the same
-    for every session this process makes.
-    """
-
-    original = ClientCreator._create_client_class
-    if getattr(original, "_trailwatch_cached", False):
-        return
-
-    def cached(self: Any, service_name: str, service_model: Any) -> Any:
-        key = (service_name, str(service_model.api_version))
-        with _CLASS_LOCK:
-            cls = _CLASS_CACHE.get(key)
-            if cls is None:
-                cls = original(self, service_name, service_model)
-                _CLASS_CACHE[key] = cls
-        return cls
-
-    cached._trailwatch_cached = True  # type: ignore[attr-defined]
-    ClientCreator._create_client_class = cached
 
 
 def _strip_account_prefix(request: Any, **_: Any) -> None:
@@ -155,10 +139,18 @@ def unreadable_response_error() -> Any:
     return UnreadableResponse
 
 
-def _send_checked(client_ref: Any, request: Any, event_name: str, **_: Any) -> Any:
-    """before-send (last, after the rate limiter): send, then check the body before parsing."""
+def _send_checked(
+    client_ref: Any, slots: threading.Semaphore, request: Any, event_name: str, **_: Any
+) -> Any:
+    """before-send (last, after the rate limiter): send, then check the body before parsing.
+
+    The send takes one of the PER_SERVICE_CALLS slots of the client's (account, region,
+    service); retries wait for their backoff (botocore's adaptive rate limiter, one per client)
+    outside of it.
+    """
     client = client_ref()  # a weak reference: the client's own handlers must not keep it alive
-    response = client._endpoint.http_session.send(request)
+    with slots:
+        response = client._endpoint.http_session.send(request)
     if getattr(request, "stream_output", False):
         return response
     model = client.meta.service_model
@@ -248,6 +240,7 @@ class AccountSession:
         self._settings = settings
         self._calls = call_log
         self._clients: dict[tuple[str, str], Any] = {}
+        self._slots: dict[tuple[str, str], threading.Semaphore] = {}
         self._lock = threading.Lock()
 
     def client(self, service: str, region: str) -> Any:
@@ -272,6 +265,7 @@ class AccountSession:
         s = self._settings
         config = Config(
             retries={"mode": "adaptive", "max_attempts": s.max_attempts},
+            max_pool_connections=s.max_pool_connections,
             connect_timeout=s.connect_timeout,
             read_timeout=s.read_timeout,
             user_agent_extra="trailwatch",
@@ -286,7 +280,12 @@ class AccountSession:
             "before-parameter-build.*.*", functools.partial(self._sign, service, region)
         )
         events.register("after-call.*.*", functools.partial(self._count, service, region))
-        events.register_last("before-send", functools.partial(_send_checked, weakref.ref(client)))
+        slots = self._slots.get((service, region))
+        if slots is None:  # kept when the clients are released: the cap outlives them
+            slots = self._slots[(service, region)] = threading.Semaphore(PER_SERVICE_CALLS)
+        events.register_last(
+            "before-send", functools.partial(_send_checked, weakref.ref(client), slots)
+        )
         if s.endpoint_url and service == "s3control":
             events.register("before-sign.s3-control.*", _strip_account_prefix)
         if s.client_hook is not None:
@@ -314,6 +313,26 @@ class AccountSession:
         self._calls.add((self.account_id, region, service, model.name), attempts)
 
 
+#: gc thresholds during a scan: a young-generation pass every 50,000 net allocations rather
+#: than 700, a full pass after 20 x 100 of those (cyclic garbage waits at most ~10 MB).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def _tune_gc() -> None:
+    """Make the cyclic garbage collector cheap for a scan (called once, after the models load).
+
+    A scan allocates containers fast (a handler-trie copy per client, parsed responses,
+    records) and keeps few cycles: with the default thresholds the collector ran every 700
+    allocations and walked the loaded service models (millions of objects) at each full pass;
+    it took about a third of the scanner's CPU. What is alive now is frozen out of its passes
+    (still freed by reference counting: only a cycle among those objects would outlive its
+    use), and the thresholds are raised.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 class Sessions:
     """Builds account sessions from the caller's credentials (and AssumeRole for other accounts)."""
 
@@ -324,7 +343,7 @@ class Sessions:
         call_log: CallLog | None = None,
     ) -> None:
 
-        _cache_client_classes()
+        cheap_clients.install()
         self.settings = settings or ClientSettings()
         self.calls = call_log or CallLog()
         try:
@@ -337,6 +356,7 @@ class Sessions:
         self._loader = self._base.get_component("data_loader")
         self._accounts: dict[str, AccountSession] = {}
         self._lock = threading.Lock()
+        self._frozen = False
         self.caller_account = ""
         self.caller_arn = ""
         self.partition = "aws"
@@ -396,6 +416,9 @@ class Sessions:
             for kind in ("service-2", "endpoint-rule-set-1", "paginators-1"):
                 with contextlib.suppress(Exception):  # not every service has paginators
                     self._loader.load_service_model(service, kind)
+        if not self._frozen:
+            self._frozen = True
+            _tune_gc()
 
     def caller(self) -> AccountSession:
         return self._accounts[self.caller_account]

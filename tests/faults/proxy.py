@@ -89,6 +89,10 @@ class Stats:
     injected_by_protocol: Counter[tuple[Fault, str]] = field(default_factory=Counter)
     injected_by_operation: Counter[tuple[Fault, str]] = field(default_factory=Counter)
     recorded: list[tuple[Call, int, bytes]] = field(default_factory=list)
+    # requests being answered now, and at most at once: per (access key, service, region), all
+    in_flight: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    max_in_flight: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    max_in_flight_total: int = 0
 
 
 class FaultProxy:
@@ -106,6 +110,7 @@ class FaultProxy:
         timeout_s: float = 1.5,
         record: Iterable[str] = (),
         lifetime: float = 300.0,
+        latency_s: float = 0.0,
     ) -> None:
         """`rate`: share of requests given a random fault of `kinds` (in turn), at most
         `max_consecutive` times in a row for one request so that it stays transient.
@@ -120,6 +125,7 @@ class FaultProxy:
         self.rules = list(rules)
         self.timeout_s = timeout_s
         self.record = frozenset(record)
+        self.latency_s = latency_s
         self.stats = Stats()
         self._rng = random.Random(seed)
         self._turn = 0
@@ -206,6 +212,20 @@ class FaultProxy:
             junk = b"<garbled>" if self._garbled % 2 else b"\x00\xff<garbled"
         return body[: len(body) // 2] + junk
 
+    def enter(self, call: Call) -> None:
+        key = (call.access_key, call.service, call.region)
+        with self._lock:
+            self.stats.in_flight[key] += 1
+            stats = self.stats
+            stats.max_in_flight[key] = max(stats.max_in_flight[key], stats.in_flight[key])
+            stats.max_in_flight_total = max(
+                stats.max_in_flight_total, sum(stats.in_flight.values())
+            )
+
+    def leave(self, call: Call) -> None:
+        with self._lock:
+            self.stats.in_flight[(call.access_key, call.service, call.region)] -= 1
+
     def keep(self, call: Call, status: int, body: bytes) -> None:
         if call.operation in self.record:
             with self._lock:
@@ -274,6 +294,15 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k: v for k, v in self.headers.items()}
         call = identify(self.command, self.path, headers, body)
+        proxy.enter(call)
+        try:
+            self._answer_call(proxy, call, headers, body)
+        finally:
+            proxy.leave(call)
+
+    def _answer_call(
+        self, proxy: FaultProxy, call: Call, headers: dict[str, str], body: bytes
+    ) -> None:
         rule = proxy.decide(call, self.command, self.path, body)
         fault = rule.fault if rule else None
         if fault is Fault.RESET:
@@ -287,6 +316,8 @@ class _Handler(BaseHTTPRequestHandler):
         if canned is not None:
             self._answer(canned.status, canned.headers, canned.body)
             return
+        if proxy.latency_s:
+            time.sleep(proxy.latency_s)
         status, up_headers, data = self._forward(headers, body)
         proxy.keep(call, status, data)
         if fault is Fault.TRUNCATED:
