@@ -7,7 +7,7 @@ OUT ?= trailwatch-out
 
 ARGS ?= --help
 
-.PHONY: demo run generate test lint typecheck cfnlint checkov unit bench bench-watch bench-big bench-report bench-evaluate lock bundle lambda-zip clean
+.PHONY: demo run generate test lint typecheck cfnlint checkov unit bench bench-scale bench-watch bench-big bench-report bench-evaluate lock bundle lambda-zip clean
 
 # The runtime dependencies exactly as deployed (deploy/requirements.lock, hash-checked), then the
 # rest with those versions held (tests/test_deploy.py installs the bundle against them).
@@ -62,8 +62,14 @@ checkov: $(CHECKOV_VENV)/.installed
 
 test: lint typecheck cfnlint checkov unit
 
+# The scale targets: 100 and 1,000 accounts x 4 regions at 50 ms per call (moto + replay of 10
+# template accounts), a check that replay equals plain moto, and the README's sizing table.
+# One run of your own: make bench BENCH_ARGS="--accounts 20 --regions 4 --latency-ms 50".
 bench: $(STAMP)
-	$(BIN)/python bench/scan_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/scan_bench.py $(or $(BENCH_ARGS),--targets)
+
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scan_bench.py --targets
 
 # Real time: per-event latency (event -> imported finding) and API calls per event, on moto.
 bench-watch: $(STAMP)
