@@ -19,7 +19,7 @@ from scanner.aws.regions import split_enabled
 from scanner.aws.session import AccountSession, Sessions
 from scanner.core.inventory import AccountInfo, AccountInventory
 from scanner.core.model import CollectionError
-from scanner.core.workers import DaemonPool
+from scanner.core.workers import run_each
 
 
 def assume_account(
@@ -130,12 +130,4 @@ def collect_accounts(
                 stop.set()  # nothing more is handed over, whichever future is waited on
                 raise
 
-    pool = DaemonPool(max_workers=window, thread_name_prefix="account")
-    try:
-        for fut in [pool.submit(one, info) for info in infos]:
-            fut.result()
-    except BaseException:
-        stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    run_each(one, infos, window, stop, thread_name_prefix="account")

@@ -24,7 +24,7 @@ from scanner.aws.session import AccountSession, MutatingCallBlocked
 from scanner.core.dataset import Dataset, Scope
 from scanner.core.inventory import DatasetRecord, record_key
 from scanner.core.model import CollectionError, DataUnavailable
-from scanner.core.workers import DaemonPool
+from scanner.core.workers import DaemonPool, run_each
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -196,15 +196,7 @@ def collect(
 
     # Daemon workers: on SIGINT/SIGTERM (KeyboardInterrupt here) the queued work is cancelled
     # and the calls in flight are abandoned, not waited for (scanner.core.workers).
-    pool = DaemonPool(max_workers=window, thread_name_prefix="account")
-    try:
-        for fut in [pool.submit(one_account, t) for t in targets]:
-            fut.result()
-    except BaseException:
-        stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    run_each(one_account, targets, window, stop, thread_name_prefix="account")
 
 
 def collect_target(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from types import TracebackType
 from typing import Any, TypeVar
@@ -95,3 +95,24 @@ class DaemonPool(Executor):
             self.shutdown(wait=True)
         else:  # interrupted or failed: drop queued work, don't wait for calls in flight
             self.shutdown(wait=False, cancel_futures=True)
+
+
+def run_each(
+    fn: Callable[[T], None],
+    items: Sequence[T],
+    max_workers: int,
+    stop: threading.Event,
+    thread_name_prefix: str = "worker",
+) -> None:
+    """`fn` on every item, at most `max_workers` at a time, waiting for all. The first failure
+    (or KeyboardInterrupt on SIGINT/SIGTERM) sets `stop`, cancels the queued items, abandons the
+    ones running (daemon threads) and is raised."""
+    pool = DaemonPool(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+    try:
+        for fut in [pool.submit(fn, item) for item in items]:
+            fut.result()
+    except BaseException:
+        stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
