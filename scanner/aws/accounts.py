@@ -131,3 +131,11 @@ def collect_accounts(
                 raise
 
     run_each(one, infos, window, stop, thread_name_prefix="account")
+
+
+def collection_errors(account: AccountInventory) -> int:
+    """What failed in a collected account: its datasets that failed, or 1 if it could not be
+    opened (the errors a progress tick counts)."""
+    if account.access_error is not None:
+        return 1
+    return sum(1 for r in account.records.values() if r.error is not None)

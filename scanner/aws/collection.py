@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scanner import __version__
-from scanner.aws.accounts import collect_accounts
+from scanner.aws.accounts import collect_accounts, collection_errors
 from scanner.aws.collector import Collector
 from scanner.aws.discovery import discover_organization, shard_accounts
 from scanner.aws.engine import error_from_exception
@@ -286,9 +286,7 @@ def collect_all(
                     f"{exc.strerror or exc}"
                 ) from None
         out[account.account_id] = account
-        errors = 1 if account.access_error is not None else 0
-        errors += sum(1 for r in account.records.values() if r.error is not None)
-        advance(1, None, errors)
+        advance(1, None, collection_errors(account))
 
     collect_accounts(sessions, infos, options, home, collectors, keep)
     return out

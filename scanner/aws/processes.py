@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from scanner.aws.accounts import collect_accounts
+from scanner.aws.accounts import collect_accounts, collection_errors
 from scanner.aws.collector import Collector
 from scanner.aws.options import ScanOptions
 from scanner.aws.registry import all_collectors, botocore_services
@@ -215,7 +215,7 @@ def _worker(spec: WorkerSpec, tasks: Any, results: Any) -> None:
             def keep(account: AccountInventory) -> None:
                 nonlocal errors
                 store.write(account)
-                errors += _errors(account)
+                errors += collection_errors(account)
 
             collect_accounts(sessions, batch, options, spec.home, collectors, keep)
             done = BatchDone(
@@ -233,9 +233,3 @@ def _worker(spec: WorkerSpec, tasks: Any, results: Any) -> None:
     finally:
         results.close()
         results.join_thread()
-
-
-def _errors(account: AccountInventory) -> int:
-    if account.access_error is not None:
-        return 1
-    return sum(1 for r in account.records.values() if r.error is not None)
