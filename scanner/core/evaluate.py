@@ -10,6 +10,7 @@ from scanner.core.check import Check
 from scanner.core.dataset import Dataset, Scope
 from scanner.core.findings import Finding, finding_id
 from scanner.core.frameworks import Frameworks
+from scanner.core.interning import Interner
 from scanner.core.inventory import AccountInventory, Inventory
 from scanner.core.model import CollectionError, Resource, Result, Severity
 from scanner.core.view import DataUnavailable, OrgView, View, error_result
@@ -32,6 +33,7 @@ def evaluate(
     """
     org = OrgView(inventory)
     fw = frameworks or Frameworks.load()
+    shared = Interner()
     for account in inventory.accounts:
         if accounts is not None and account.account_id not in accounts:
             continue
@@ -46,7 +48,7 @@ def evaluate(
             for region in scopes:
                 view = View(account, region, org)
                 for result in _run(check, view):
-                    yield build_finding(check, view, result, fw)
+                    yield build_finding(check, view, result, fw, shared)
     org.evaluating(None)
 
 
@@ -97,14 +99,39 @@ def _shared_fields_set(model: Finding | Resource) -> None:
     )
 
 
-def compact(finding: Finding) -> Finding:
-    """`finding`, its set of given fields (and its resource's) shared with its likes."""
+#: The fields of a finding whose equal values are shared between findings (`Interner.value`).
+_SHARED_VALUES = (
+    "region",
+    "account_name",
+    "ou_path",
+    "account_tags",
+    "reason",
+    "evidence",
+    "requirements",
+    "standards",
+)
+
+
+def compact(finding: Finding, shared: Interner | None = None) -> Finding:
+    """`finding`, its set of given fields (and its resources') shared with its likes; with
+    `shared`, its equal values too (evidence, resources, tags...: Interner)."""
     _shared_fields_set(finding)
     _shared_fields_set(finding.resource)
+    if shared is None:
+        return finding
+    values = finding.__dict__
+    for name in _SHARED_VALUES:
+        values[name] = shared.value(values[name])
+    for res in finding.related_resources:
+        _shared_fields_set(res)
+    values["resource"] = shared.resource(finding.resource)
+    values["related_resources"] = shared.resources(finding.related_resources)
     return finding
 
 
-def build_finding(check: Check, view: View, result: Result, fw: Frameworks) -> Finding:
+def build_finding(
+    check: Check, view: View, result: Result, fw: Frameworks, shared: Interner | None = None
+) -> Finding:
     account = view.account
     region = result.resource.region or view.region or account.home_region
     resource = result.resource.model_copy(
@@ -137,7 +164,7 @@ def build_finding(check: Check, view: View, result: Result, fw: Frameworks) -> F
         standards=fw.standards_for(check),
         collected_at=view.collected_at,
     )
-    return compact(finding)
+    return compact(finding, shared)
 
 
 def _access_finding(
