@@ -13,7 +13,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -36,7 +37,7 @@ from reports.summary import (
     ScanSummary,
 )
 from reports.text import evidence_json, safe_url, truncate
-from scanner.core.atomic import write_text_atomic
+from scanner.core.atomic import atomic_writer
 from scanner.core.findings import ID_FORMAT, Finding, parse_finding_id
 from scanner.core.logsource_inventory import LogSourceInventory
 from scanner.core.model import Status
@@ -211,20 +212,50 @@ def _id_part(f: Finding) -> str:
     return "!" + f.id
 
 
+class _Rows:
+    """The findings rows of the page data, joined by commas: in memory up to DATA_BUDGET
+    characters, then in a temporary file (memory stays flat whatever the number of findings)."""
+
+    memory_limit = DATA_BUDGET
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by close()
+            max_size=self.memory_limit, mode="w+", encoding="utf-8", newline=""
+        )
+        self.count = 0
+
+    def add(self, row: str) -> None:
+        if self.count:
+            self._file.write(",")
+        self._file.write(row)
+        self.count += 1
+
+    def chunks(self) -> Iterator[str]:
+        self._file.seek(0)
+        while chunk := self._file.read(1 << 20):
+            yield chunk
+
+    def close(self) -> None:
+        self._file.close()
+
+
 @dataclass
 class _PageData:
     """Everything the page script needs, and the check catalogue for the template."""
 
     meta: dict[str, Any]
-    rows: list[str]
+    rows: _Rows
     checks: dict[str, Finding]
     anchors: dict[str, str]
     evidence_omitted: int = 0
     evidence_cut: int = 0
 
-    def script(self) -> str:
+    def script(self) -> Iterator[str]:
+        """The page data's JSON, in pieces."""
         head = _script_json(self.meta)  # a non-empty object: "{...}"
-        return head[:-1] + ',"findings":[' + ",".join(self.rows) + "]}"
+        yield head[:-1] + ',"findings":['
+        yield from self.rows.chunks()
+        yield "]}"
 
 
 def _evidence(text: str, cap: int) -> tuple[str, int]:
@@ -336,10 +367,10 @@ def _build(
         reason_cap: int,
         budget: int | None = None,
         sizes: list[tuple[bool, int, int, int, int]] | None = None,
-    ) -> tuple[list[str] | None, int, int, int]:
+    ) -> tuple[_Rows | None, int, int, int]:
         """(the rows with these caps, evidence omitted, evidence cut, bytes); no rows (None)
         once they exceed `budget` bytes. `sizes` gets each finding's sizes (_shrink_step)."""
-        rows: list[str] | None = []
+        rows: _Rows | None = _Rows()
         size = 0
         omitted = cut = 0
         for f in ordered:
@@ -415,9 +446,10 @@ def _build(
             size += len(row.encode("utf-8")) + 1
             if rows is not None:
                 if budget is not None and size > budget:
+                    rows.close()
                     rows = None  # over the budget: only the size is still counted
                 else:
-                    rows.append(row)
+                    rows.add(row)
         return rows, omitted, cut, size
 
     # The whole rows first (the usual case: they fit); over the budget, the shrink step is
@@ -429,6 +461,8 @@ def _build(
     if rows is None:
         step = max(1, _shrink_step(sizes, size))
         for pass_cap, other_cap, reason_cap in SHRINK_STEPS[step:]:
+            if rows is not None:
+                rows.close()
             rows, omitted, cut, size = rows_for(pass_cap, other_cap, reason_cap)
             if size <= DATA_BUDGET:
                 break
@@ -466,6 +500,10 @@ def _listed_changes(items: Sequence[ChangeItem]) -> list[ChangeItem]:
     return [i for i in items if i.change is not Change.STILL_FAILING]
 
 
+#: Stands for the page data in the rendered template, which is then streamed in its place.
+_DATA_MARK = "\x00trailwatch-page-data\x00"
+
+
 def render_html(
     findings: Sequence[Finding],
     meta: ScanMeta,
@@ -474,12 +512,45 @@ def render_html(
     extras: ReportExtras | None = None,
 ) -> str:
     """The report as one HTML string."""
+    return "".join(html_chunks(findings, meta, summary, generated_at, extras))
+
+
+def html_chunks(
+    findings: Sequence[Finding],
+    meta: ScanMeta,
+    summary: ScanSummary,
+    generated_at: datetime | None = None,
+    extras: ReportExtras | None = None,
+) -> Iterator[str]:
+    """The report in pieces, in order (written as they come: no copy of the whole page)."""
     extras = extras or ReportExtras()
     changes = extras.changes
     marks = changes.marks() if changes else None
     ordered = sorted(findings, key=lambda f: _sort_key(f, marks))
     page = _build(ordered, marks, meta, summary)
+    try:
+        for chunk in _template_chunks(findings, meta, summary, page, generated_at, extras):
+            if _DATA_MARK not in chunk:
+                yield chunk
+                continue
+            before, after = chunk.split(_DATA_MARK)
+            yield before
+            yield from page.script()
+            yield after
+    finally:
+        page.rows.close()
 
+
+def _template_chunks(
+    findings: Sequence[Finding],
+    meta: ScanMeta,
+    summary: ScanSummary,
+    page: _PageData,
+    generated_at: datetime | None,
+    extras: ReportExtras,
+) -> Iterator[str]:
+    """The template's output, in pieces, with _DATA_MARK where the page data goes."""
+    changes = extras.changes
     css = _asset("report.css")
     noscript_css = _asset("report-noscript.css")
     js = _asset("report.js")
@@ -497,7 +568,7 @@ def render_html(
     log_sources = extras.log_sources.sources if extras.log_sources else ()
     listed = _listed_changes(changes.items) if changes else []
     template = _environment().get_template(TEMPLATE)
-    return template.render(
+    return template.generate(
         meta=meta,
         summary=summary,
         statuses=STATUS_ORDER,
@@ -519,7 +590,7 @@ def render_html(
         change_regressed=Change.REGRESSED,
         evidence_omitted=page.evidence_omitted,
         evidence_cut=page.evidence_cut,
-        data=Markup(page.script()),  # noqa: S704 - JSON escaped by _escape_script
+        data=Markup(_DATA_MARK),  # noqa: S704 - page.script(), JSON escaped by _escape_script
         css=Markup(css),  # noqa: S704 - our own static asset, hashed into the CSP
         noscript_css=Markup(noscript_css),  # noqa: S704
         js=Markup(js),  # noqa: S704
@@ -573,5 +644,7 @@ def write_html(
     extras: ReportExtras | None = None,
 ) -> Path:
     """Write report.html atomically; returns `path`."""
-    write_text_atomic(path, render_html(findings, meta, summary, extras=extras))
+    with atomic_writer(path) as handle:
+        for chunk in html_chunks(findings, meta, summary, extras=extras):
+            handle.write(chunk)
     return path

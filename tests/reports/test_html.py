@@ -277,3 +277,41 @@ def test_over_the_budget_the_rows_are_rendered_at_most_twice(monkeypatch: Any) -
     # failing evidence over the budget is cut to the first step that fits (2,000 characters)
     states = {r["evidenceState"] for r in _rows(data)}
     assert states == {1}
+
+
+def test_rows_spilled_to_a_temporary_file_give_the_same_page(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Rows past DATA_BUDGET characters wait in a temporary file: the page is the same, and
+    write_html streams it (the same bytes as render_html's one string)."""
+    import reports.html as html_module
+
+    findings = [
+        make_finding(
+            status=Status.FAIL if i % 2 else Status.PASS,
+            resource_id=f"arn:aws:s3:::bucket-{i}-{NON_ASCII}",
+            evidence={"i": i},
+        )
+        for i in range(200)
+    ]
+    meta = make_meta()
+    summary = summarize(findings, meta)
+    generated = make_meta().finished_at
+    in_memory = html_module.render_html(findings, meta, summary, generated_at=generated)
+    spilled: list[bool] = []
+
+    class SmallRows(html_module._Rows):
+        memory_limit = 100  # a real file after 100 characters
+
+        def chunks(self) -> Any:
+            spilled.append(getattr(self._file, "_rolled"))  # noqa: B009 - private in typeshed
+            return super().chunks()
+
+    monkeypatch.setattr(html_module, "_Rows", SmallRows)
+    assert html_module.render_html(findings, meta, summary, generated_at=generated) == in_memory
+    assert spilled == [True]
+    assert len(_data(in_memory)["findings"]) == 200
+    path = tmp_path / "report.html"
+    html_module.write_html(path, findings, meta, summary)
+    written = path.read_text(encoding="utf-8")
+    assert _data(written) == _data(in_memory)
