@@ -37,7 +37,7 @@ from reports.summary import (
     ScanSummary,
 )
 from reports.text import evidence_json, safe_url, truncate
-from scanner.core.atomic import atomic_writer
+from scanner.core.atomic import write_chunks_atomic
 from scanner.core.findings import ID_FORMAT, Finding, parse_finding_id
 from scanner.core.logsource_inventory import LogSourceInventory
 from scanner.core.model import Status
@@ -644,7 +644,5 @@ def write_html(
     extras: ReportExtras | None = None,
 ) -> Path:
     """Write report.html atomically; returns `path`."""
-    with atomic_writer(path) as handle:
-        for chunk in html_chunks(findings, meta, summary, extras=extras):
-            handle.write(chunk)
+    write_chunks_atomic(path, html_chunks(findings, meta, summary, extras=extras))
     return path

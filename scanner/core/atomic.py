@@ -41,6 +41,13 @@ def write_text_atomic(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
+    """Write `chunks` one after the other as they come (never joined in memory), atomically."""
+    with atomic_writer(path) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+
+
 def write_json_array_atomic(
     path: Path, items: Iterable[Any], head: str = "", tail: str = ""
 ) -> None:
