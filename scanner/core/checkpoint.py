@@ -188,4 +188,4 @@ class CheckpointStore:
             return None, "written by a scan of other accounts, regions, checks or credentials"
         if record.account.account_id != account_id:
             return None, f"holds account {record.account.account_id}"
-        return record.account, ""
+        return record.account.packed(), ""  # held compressed until a check reads it

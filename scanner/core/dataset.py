@@ -9,6 +9,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter
 
+from scanner.core.packed import PackedJson
+
 T = TypeVar("T")
 
 
@@ -37,7 +39,8 @@ class Dataset(Generic[T]):
         return self.adapter.dump_python(value, mode="json")
 
     def load(self, raw: Any) -> T:
-        return self.adapter.validate_python(raw)
+        """The typed value of `raw` (a JSON value, or a PackedJson of one)."""
+        return self.adapter.validate_python(raw.value() if isinstance(raw, PackedJson) else raw)
 
     def __hash__(self) -> int:
         return hash(self.name)

@@ -339,7 +339,8 @@ def location(loc: tuple[int | str, ...] | list[Any]) -> str:
 
 
 def load_inventory(path: Path, label: str) -> Inventory:
-    """A saved inventory, checked: kind, schema_version, the model, and every record's data."""
+    """A saved inventory, checked: kind, schema_version, the model, and every record's data;
+    the records' data held as PackedJson (parsed by Dataset.load when a check reads it)."""
 
     text = read_text(path, label, INVENTORY_MAX_BYTES)
     try:  # pydantic's own JSON parser stops at about 200 levels: no depth pre-scan needed here
@@ -353,7 +354,7 @@ def load_inventory(path: Path, label: str) -> Inventory:
         raise InputError(f"{label}: {path}: not a valid inventory: {summarize(exc)}") from None
     _check_version(inventory.schema_version, label, path)
     check_records(inventory, label, path)
-    return inventory
+    return inventory.packed()  # the records' data as compressed JSON: a fraction of the memory
 
 
 def _check_version(version: Any, label: str, path: Path | str) -> None:

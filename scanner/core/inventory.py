@@ -6,10 +6,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SerializerFunctionWrapHandler, field_serializer, field_validator
 
 from scanner.core.atomic import write_text_atomic
 from scanner.core.model import CollectionError, Frozen
+from scanner.core.packed import PackedJson
 
 ACCOUNT_SCOPE = "*"
 
@@ -24,8 +25,20 @@ class DatasetRecord(Frozen):
     dataset: str
     region: str | None = None
     data: Any = None
+    """The dataset's JSON value; once loaded from a file, a PackedJson (`packed`), which
+    Dataset.load parses and the inventory's JSON writes as the value it holds."""
     error: CollectionError | None = None
     collected_at: datetime
+
+    @field_serializer("data", mode="wrap")
+    def _unpack(self, value: Any, handler: SerializerFunctionWrapHandler) -> Any:
+        return handler(value.value() if isinstance(value, PackedJson) else value)
+
+    def packed(self) -> DatasetRecord:
+        """This record, its data held as a PackedJson (a fraction of the memory)."""
+        if isinstance(self.data, PackedJson) or self.data is None:
+            return self
+        return self.model_copy(update={"data": PackedJson(self.data)})
 
 
 #: Bounds on account metadata (AWS allows names of 50 characters, OU names of 128, 50 tags of
@@ -99,6 +112,11 @@ class AccountInventory(Frozen):
     def record(self, dataset: str, region: str | None) -> DatasetRecord | None:
         return self.records.get(record_key(dataset, region))
 
+    def packed(self) -> AccountInventory:
+        """This account, the data of its records held as PackedJson (DatasetRecord.packed)."""
+        records = {key: rec.packed() for key, rec in self.records.items()}
+        return self.model_copy(update={"records": records})
+
 
 class SkippedAccount(Frozen):
     """An Organization account that was not scanned, and why."""
@@ -147,6 +165,10 @@ class Inventory(Frozen):
             if acct.account_id == account_id:
                 return acct
         return None
+
+    def packed(self) -> Inventory:
+        """This inventory, the data of every record held as PackedJson (DatasetRecord.packed)."""
+        return self.model_copy(update={"accounts": tuple(a.packed() for a in self.accounts)})
 
     def save(self, path: Path) -> None:
 
