@@ -19,12 +19,14 @@ import yaml
 from pydantic import ValidationError
 
 from scanner.core.errors import ConfigError, UsageError
-from scanner.core.inventory import Inventory, record_key
+from scanner.core.inventory import AccountInventory, Inventory, record_key
+from scanner.core.json_spans import array_spans
 from scanner.core.registry import all_datasets
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
+    from scanner.core.dataset import Dataset
     from scanner.core.inventory import Inventory
 
 MiB = 1 << 20
@@ -343,6 +345,10 @@ def load_inventory(path: Path, label: str) -> Inventory:
     the records' data held as PackedJson (parsed by Dataset.load when a check reads it)."""
 
     text = read_text(path, label, INVENTORY_MAX_BYTES)
+    inventory = _account_by_account(text, label, path)
+    if inventory is not None:
+        _check_version(inventory.schema_version, label, path)
+        return inventory
     try:  # pydantic's own JSON parser stops at about 200 levels: no depth pre-scan needed here
         inventory = Inventory.model_validate_json(text)
     except ValidationError as exc:
@@ -355,6 +361,27 @@ def load_inventory(path: Path, label: str) -> Inventory:
     _check_version(inventory.schema_version, label, path)
     check_records(inventory, label, path)
     return inventory.packed()  # the records' data as compressed JSON: a fraction of the memory
+
+
+def _account_by_account(text: str, label: str, path: Path) -> Inventory | None:
+    """The inventory read one account at a time (each validated, its records checked and packed
+    before the next is parsed: memory holds one account's objects at a time, not all of them);
+    None when anything in it is not as trailwatch writes it: load_inventory then reads it whole,
+    and reports the first problem exactly as before."""
+    spans = array_spans(text, "accounts")
+    if spans is None:
+        return None
+    datasets = {d.name: d for d in all_datasets()}
+    accounts: list[AccountInventory] = []
+    try:
+        for n, (start, end) in enumerate(spans.items):
+            account = AccountInventory.model_validate_json(text[start:end])
+            _check_account_records(account, n, datasets, label, path)
+            accounts.append(account.packed())
+        inventory = Inventory.model_validate_json(spans.rest)
+    except (ValidationError, InputError):
+        return None
+    return inventory.model_copy(update={"accounts": tuple(accounts)})
 
 
 def _check_version(version: Any, label: str, path: Path | str) -> None:
@@ -370,14 +397,24 @@ def check_records(inventory: Inventory, label: str, path: Path | str) -> None:
 
     datasets = {d.name: d for d in all_datasets()}
     for n, account in enumerate(inventory.accounts):
-        for key, record in account.records.items():
-            where = f"{label}: {path}: accounts[{n}] ({account.account_id}) record {key}"
-            if key != record_key(record.dataset, record.region):
-                raise InputError(f"{where}: holds dataset {record.dataset}@{record.region}")
-            dataset = datasets.get(record.dataset)
-            if dataset is None or record.error is not None:
-                continue  # a dataset this version does not know is never read
-            try:
-                dataset.load(record.data)
-            except ValidationError as exc:
-                raise InputError(f"{where}: {summarize(exc)}") from None
+        _check_account_records(account, n, datasets, label, path)
+
+
+def _check_account_records(
+    account: AccountInventory,
+    n: int,
+    datasets: dict[str, Dataset[Any]],
+    label: str,
+    path: Path | str,
+) -> None:
+    for key, record in account.records.items():
+        where = f"{label}: {path}: accounts[{n}] ({account.account_id}) record {key}"
+        if key != record_key(record.dataset, record.region):
+            raise InputError(f"{where}: holds dataset {record.dataset}@{record.region}")
+        dataset = datasets.get(record.dataset)
+        if dataset is None or record.error is not None:
+            continue  # a dataset this version does not know is never read
+        try:
+            dataset.load(record.data)
+        except ValidationError as exc:
+            raise InputError(f"{where}: {summarize(exc)}") from None
