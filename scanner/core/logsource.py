@@ -204,6 +204,7 @@ def extract(
     sources: dict[tuple[str, str, str, str], LogSource] = {}
     gaps: list[ExtractionGap] = []
     for acct in org.accounts():
+        org.evaluating(acct.account_id)  # what only this account's sources read is released
         for ext in chosen:
             regions: tuple[str | None, ...] = acct.regions if ext.scope is Scope.REGION else (None,)
             for region in regions:
@@ -224,6 +225,7 @@ def extract(
                 for src in found:
                     key = (src.kind, src.account_id, src.region or "", src.id)
                     sources.setdefault(key, src)
+    org.evaluating(None)
     return Extraction(
         sources=tuple(sources.values()), gaps=tuple(gaps), not_inventoried=tuple(skipped)
     )

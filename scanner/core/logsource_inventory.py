@@ -149,11 +149,14 @@ class _Resolver:
         self.owners: dict[str, str] = {}
         self.unlisted: list[CollectionError] = []
         for acct in self.org.accounts():
+            self.org.evaluating(acct.account_id)  # each bucket list parsed, read, released
             try:
                 for bucket in self.org.get(acct.account_id, S3_BUCKETS):
                     self.owners[bucket.name] = acct.account_id
             except DataUnavailable as exc:
                 self.unlisted.extend(exc.errors)
+        self.org.evaluating(None)
+        self._resolved: dict[tuple[Destination, LogArchive], ResolvedDestination] = {}
         self._group_index: dict[tuple[str, str], tuple[dict[str, LogGroup] | None, str]] = {}
         self._key_index: dict[tuple[str, str], dict[str, KmsKey]] = {}
 
@@ -205,6 +208,15 @@ class _Resolver:
         return Fact(value=f"SSE-KMS {key}", note=origin)
 
     def resolve(self, dest: Destination, archive: LogArchive) -> ResolvedDestination:
+        """What the inventory says of `dest`; one shared object per destination (the many
+        sources that deliver to one central bucket or log group share it: frozen)."""
+        key = (dest, archive)
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            resolved = self._resolved[key] = self._resolve(dest, archive)
+        return resolved
+
+    def _resolve(self, dest: Destination, archive: LogArchive) -> ResolvedDestination:
         account, account_note = dest.account_id, "from the destination ARN"
         if dest.type is DestinationType.S3 and account is None:
             account, account_note = self.bucket_owner(dest.target)
@@ -291,10 +303,12 @@ def _in_archive(
 def _organization_trails(org: OrgView) -> list[Trail]:
     seen: dict[str, Trail] = {}
     for acct in org.accounts():
+        org.evaluating(acct.account_id)  # each account's trails parsed, read, released
         for region in acct.regions:
             for trail in org.find(acct.account_id, TRAILS, region) or ():
                 if trail.is_organization_trail:
                     seen.setdefault(trail.arn, trail)
+    org.evaluating(None)
     return sorted(seen.values(), key=lambda t: t.arn)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from scanner.core import logsource_inventory, view
 from scanner.core.datasets.cloudtrail import TRAIL_STATUS, TRAILS, Trail, TrailStatus
 from scanner.core.datasets.kms import KMS_KEYS, KmsKey
 from scanner.core.datasets.logs import LOG_GROUPS, LogGroup
@@ -158,3 +159,42 @@ def test_section_of_another_schema_version_is_refused() -> None:
     with pytest.raises(ValidationError):
         LogSourceInventory.model_validate({"schema_version": 2})
     assert LogSourceInventory.model_validate({"schema_version": 1}).sources == ()
+
+
+def test_sources_delivering_to_one_destination_share_its_resolution() -> None:
+    inv = _org()
+    local = Trail.model_validate(
+        {
+            "name": "local",
+            "arn": f"arn:aws:cloudtrail:{R1}:{MEMBER}:trail/local",
+            "home_region": R1,
+            "s3_bucket_name": "archive",
+            "kms_key_id": KEY,
+        }
+    )
+    inv.account(MEMBER).put(TRAILS, [local]).put(S3_BUCKETS, [])
+    result = build_log_sources(inv.build())
+    trails = [s for s in result.sources if s.kind == "trail"]
+    assert {t.id for t in trails} >= {local.arn, _org_trail().arn}
+    org_s3 = next(t for t in trails if t.id == _org_trail().arn).destinations[0]
+    local_s3 = next(t for t in trails if t.id == local.arn).destinations[0]
+    assert local_s3 is org_s3  # one resolution, one object
+    assert (local_s3.account_id, local_s3.in_log_archive) == (LOGS, True)
+
+
+def test_building_keeps_no_account_data_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each account's data is released once its sources are read (memory stays flat)."""
+    views: list[view.OrgView] = []
+
+    class Recorded(view.OrgView):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            views.append(self)
+
+    monkeypatch.setattr(logsource_inventory, "OrgView", Recorded)
+    build_log_sources(_org().build())
+    [org] = views
+    assert org._current is None
+    assert any(key[0] == MGMT for key in org._cache)  # a destination's data, read across
+    names = (TRAILS.name, TRAIL_STATUS.name, S3_BUCKETS.name)
+    assert [key for key in org._cache if key[1].split("@")[0] in names] == []
