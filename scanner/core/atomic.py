@@ -49,9 +49,10 @@ def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
 
 
 def write_json_array_atomic(
-    path: Path, items: Iterable[Any], head: str = "", tail: str = ""
+    path: Path, items: Iterable[Any], head: str | Iterable[str] = "", tail: str = ""
 ) -> None:
     """Stream a JSON array (optionally inside `head` ... `tail`) item by item, atomically.
+    `head` may come in pieces (written as they come).
 
     Only one item is serialised at a time, so memory does not grow with the number of items.
     Each item is one line of compact JSON: the json module's C encoder serves only that form
@@ -59,7 +60,9 @@ def write_json_array_atomic(
     """
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
     with atomic_writer(path) as handle:
-        handle.write(head + "[")
+        for piece in (head,) if isinstance(head, str) else head:
+            handle.write(piece)
+        handle.write("[")
         for n, item in enumerate(items):
             handle.write(",\n" if n else "\n")
             handle.write(encode(item))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from reports import json_report
 from reports.json_report import read_json, write_json
 from reports.log_sources_csv import COLUMNS, write_log_sources_csv
 from reports.summary import ReportExtras, summarize
@@ -94,3 +95,25 @@ def test_csv_rows_per_destination_and_gap(tmp_path: Path) -> None:
     assert "ec2:DescribeFlowLogs" in gap["note"]
     skipped = {r["kind"] for r in body if r["row"] == "not-inventoried"}
     assert "config-channel" in skipped
+
+
+def test_the_sections_are_written_in_pieces_as_json_dumps_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """findings.json's sections (here 300 log sources) are encoded piece by piece: the same text
+    as json.dumps with indent=1 of each, never one string of them all."""
+    many = _inventory().model_copy(update={"sources": _inventory().sources * 300})
+    findings = hostile_findings()
+    meta = make_meta()
+    summary = summarize(findings, meta)
+    extras = ReportExtras(log_sources=many)
+    monkeypatch.setattr(json_report, "_HEAD_CHUNK", 4096)
+    pieces = list(json_report._head(meta, summary, extras))
+    assert len(pieces) > 10 and max(len(p) for p in pieces) < 2 * 4096 + 1000
+    sections = json_report._sections(meta, summary, extras)
+    dumps = {k: json.dumps(v, ensure_ascii=False, indent=1) for k, v in sections.items()}
+    expected = "{\n" + "".join(f"{json.dumps(k)}: {v},\n" for k, v in dumps.items())
+    assert "".join(pieces) == expected + '"findings": '
+    path = write_json(tmp_path / "findings.json", findings, meta, summary, extras)
+    assert path.read_text(encoding="utf-8").startswith(expected + '"findings": [')
+    assert read_json(path).log_sources == many
