@@ -84,10 +84,13 @@ def collect_account(
         return AccountInventory(info=info, home_region=home, regions=(), access_error=opened)
     session, regions, skipped_regions = opened
     target = AccountTarget(info.account_id, session, home, regions)
+    finished = False
     try:
         collect_target(target, levels, sessions.partition, stop)
+        finished = not stop.is_set()
     finally:
-        session.release_clients()
+        # Its clients serve the next account only when none of its calls can still run.
+        session.release_clients(reuse=finished)
         sessions.forget(info.account_id)
     return AccountInventory(
         info=info,
