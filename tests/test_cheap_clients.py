@@ -65,6 +65,8 @@ def test_each_replaced_internal_is_where_and_as_botocore_calls_it() -> None:
     assert "http_session_cls" in original.__code__.co_varnames
     assert "_get_proxies" in original.__code__.co_names
     assert ClientCreator._create_client_class.original is not None
+    assert "ServiceModel" in ClientCreator._load_service_model.original.__code__.co_names
+    assert "_load_service_model" in ClientCreator.create_client.__code__.co_names
     # the alias cache botocore reads on every register and emit
     assert "_alias_name_cache" in EventAliaser._alias_event_name.__code__.co_names
     # the handler trie: {"_root": node}, a node being exactly chunk, children and values
@@ -212,6 +214,25 @@ def test_clients_share_http_pools_and_rule_sets_but_nothing_of_an_account() -> N
     # another connection set-up, another pool
     slow = _account("333333333333", read_timeout=99.0).client("cloudtrail", "us-east-1")
     assert slow._endpoint.http_session is not a._endpoint.http_session
+
+
+def test_clients_of_a_service_share_one_service_model_equal_to_botocores() -> None:
+    from botocore.model import ServiceModel
+
+    a = _account("111111111111").client("rds", "us-east-1")
+    b = _account("222222222222").client("rds", "eu-west-1")
+    assert a.meta.service_model is b.meta.service_model
+    other = _account("3" * 12).client("ec2", "us-east-1")
+    assert a.meta.service_model is not other.meta.service_model
+    fresh = ServiceModel(_LOADER.load_service_model("rds", "service-2"), service_name="rds")
+    shared = a.meta.service_model
+    assert shared.operation_names == fresh.operation_names
+    assert shared.api_version == fresh.api_version
+    for code in ("DBInstanceNotFound", "DBClusterNotFoundFault", "NoSuchCode"):
+        found, expected = shared.shape_for_error_code(code), fresh.shape_for_error_code(code)
+        assert (found and found.name) == (expected and expected.name)
+    # the error-code table, derived once, is the shared model's own: every client reuses it
+    assert "_error_code_cache" in vars(b.meta.service_model)
 
 
 def test_proxies_from_the_environment_still_apply(monkeypatch: pytest.MonkeyPatch) -> None:

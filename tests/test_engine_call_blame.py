@@ -24,7 +24,7 @@ class _Session:
     def client(self, service: str, region: str) -> _Client:
         return _Client()
 
-    def release_clients(self) -> None:
+    def release_clients(self, reuse: bool = False) -> None:
         pass
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from scanner.core.workers import DaemonPool
+from scanner.core.workers import DaemonPool, run_each
 
 
 def test_runs_everything_in_order_of_submission() -> None:
@@ -34,3 +36,55 @@ def test_an_interrupt_cancels_queued_work_and_abandons_calls_in_flight() -> None
     release.set()
     assert in_flight.result(timeout=30) is True
     assert ran == []
+
+
+def test_run_each_takes_an_item_only_when_a_place_is_free() -> None:
+    """A worker process shares its account queue with the others: an item taken is an item
+    the others cannot start, so run_each must not read ahead of its free places."""
+    gates = [threading.Event() for _ in range(6)]
+    taken: list[int] = []
+    ran: list[int] = []
+
+    def items() -> Iterator[int]:
+        for n in range(6):
+            taken.append(n)
+            yield n
+
+    def fn(n: int) -> None:
+        gates[n].wait(timeout=30)
+        ran.append(n)
+
+    runner = threading.Thread(target=run_each, args=(fn, items(), 2, threading.Event()))
+    runner.start()
+    _until(lambda: len(taken) == 2)
+    assert taken == [0, 1]  # two places, two items: the third is not read yet
+    gates[1].set()
+    _until(lambda: len(taken) == 3)
+    assert ran == [1] and taken == [0, 1, 2]
+    for gate in gates:
+        gate.set()
+    runner.join(timeout=30)
+    assert sorted(ran) == list(range(6))
+
+
+def test_run_each_raises_the_first_failure_without_waiting_for_earlier_items() -> None:
+    release = threading.Event()
+    stop = threading.Event()
+
+    def fn(n: int) -> None:
+        if n == 0:
+            release.wait(timeout=30)  # still running when item 1 fails
+        elif n == 1:
+            raise ValueError("item 1")
+
+    with pytest.raises(ValueError, match="item 1"):
+        run_each(fn, iter(range(10)), 2, stop)
+    assert stop.is_set()  # the running item 0 is told to stop, and was not waited for
+    release.set()
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

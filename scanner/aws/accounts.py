@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from scanner.aws.calls import start_job
 from scanner.aws.collector import Collector
@@ -84,10 +84,13 @@ def collect_account(
         return AccountInventory(info=info, home_region=home, regions=(), access_error=opened)
     session, regions, skipped_regions = opened
     target = AccountTarget(info.account_id, session, home, regions)
+    finished = False
     try:
         collect_target(target, levels, sessions.partition, stop)
+        finished = not stop.is_set()
     finally:
-        session.release_clients()
+        # Its clients serve the next account only when none of its calls can still run.
+        session.release_clients(reuse=finished)
         sessions.forget(info.account_id)
     return AccountInventory(
         info=info,
@@ -100,7 +103,7 @@ def collect_account(
 
 def collect_accounts(
     sessions: Sessions,
-    infos: Sequence[AccountInfo],
+    infos: Iterable[AccountInfo],
     options: ScanOptions,
     home: str,
     collectors: Sequence[Collector],
@@ -110,7 +113,8 @@ def collect_accounts(
     """Open and collect every account, a window of accounts at a time (at most `max_workers`
     calls in flight, PER_ACCOUNT_CALLS per account); each finished account is handed to
     `on_account` (one at a time) and then forgotten here, so memory does not grow with the
-    number of accounts. An interrupted run hands over no partial account."""
+    number of accounts. An interrupted run hands over no partial account. `infos` is read as
+    accounts finish (a worker process reads it from the queue it shares with the others)."""
     levels = plan_levels(collectors)
     workers = max_workers or options.max_workers
     window = max(1, workers // PER_ACCOUNT_CALLS)

@@ -38,6 +38,7 @@ def install() -> None:
         if _INSTALLED:
             return
         _cache_client_classes()
+        _shared_service_models()
         _fast_accepts_kwargs()
         _shared_alias_names()
         _copy_on_write_trie()
@@ -72,6 +73,37 @@ def _cache_client_classes() -> None:
 
     cached.original = original  # type: ignore[attr-defined]
     ClientCreator._create_client_class = cached
+
+
+# --- service models -----------------------------------------------------------------------------
+
+_MODELS: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+
+def _shared_service_models() -> None:
+    """One ServiceModel per service model document, shared by every client of the service.
+
+    botocore wraps the loaded document in a new ServiceModel for every client, and a
+    ServiceModel caches what it derives (operation models, shapes, the error-code table: for
+    RDS, hundreds of error shapes resolved at the first error answer) on itself, so each client
+    derived them again. A ServiceModel is read-only after it is built; it holds nothing of an
+    account. The document object (the loader's, cached) is kept with it so its id stays its own.
+    """
+    original = ClientCreator._load_service_model
+
+    def load(self: Any, service_name: str, api_version: str | None = None) -> Any:
+        document = self._loader.load_service_model(
+            service_name, "service-2", api_version=api_version
+        )
+        key = (service_name, id(document))
+        with _CLASS_LOCK:
+            entry = _MODELS.get(key)
+            if entry is None or entry[0] is not document:
+                entry = _MODELS[key] = (document, original(self, service_name, api_version))
+        return entry[1]
+
+    load.original = original  # type: ignore[attr-defined]
+    ClientCreator._load_service_model = load
 
 
 # --- handler registration -----------------------------------------------------------------------

@@ -192,7 +192,7 @@ def collect(
         if stop.is_set():
             return
         _collect_account(target, levels, partition, per_account, stop)
-        target.session.release_clients()
+        target.session.release_clients(reuse=not stop.is_set())
 
     # Daemon workers: on SIGINT/SIGTERM (KeyboardInterrupt here) the queued work is cancelled
     # and the calls in flight are abandoned, not waited for (scanner.core.workers).

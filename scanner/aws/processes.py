@@ -21,7 +21,7 @@ import queue
 import signal
 import traceback
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,8 @@ MIN_ACCOUNTS_PER_PROCESS = 25
 """With `processes` 0 (auto), a worker process is started only per this many accounts: below,
 starting Python and botocore in another process costs more than it saves."""
 BATCH = 4
-"""Accounts a worker takes at a time (small: the last batches finish together)."""
+"""Accounts a worker takes from the shared queue at a time (small: the processes finish
+together); it starts each as it has room for one more."""
 _STOP_WAIT = 5.0
 
 
@@ -78,7 +79,8 @@ class WorkerSpec:
 
 @dataclass(frozen=True)
 class BatchDone:
-    """A worker's message: these accounts are written as checkpoints."""
+    """A worker's message: these accounts are written as checkpoints (with the calls and
+    errors counted since its previous message)."""
 
     accounts: tuple[str, ...]
     calls: int
@@ -194,6 +196,12 @@ def _stop(workers: Sequence[Any]) -> None:
         worker.join(timeout=_STOP_WAIT)
 
 
+def _queued(tasks: Any) -> Iterator[AccountInfo]:
+    """The accounts of the batches in `tasks`, up to its end mark (None)."""
+    while (batch := tasks.get()) is not None:
+        yield from batch
+
+
 def _worker(spec: WorkerSpec, tasks: Any, results: Any) -> None:
     """A worker process: batches from `tasks` until None; messages to `results`."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
@@ -208,22 +216,24 @@ def _worker(spec: WorkerSpec, tasks: Any, results: Any) -> None:
         store = CheckpointStore(spec.checkpoints)
         store.attach(spec.plan)
         options = replace(spec.options, max_workers=spec.max_workers)
-        while (batch := tasks.get()) is not None:
-            before = sessions.calls.total
-            errors = 0
+        counted = 0
 
-            def keep(account: AccountInventory) -> None:
-                nonlocal errors
-                store.write(account)
-                errors += collection_errors(account)
-
-            collect_accounts(sessions, batch, options, spec.home, collectors, keep)
+        def keep(account: AccountInventory) -> None:
+            # one account at a time (collect_accounts hands over under a lock)
+            nonlocal counted
+            store.write(account)
+            total = sessions.calls.total
             done = BatchDone(
-                accounts=tuple(i.account_id for i in batch),
-                calls=sessions.calls.total - before,
-                errors=errors,
+                accounts=(account.account_id,),
+                calls=total - counted,
+                errors=collection_errors(account),
             )
+            counted = total
             results.put(("done", pid, done))
+
+        # Accounts are taken from the shared queue as this process has room for one more, so
+        # no account waits for the slowest of a batch and the processes finish together.
+        collect_accounts(sessions, _queued(tasks), options, spec.home, collectors, keep)
         calls = sessions.calls
         results.put(("calls", pid, (Counter(calls.calls), calls.retries, calls.repeated)))
     except BaseException as exc:

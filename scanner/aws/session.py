@@ -35,6 +35,14 @@ from botocore.parsers import RpcV2CBORParser
 
 from scanner.aws import cheap_clients
 from scanner.aws.calls import note_call
+from scanner.aws.client_pool import (
+    NOT_POOLED,
+    Binding,
+    ClientPool,
+    Pooled,
+    check_owner,
+    note_owner,
+)
 from scanner.aws.iam import is_read_only
 from scanner.core.errors import CredentialsError
 
@@ -140,16 +148,19 @@ def unreadable_response_error() -> Any:
 
 
 def _send_checked(
-    client_ref: Any, slots: threading.Semaphore, request: Any, event_name: str, **_: Any
-) -> Any:
+    client_ref: Any, binding: Binding, service: str, region: str, request: Any,
+    event_name: str, **_: Any,
+) -> Any:  # fmt: skip
     """before-send (last, after the rate limiter): send, then check the body before parsing.
 
     The send takes one of the PER_SERVICE_CALLS slots of the client's (account, region,
     service); retries wait for their backoff (botocore's adaptive rate limiter, one per client)
-    outside of it.
+    outside of it. A request built for another account than the one the client is lent to is
+    refused (scanner.aws.client_pool).
     """
     client = client_ref()  # a weak reference: the client's own handlers must not keep it alive
-    with slots:
+    check_owner(binding, request)
+    with binding.current().slots(service, region):
         response = client._endpoint.http_session.send(request)
     if getattr(request, "stream_output", False):
         return response
@@ -166,6 +177,22 @@ def _send_checked(
     if problem:
         raise unreadable_response_error()(error=problem)
     return response
+
+
+def _before_call(binding: Binding, service: str, model: Any, context: Any = None, **_: Any) -> None:
+    note_owner(binding, context).guard(service, model)
+
+
+def _before_parameter_build(
+    binding: Binding, service: str, region: str, params: Any, model: Any, **_: Any
+) -> None:
+    binding.current().sign(service, region, params, model)
+
+
+def _after_call(
+    binding: Binding, service: str, region: str, parsed: Any, model: Any, **_: Any
+) -> None:
+    binding.current().count(service, region, parsed, model)
 
 
 def response_problem(
@@ -226,7 +253,8 @@ def _check_cbor(body: bytes) -> None:
 
 
 class AccountSession:
-    """Credentials for one account; builds and caches clients per (region, service)."""
+    """Credentials for one account; builds (or borrows from the scan's ClientPool) and caches
+    clients per (region, service)."""
 
     def __init__(
         self,
@@ -234,12 +262,15 @@ class AccountSession:
         botocore_session: Any,
         settings: ClientSettings,
         call_log: CallLog,
+        pool: ClientPool | None = None,
     ) -> None:
         self.account_id = account_id
         self._session = botocore_session
         self._settings = settings
         self._calls = call_log
+        self._pool = pool
         self._clients: dict[tuple[str, str], Any] = {}
+        self._lent: dict[tuple[str, str], Pooled] = {}
         self._slots: dict[tuple[str, str], threading.Semaphore] = {}
         self._lock = threading.Lock()
 
@@ -255,13 +286,42 @@ class AccountSession:
                 self._clients[key] = cached
             return cached
 
-    def release_clients(self) -> None:
-        """Drop cached clients (each holds ~0.4 MB); STS is kept for credential refresh."""
+    def release_clients(self, reuse: bool = False) -> None:
+        """Drop cached clients (each holds ~0.4 MB); STS is kept for credential refresh.
+
+        With `reuse` (only when no call of this account can still be running), the borrowed
+        clients go back to the scan's pool for the next account."""
         with self._lock:
             self._clients = {k: v for k, v in self._clients.items() if k[0] == "sts"}
+            lent, self._lent = self._lent, {}
+        if reuse and self._pool is not None:
+            for (service, region), pooled in lent.items():
+                self._pool.give(service, region, pooled)
+
+    def slots(self, service: str, region: str) -> threading.Semaphore:
+        """The PER_SERVICE_CALLS cap of this account's (region, service)."""
+        slots = self._slots.get((service, region))
+        if slots is None:  # kept when the clients are released: the cap outlives them
+            fresh = threading.Semaphore(PER_SERVICE_CALLS)
+            slots = self._slots.setdefault((service, region), fresh)
+        return slots
 
     def _create(self, service: str, region: str) -> Any:
+        pooled = None
+        if self._pool is not None and service not in NOT_POOLED:
+            pooled = self._pool.take(service, region) or Pooled.wrap(*self._build(service, region))
+            pooled.lend(self, self._session.get_credentials())
+            self._lent[(service, region)] = pooled
+            client = pooled.client
+        else:
+            client, binding = self._build(service, region)
+            binding.owner = self
+        s = self._settings
+        if s.client_hook is not None:
+            s.client_hook(client, service, region, self.account_id)
+        return client
 
+    def _build(self, service: str, region: str) -> tuple[Any, Binding]:
         s = self._settings
         config = Config(
             retries={"mode": "adaptive", "max_attempts": s.max_attempts},
@@ -274,38 +334,34 @@ class AccountSession:
         client = self._session.create_client(
             service, region_name=region, endpoint_url=s.endpoint_url, config=config
         )
+        binding = Binding()
         events = client.meta.events
-        events.register("before-call.*.*", functools.partial(self._guard, service))
+        events.register("before-call.*.*", functools.partial(_before_call, binding, service))
         events.register(
-            "before-parameter-build.*.*", functools.partial(self._sign, service, region)
+            "before-parameter-build.*.*",
+            functools.partial(_before_parameter_build, binding, service, region),
         )
-        events.register("after-call.*.*", functools.partial(self._count, service, region))
-        slots = self._slots.get((service, region))
-        if slots is None:  # kept when the clients are released: the cap outlives them
-            slots = self._slots[(service, region)] = threading.Semaphore(PER_SERVICE_CALLS)
+        events.register("after-call.*.*", functools.partial(_after_call, binding, service, region))
         events.register_last(
-            "before-send", functools.partial(_send_checked, weakref.ref(client), slots)
+            "before-send",
+            functools.partial(_send_checked, weakref.ref(client), binding, service, region),
         )
         if s.endpoint_url and service == "s3control":
             events.register("before-sign.s3-control.*", _strip_account_prefix)
-        if s.client_hook is not None:
-            s.client_hook(client, service, region, self.account_id)
-        return client
+        return client, binding
 
-    def _guard(self, service: str, model: Any, **_: Any) -> None:
+    def guard(self, service: str, model: Any) -> None:
         op = model.name
         note_call(model.service_model.service_name, op)  # names the call if it fails
         if not is_read_only(service, op) and (service, op) not in self._settings.allow_writes:
             raise MutatingCallBlocked(f"refusing non-read call {service}:{op} during a scan")
 
-    def _sign(self, service: str, region: str, params: Any, model: Any, **_: Any) -> None:
+    def sign(self, service: str, region: str, params: Any, model: Any) -> None:
         """Record (account, region, operation, parameters) to detect repeated calls."""
         args = json.dumps(params, sort_keys=True, default=str)
         self._calls.sign("\x1f".join((self.account_id, region, service, model.name, args)))
 
-    def _count(
-        self, service: str, region: str, http_response: Any, parsed: Any, model: Any, **_: Any
-    ) -> None:
+    def count(self, service: str, region: str, parsed: Any, model: Any) -> None:
         attempts = 1
         if isinstance(parsed, dict):
             meta = parsed.get("ResponseMetadata", {})
@@ -354,6 +410,8 @@ class Sessions:
         except Exception as exc:  # malformed shared config files
             raise CredentialsError(f"cannot read AWS configuration: {exc}") from None
         self._loader = self._base.get_component("data_loader")
+        self.pool = ClientPool()
+        """Clients a finished account returns for the next one (scanner.aws.client_pool)."""
         self._accounts: dict[str, AccountSession] = {}
         self._lock = threading.Lock()
         self._frozen = False
@@ -388,7 +446,7 @@ class Sessions:
         self.partition = self.caller_arn.split(":")[1] if self.caller_arn.count(":") > 2 else "aws"
         with self._lock:
             self._accounts[self.caller_account] = AccountSession(
-                self.caller_account, self._base, self.settings, self.calls
+                self.caller_account, self._base, self.settings, self.calls, self.pool
             )
 
     def adopt_identity(self, account: str, arn: str, partition: str) -> None:
@@ -396,7 +454,9 @@ class Sessions:
         call is not made again)."""
         self.caller_account, self.caller_arn, self.partition = account, arn, partition
         with self._lock:
-            self._accounts[account] = AccountSession(account, self._base, self.settings, self.calls)
+            self._accounts[account] = AccountSession(
+                account, self._base, self.settings, self.calls, self.pool
+            )
 
     def forget(self, account_id: str) -> None:
         """Drop an account's session once it is collected (the caller's own is kept), so that
@@ -467,7 +527,7 @@ class Sessions:
         session = botocore.session.Session()
         session.register_component("data_loader", self._loader)
         session._credentials = creds
-        acct = AccountSession(account_id, session, self.settings, self.calls)
+        acct = AccountSession(account_id, session, self.settings, self.calls, self.pool)
         with self._lock:
             self._accounts[account_id] = acct
         return acct

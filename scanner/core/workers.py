@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ T = TypeVar("T")
 
 _Item = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 _counter = itertools.count()
+_END: Any = object()
 
 
 class DaemonPool(Executor):
@@ -99,20 +100,42 @@ class DaemonPool(Executor):
 
 def run_each(
     fn: Callable[[T], None],
-    items: Sequence[T],
+    items: Iterable[T],
     max_workers: int,
     stop: threading.Event,
     thread_name_prefix: str = "worker",
 ) -> None:
-    """`fn` on every item, at most `max_workers` at a time, waiting for all. The first failure
-    (or KeyboardInterrupt on SIGINT/SIGTERM) sets `stop`, cancels the queued items, abandons the
-    ones running (daemon threads) and is raised."""
+    """`fn` on every item, at most `max_workers` at a time, waiting for all.
+
+    Items are taken from `items` only as a place frees up (an iterator may block or be shared
+    with other consumers: each item is taken when it can start). The first failure (or
+    KeyboardInterrupt on SIGINT/SIGTERM) sets `stop`, takes no further item, cancels the queued
+    ones, abandons the ones running (daemon threads) and is raised."""
     pool = DaemonPool(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+    pending: set[Future[None]] = set()
     try:
-        for fut in [pool.submit(fn, item) for item in items]:
-            fut.result()
+        remaining = iter(items)
+        while True:
+            while len(pending) >= max_workers:
+                pending = _settle(pending)
+            if stop.is_set():
+                break
+            item = next(remaining, _END)
+            if item is _END:
+                break
+            pending.add(pool.submit(fn, item))
+        while pending:
+            pending = _settle(pending)
     except BaseException:
         stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+def _settle(pending: set[Future[None]]) -> set[Future[None]]:
+    """Wait for one of `pending` to finish, raise its failure; the ones still pending."""
+    done, still = wait(pending, return_when=FIRST_COMPLETED)
+    for fut in done:
+        fut.result()
+    return still
