@@ -285,7 +285,7 @@ def collect_all(
                     f"cannot write the checkpoint of account {account.account_id}: "
                     f"{exc.strerror or exc}"
                 ) from None
-        out[account.account_id] = account
+        out[account.account_id] = account.packed()  # held compressed until a check reads it
         advance(1, None, collection_errors(account))
 
     collect_accounts(sessions, infos, options, home, collectors, keep)

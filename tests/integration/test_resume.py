@@ -17,6 +17,7 @@ from scanner.core.checkpoint import checkpoint_dir
 from scanner.core.errors import Interrupted
 from scanner.core.findings import Finding
 from scanner.core.model import Status
+from scanner.core.packed import PackedJson
 from scanner.core.progress import CollectionTick
 from scanner.core.reporter import Reporter
 from scanner.demo.world import REGIONS
@@ -121,6 +122,7 @@ def test_worker_processes_collect_what_threads_collect(demo: Demo, tmp_path: Pat
     assert ticks[-1].done == ticks[-1].total == len(accounts)
     assert ticks[-1].calls == sessions.calls.total - 1 - _organization_calls(sessions)
     assert ticks[-1].batch_end
+    assert _all_packed(outcome)
 
 
 def _organization_calls(sessions: Sessions) -> int:
@@ -187,6 +189,14 @@ def test_without_worker_processes_the_scan_collects_in_its_own(
     monkeypatch.setattr(multiprocessing, "get_context", lambda _m: _NoSemaphores())
     outcome = run_scan(_request(demo, tmp_path / "out", procs=2), sessions=_sessions(demo))
     assert _verdicts(outcome.findings) == _verdicts(demo.baseline)
+    assert _all_packed(outcome)
+
+
+def _all_packed(outcome: ScanOutcome) -> bool:
+    """Every collected record's data is held compressed in the scan process (PackedJson)."""
+    data = [r.data for a in outcome.inventory.accounts for r in a.records.values()]
+    present = [d for d in data if d is not None]
+    return bool(present) and all(isinstance(d, PackedJson) for d in present)
 
 
 def test_ticks_count_accounts_calls_and_failed_datasets(demo: Demo, tmp_path: Path) -> None:
