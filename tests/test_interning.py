@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from enum import StrEnum
 
+import pytest
+
+from scanner.core import interning
 from scanner.core.check import Check
 from scanner.core.dataset import Scope
 from scanner.core.evaluate import evaluate
@@ -105,3 +108,29 @@ def test_findings_of_an_evaluation_share_their_equal_values() -> None:
         assert f.evidence == {**_evidence(), "collected_at": first.evidence["collected_at"]}
     assert all(f.status is Status.FAIL for f in findings)
     assert len({f.id for f in findings}) == 4
+
+
+def test_a_digest_collision_never_shares_unequal_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Same:
+        def __init__(self, *_: object, **__: object) -> None:
+            pass
+
+        def digest(self) -> bytes:
+            return b"same"  # every value gets one digest
+
+    monkeypatch.setattr(interning, "blake2b", Same)
+    shared = Interner()
+    values: list[object] = [[1], [True], ["1"], [1.0], {"a": 1}, {"a": True}, [[1]], [1]]
+    out = [shared.value(v) for v in values]
+    for value, got in zip(values, out, strict=True):
+        assert got == value and type(got) is type(value)
+        assert [type(x) for x in got] == [type(x) for x in value]  # type: ignore[attr-defined]
+    assert type(out[1][0]) is bool and type(out[0][0]) is int
+
+
+def test_evidence_parts_are_shared_but_the_evidence_itself_is_not_remembered() -> None:
+    shared = Interner()
+    first = shared.parts_of({"id": 1, "trail": {"name": "t"}})
+    second = shared.parts_of({"id": 2, "trail": {"name": "t"}})
+    assert first["trail"] is second["trail"]
+    assert shared.parts_of({"id": 1, "trail": {"name": "t"}}) == first

@@ -40,6 +40,14 @@ def test_a_packed_value_reads_back_equal_with_the_same_truth(value: Any) -> None
     assert packed.text() == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def test_small_and_large_values_both_read_back() -> None:
+    small, large = ["x"] * 10, ["x" * 40] * 100
+    assert PackedJson(small).size == len(json.dumps(small, separators=(",", ":")))  # as is
+    assert PackedJson(large).size < 200  # compressed
+    assert PackedJson(small).value() == small and PackedJson(large).value() == large
+    assert PackedJson(small) != PackedJson(large)
+
+
 def test_each_read_is_a_fresh_value() -> None:
     packed = PackedJson({"a": [1]})
     first = packed.value()

@@ -106,7 +106,6 @@ _SHARED_VALUES = (
     "ou_path",
     "account_tags",
     "reason",
-    "evidence",
     "requirements",
     "standards",
 )
@@ -122,6 +121,7 @@ def compact(finding: Finding, shared: Interner | None = None) -> Finding:
     values = finding.__dict__
     for name in _SHARED_VALUES:
         values[name] = shared.value(values[name])
+    values["evidence"] = shared.parts_of(finding.evidence)
     for res in finding.related_resources:
         _shared_fields_set(res)
     values["resource"] = shared.resource(finding.resource)
