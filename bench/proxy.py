@@ -21,6 +21,7 @@ scanner does its full work per account and the delay applies to every call, whil
 each distinct request once. Calls of unmapped keys (the caller, i.e. the management account,
 and AssumeRole itself) are always forwarded.
 
+`POST /__bench/forget-seen` starts the repeated-request count afresh (after a warm-up scan).
 `GET /__bench/stats` gives the counters (connections accepted, requests, forwarded to moto,
 answered from the cache, repeated requests: the same account, region, service, method, path,
 headers and body seen before) and this process's CPU seconds.
@@ -197,6 +198,9 @@ class Backend:
             mapping = json.loads(body)
             self.templates.update({k.encode(): v.encode() for k, v in mapping.items()})
             return _json(200, {"templates": len(self.templates)})
+        if method == b"POST" and target == b"/__bench/forget-seen":
+            self.seen.clear()  # the next scan's repeated requests are counted afresh
+            return _json(200, {"seen": 0})
         if target == b"/__bench/stats":
             return _json(
                 200,

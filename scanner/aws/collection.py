@@ -14,7 +14,7 @@ from pathlib import Path
 from scanner import __version__
 from scanner.aws.accounts import collect_accounts, collection_errors
 from scanner.aws.collector import Collector
-from scanner.aws.discovery import discover_organization, shard_accounts
+from scanner.aws.discovery import account_details, discover_organization
 from scanner.aws.engine import error_from_exception
 from scanner.aws.options import DEFAULT_ROLE, ScanOptions, scan_home_region
 from scanner.aws.processes import (
@@ -36,6 +36,7 @@ from scanner.core.inventory import (
     SkippedAccount,
 )
 from scanner.core.progress import CollectionTick, is_batch_end
+from scanner.core.workers import DaemonPool
 
 __all__ = ["DEFAULT_ROLE", "ScanOptions", "ScanState", "collect_inventory", "scan_home_region"]
 
@@ -86,10 +87,11 @@ def collect_inventory(
     skipped: list[SkippedAccount] = []
     if options.org:
         try:
+            # OU paths and tags are read later, for the scanned accounts only, while they are
+            # collected (account_details below): at 2 calls per account, reading them first
+            # held up collection by about 12 s per 1,000 accounts at 50 ms per call.
             found = discover_organization(
-                sessions.caller().client("organizations", home),
-                with_details=options.shard is None,  # a shard reads details of its accounts only
-                max_workers=min(8, options.max_workers),
+                sessions.caller().client("organizations", home), with_details=False
             )
         except Exception as exc:
             err = error_from_exception(exc, home)
@@ -115,12 +117,7 @@ def collect_inventory(
         if not options.org:
             raise UsageError("--shard partitions an Organization: it needs --org")
         total = len(infos)
-        infos = shard_accounts(
-            sessions.caller().client("organizations", home),
-            infos,
-            options.shard,
-            max_workers=min(8, options.max_workers),
-        )
+        infos = [i for i in infos if options.shard.contains(i.account_id)]
         progress(f"shard {options.shard}: {len(infos)} of {total} account(s)")
         plan = ShardPlan(
             index=options.shard.index,
@@ -167,13 +164,29 @@ def collect_inventory(
         f"collecting {len(collectors)} dataset type(s) from {len(todo)} account(s)"
         + (f" in {processes} processes" if processes > 1 else "")
     )
-    collected = collect_all(
-        sessions, todo, options, home, collectors, store, plan_key, processes, len(resumed), tick
-    )
-    # A resumed account keeps its collected data; its Organization details are today's.
+    with DaemonPool(max_workers=1, thread_name_prefix="org-details") as background:
+        details = (
+            background.submit(
+                account_details,
+                sessions.caller().client("organizations", home),
+                infos,
+                min(8, options.max_workers),
+            )
+            if options.org
+            else None
+        )
+        collected = collect_all(
+            sessions, todo, options, home, collectors, store, plan_key, processes, len(resumed),
+            tick,
+        )  # fmt: skip
+        if details is not None:
+            infos = details.result()
+    # Each account carries today's Organization details (a resumed one keeps its collected data).
     current = {i.account_id: i for i in infos}
-    accounts = {a: acct.model_copy(update={"info": current[a]}) for a, acct in resumed.items()}
-    accounts.update(collected)
+    accounts = {
+        a: acct.model_copy(update={"info": current[a]})
+        for a, acct in (*resumed.items(), *collected.items())
+    }
     inventory = Inventory(
         scan_id=f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}",
         tool_version=__version__,

@@ -58,20 +58,17 @@ def discover_organization(
                     reason=f"account is {status}",
                 )
             )
-    ou_names: dict[str, Any] = {}
-    lock = threading.Lock()
-
-    def info(raw: dict[str, Any]) -> AccountInfo:
-        listed = AccountInfo(
+    accounts = [
+        AccountInfo(
             account_id=raw["Id"],
             name=raw.get("Name", ""),
             email=raw.get("Email", ""),
             status="ACTIVE",
         )
-        return with_metadata(org_client, listed, ou_names, lock) if with_details else listed
-
-    with DaemonPool(max_workers=max_workers) as pool:
-        accounts = list(pool.map(info, raw_accounts))
+        for raw in raw_accounts
+    ]
+    if with_details:
+        accounts = account_details(org_client, accounts, max_workers)
     return OrgDiscovery(
         organization_id=desc.get("Id"),
         management_account_id=desc.get("MasterAccountId"),
@@ -163,6 +160,15 @@ def shard_accounts(
     fails is recorded on the account (AccountInfo.metadata_errors), as in discovery.
     """
     mine = [i for i in infos if shard.contains(i.account_id)]
+    return account_details(org_client, mine, max_workers)
+
+
+def account_details(
+    org_client: Any, infos: Sequence[AccountInfo], max_workers: int = 8
+) -> list[AccountInfo]:
+    """`infos` (in their order) with their OU path and tags, read concurrently (ListParents,
+    DescribeOrganizationalUnit once per OU, ListTagsForResource); a lookup that fails is recorded
+    on the account (AccountInfo.metadata_errors), never raised."""
     names: dict[str, Any] = {}
     lock = threading.Lock()
 
@@ -170,4 +176,4 @@ def shard_accounts(
         return with_metadata(org_client, info, names, lock)
 
     with DaemonPool(max_workers=max(1, max_workers)) as pool:
-        return list(pool.map(detailed, mine))
+        return list(pool.map(detailed, infos))

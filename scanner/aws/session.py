@@ -446,8 +446,8 @@ class Sessions:
         self.partition = self.caller_arn.split(":")[1] if self.caller_arn.count(":") > 2 else "aws"
         with self._lock:
             self._accounts[self.caller_account] = AccountSession(
-                self.caller_account, self._base, self.settings, self.calls, self.pool
-            )
+                self.caller_account, self._base, self.settings, self.calls
+            )  # not lending: its clients serve the scan itself (discovery, AssumeRole) too
 
     def adopt_identity(self, account: str, arn: str, partition: str) -> None:
         """The identity another process found with GetCallerIdentity (worker processes: the
@@ -455,8 +455,8 @@ class Sessions:
         self.caller_account, self.caller_arn, self.partition = account, arn, partition
         with self._lock:
             self._accounts[account] = AccountSession(
-                account, self._base, self.settings, self.calls, self.pool
-            )
+                account, self._base, self.settings, self.calls
+            )  # not lending, as in identify
 
     def forget(self, account_id: str) -> None:
         """Drop an account's session once it is collected (the caller's own is kept), so that

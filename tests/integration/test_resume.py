@@ -120,7 +120,15 @@ def test_worker_processes_collect_what_threads_collect(demo: Demo, tmp_path: Pat
     assert accounts <= _accounts_called(sessions) | {sessions.caller_account}
     assert sessions.calls.repeated == 0
     assert ticks[-1].done == ticks[-1].total == len(accounts)
-    assert ticks[-1].calls == sessions.calls.total - 1 - _organization_calls(sessions)
+    # every collection call is counted; the Organization's OU and tag lookups run alongside
+    # collection, so the ones made before its last account are counted too
+    collection = sessions.calls.total - 1 - _organization_calls(sessions)
+    listing = sum(
+        n
+        for (_a, _r, svc, op), n in sessions.calls.calls.items()
+        if svc == "organizations" and op in ("DescribeOrganization", "ListAccounts")
+    )
+    assert collection <= ticks[-1].calls <= sessions.calls.total - 1 - listing
     assert ticks[-1].batch_end
     assert _all_packed(outcome)
 
@@ -209,5 +217,13 @@ def test_ticks_count_accounts_calls_and_failed_datasets(demo: Demo, tmp_path: Pa
     assert [t.done for t in ticks] == list(range(1, len(accounts) + 1))
     assert {t.total for t in ticks} == {len(accounts)}
     assert ticks[-1].errors == failed
-    assert ticks[-1].calls == sessions.calls.total - 1 - _organization_calls(sessions)
+    # every collection call is counted; the Organization's OU and tag lookups run alongside
+    # collection, so the ones made before its last account are counted too
+    collection = sessions.calls.total - 1 - _organization_calls(sessions)
+    listing = sum(
+        n
+        for (_a, _r, svc, op), n in sessions.calls.calls.items()
+        if svc == "organizations" and op in ("DescribeOrganization", "ListAccounts")
+    )
+    assert collection <= ticks[-1].calls <= sessions.calls.total - 1 - listing
     assert ticks[-1].batch_end and ticks[-1].eta == 0
