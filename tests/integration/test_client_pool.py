@@ -16,6 +16,8 @@ from scanner.aws import client_pool
 from scanner.aws.client_pool import ClientNotLent, ClientPool
 from scanner.aws.collection import ScanOptions
 from scanner.aws.session import AccountSession, CallLog, ClientSettings, Sessions
+from scanner.core.datasets.cloudtrail import TRAILS
+from scanner.core.datasets.logs import LOG_GROUPS
 
 REGIONS = ("us-east-1", "eu-west-1")
 
@@ -74,11 +76,12 @@ def test_accounts_collected_with_lent_clients_see_only_their_own_data(
         for region in REGIONS:
             groups = inv.record("logs.log_groups", region)
             assert groups is not None and groups.error is None
-            assert {g["name"] for g in groups.data} == {f"/own/{account}/{region}"}
-            assert all(f":{region}:{account}:" in g["arn"] for g in groups.data)
+            own = LOG_GROUPS.load(groups.data)
+            assert {g.name for g in own} == {f"/own/{account}/{region}"}
+            assert all(f":{region}:{account}:" in g.arn for g in own)
         trails = inv.record("cloudtrail.trails", "us-east-1")
         assert trails is not None and trails.error is None
-        assert [(t["name"], t["arn"].split(":")[4]) for t in trails.data] == [
+        assert [(t.name, t.arn.split(":")[4]) for t in TRAILS.load(trails.data)] == [
             (f"trail-{account}", account)
         ]
     # the clients were lent across accounts: one client served several of them
