@@ -101,6 +101,13 @@ def collect_account(
     )
 
 
+ACCOUNTS_PER_CAP = 2
+"""Accounts collected at once: this many per PER_ACCOUNT_CALLS of the in-flight cap. An account
+seldom has all its PER_ACCOUNT_CALLS calls in flight (its datasets come in dependency levels,
+and some are chains of calls), so with as many accounts as the cap alone allows, most of the
+cap sat unused at real latencies; the cap itself (`--max-workers`) still holds, at each send."""
+
+
 def collect_accounts(
     sessions: Sessions,
     infos: Iterable[AccountInfo],
@@ -111,13 +118,14 @@ def collect_accounts(
     max_workers: int | None = None,
 ) -> None:
     """Open and collect every account, a window of accounts at a time (at most `max_workers`
-    calls in flight, PER_ACCOUNT_CALLS per account); each finished account is handed to
-    `on_account` (one at a time) and then forgotten here, so memory does not grow with the
-    number of accounts. An interrupted run hands over no partial account. `infos` is read as
+    calls in flight in this process, PER_ACCOUNT_CALLS per account); each finished account is
+    handed to `on_account` (one at a time) and then forgotten here, so memory does not grow with
+    the number of accounts. An interrupted run hands over no partial account. `infos` is read as
     accounts finish (a worker process reads it from the queue it shares with the others)."""
     levels = plan_levels(collectors)
     workers = max_workers or options.max_workers
-    window = max(1, workers // PER_ACCOUNT_CALLS)
+    sessions.in_flight.limit(workers)
+    window = max(1, ACCOUNTS_PER_CAP * workers // PER_ACCOUNT_CALLS)
     stop = threading.Event()
     handover = threading.Lock()
 

@@ -160,7 +160,8 @@ def _send_checked(
     """
     client = client_ref()  # a weak reference: the client's own handlers must not keep it alive
     check_owner(binding, request)
-    with binding.current().slots(service, region):
+    owner = binding.current()
+    with owner.slots(service, region), owner.in_flight:
         response = client._endpoint.http_session.send(request)
     if getattr(request, "stream_output", False):
         return response
@@ -252,6 +253,25 @@ def _check_cbor(body: bytes) -> None:
         raise ValueError("not one complete CBOR map")
 
 
+class InFlight:
+    """The cap on API calls in flight in this process, over all accounts (`--max-workers`): a
+    context manager around each send; no cap until `limit` is called."""
+
+    def __init__(self) -> None:
+        self._slots: threading.Semaphore | None = None
+
+    def limit(self, calls: int) -> None:
+        self._slots = threading.Semaphore(max(1, calls))
+
+    def __enter__(self) -> None:
+        if self._slots is not None:
+            self._slots.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        if self._slots is not None:
+            self._slots.release()
+
+
 class AccountSession:
     """Credentials for one account; builds (or borrows from the scan's ClientPool) and caches
     clients per (region, service)."""
@@ -263,12 +283,14 @@ class AccountSession:
         settings: ClientSettings,
         call_log: CallLog,
         pool: ClientPool | None = None,
+        in_flight: InFlight | None = None,
     ) -> None:
         self.account_id = account_id
         self._session = botocore_session
         self._settings = settings
         self._calls = call_log
         self._pool = pool
+        self.in_flight = in_flight or InFlight()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lent: dict[tuple[str, str], Pooled] = {}
         self._slots: dict[tuple[str, str], threading.Semaphore] = {}
@@ -412,6 +434,8 @@ class Sessions:
         self._loader = self._base.get_component("data_loader")
         self.pool = ClientPool()
         """Clients a finished account returns for the next one (scanner.aws.client_pool)."""
+        self.in_flight = InFlight()
+        """The cap on calls in flight over all accounts (set by collection: --max-workers)."""
         self._accounts: dict[str, AccountSession] = {}
         self._lock = threading.Lock()
         self._frozen = False
@@ -446,7 +470,7 @@ class Sessions:
         self.partition = self.caller_arn.split(":")[1] if self.caller_arn.count(":") > 2 else "aws"
         with self._lock:
             self._accounts[self.caller_account] = AccountSession(
-                self.caller_account, self._base, self.settings, self.calls
+                self.caller_account, self._base, self.settings, self.calls, None, self.in_flight
             )  # not lending: its clients serve the scan itself (discovery, AssumeRole) too
 
     def adopt_identity(self, account: str, arn: str, partition: str) -> None:
@@ -455,7 +479,7 @@ class Sessions:
         self.caller_account, self.caller_arn, self.partition = account, arn, partition
         with self._lock:
             self._accounts[account] = AccountSession(
-                account, self._base, self.settings, self.calls
+                account, self._base, self.settings, self.calls, None, self.in_flight
             )  # not lending, as in identify
 
     def forget(self, account_id: str) -> None:
@@ -527,7 +551,9 @@ class Sessions:
         session = botocore.session.Session()
         session.register_component("data_loader", self._loader)
         session._credentials = creds
-        acct = AccountSession(account_id, session, self.settings, self.calls, self.pool)
+        acct = AccountSession(
+            account_id, session, self.settings, self.calls, self.pool, self.in_flight
+        )
         with self._lock:
             self._accounts[account_id] = acct
         return acct

@@ -64,7 +64,7 @@ def test_accounts_collected_with_lent_clients_see_only_their_own_data(
         ScanRequest(
             # one account at a time: every account after the first borrows the clients
             options=ScanOptions(
-                org=True, regions=REGIONS, endpoint_url=moto_endpoint, max_workers=8, processes=1
+                org=True, regions=REGIONS, endpoint_url=moto_endpoint, max_workers=4, processes=1
             ),
             output_dir=tmp_path / "out",
         ),

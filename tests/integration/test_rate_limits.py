@@ -75,6 +75,31 @@ def test_calls_in_flight_are_capped_per_account_region_and_service(
     assert stats.max_in_flight_total > PER_SERVICE_CALLS
 
 
+def test_calls_in_flight_over_all_accounts_and_services_are_capped_by_max_workers(
+    fault_proxy: Callable[..., FaultProxy],
+) -> None:
+    """Collection keeps more accounts open than `--max-workers` / 8 (an account seldom has 8
+    calls in flight), so the cap on the total is held at each send."""
+    proxy = fault_proxy(latency_s=0.5)
+    sessions = _sessions(proxy.endpoint)
+    sessions.in_flight.limit(3)
+    session = sessions.caller()
+    calls = [(service, region) for service in ("cloudtrail", "logs") for region in REGIONS] * 3
+
+    def call(job: tuple[str, str]) -> Any:
+        service, region = job
+        client = session.client(service, region)
+        if service == "cloudtrail":
+            return client.describe_trails()
+        return client.describe_log_groups()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        list(pool.map(call, calls))
+    stats = proxy.stats
+    assert stats.max_in_flight_total == 3  # 12 calls at once were asked for
+    assert stats.requests[("logs", "DescribeLogGroups")] == len(calls) // 2
+
+
 def test_throttling_slows_only_the_throttled_service_and_region(
     fault_proxy: Callable[..., FaultProxy],
 ) -> None:
