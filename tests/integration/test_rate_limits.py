@@ -39,14 +39,8 @@ def _limiter(session: AccountSession, service: str, region: str) -> ClientRateLi
     return found[0]
 
 
-def test_calls_in_flight_are_capped_per_account_region_and_service(
-    fault_proxy: Callable[..., FaultProxy],
-) -> None:
-    proxy = fault_proxy(latency_s=1.0)
-    session = _sessions(proxy.endpoint).caller()
-    calls: list[tuple[str, str]] = [
-        (service, region) for service in ("cloudtrail", "logs") for region in REGIONS
-    ] * (2 * PER_SERVICE_CALLS)
+def _all_at_once(session: AccountSession, calls: list[tuple[str, str]]) -> None:
+    """One thread per (service, region) call: DescribeTrails or DescribeLogGroups."""
 
     def call(job: tuple[str, str]) -> Any:
         service, region = job
@@ -57,6 +51,17 @@ def test_calls_in_flight_are_capped_per_account_region_and_service(
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         list(pool.map(call, calls))
+
+
+def test_calls_in_flight_are_capped_per_account_region_and_service(
+    fault_proxy: Callable[..., FaultProxy],
+) -> None:
+    proxy = fault_proxy(latency_s=1.0)
+    session = _sessions(proxy.endpoint).caller()
+    calls: list[tuple[str, str]] = [
+        (service, region) for service in ("cloudtrail", "logs") for region in REGIONS
+    ] * (2 * PER_SERVICE_CALLS)
+    _all_at_once(session, calls)
 
     stats = proxy.stats
     by_scope = {
@@ -85,16 +90,7 @@ def test_calls_in_flight_over_all_accounts_and_services_are_capped_by_max_worker
     sessions.in_flight.limit(3)
     session = sessions.caller()
     calls = [(service, region) for service in ("cloudtrail", "logs") for region in REGIONS] * 3
-
-    def call(job: tuple[str, str]) -> Any:
-        service, region = job
-        client = session.client(service, region)
-        if service == "cloudtrail":
-            return client.describe_trails()
-        return client.describe_log_groups()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        list(pool.map(call, calls))
+    _all_at_once(session, calls)
     stats = proxy.stats
     assert stats.max_in_flight_total == 3  # 12 calls at once were asked for
     assert stats.requests[("logs", "DescribeLogGroups")] == len(calls) // 2
