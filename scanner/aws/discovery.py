@@ -15,7 +15,6 @@ from typing import Any
 from scanner.aws.engine import error_from_exception
 from scanner.core.inventory import AccountInfo, SkippedAccount
 from scanner.core.model import CollectionError
-from scanner.core.shard import Shard
 from scanner.core.workers import DaemonPool
 
 log = logging.getLogger(__name__)
@@ -149,26 +148,16 @@ def _tags(org_client: Any, account_id: str) -> dict[str, str]:
     return tags
 
 
-def shard_accounts(
-    org_client: Any, infos: Sequence[AccountInfo], shard: Shard, max_workers: int = 8
-) -> list[AccountInfo]:
-    """The accounts of `shard`, with their OU path and tags read for these accounts only.
-
-    Discovery without details lists the whole Organization cheaply; the per-account calls
-    (ListParents, DescribeOrganizationalUnit, ListTagsForResource) are made only for this shard,
-    so N shards together make them once per account, as one unsharded scan would. A lookup that
-    fails is recorded on the account (AccountInfo.metadata_errors), as in discovery.
-    """
-    mine = [i for i in infos if shard.contains(i.account_id)]
-    return account_details(org_client, mine, max_workers)
-
-
 def account_details(
     org_client: Any, infos: Sequence[AccountInfo], max_workers: int = 8
 ) -> list[AccountInfo]:
     """`infos` (in their order) with their OU path and tags, read concurrently (ListParents,
     DescribeOrganizationalUnit once per OU, ListTagsForResource); a lookup that fails is recorded
-    on the account (AccountInfo.metadata_errors), never raised."""
+    on the account (AccountInfo.metadata_errors), never raised.
+
+    A scan reads them for the accounts it scans only (after --accounts, --shard and
+    --exclude-accounts), so N shards together make these calls once per account, as one
+    unsharded scan would."""
     names: dict[str, Any] = {}
     lock = threading.Lock()
 
