@@ -94,6 +94,8 @@ def test_a_line_says_done_total_resumed_calls_errors_elapsed_and_eta() -> None:
     for part in ("150/1000", "+800 resumed", "6,120 calls", "3 errors", "41s elapsed", "ETA 3m52s"):
         assert part in line
     assert "resumed" not in describe(tick(1, 10, elapsed=1.0))
+    one = describe(tick(1, 10, calls=1, errors=1, elapsed=1.0))
+    assert "1 call," in one and "1 error," in one
 
 
 def test_the_last_line_has_no_eta() -> None:

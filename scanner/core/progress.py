@@ -86,7 +86,7 @@ def describe(tick: CollectionTick) -> str:
     errors = "1 error" if tick.errors == 1 else f"{tick.errors:,} errors"
     parts = [
         f"collected {tick.done}/{tick.total} accounts{resumed}",
-        f"{tick.calls:,} calls",
+        "1 call" if tick.calls == 1 else f"{tick.calls:,} calls",
         errors,
         f"{duration(tick.elapsed)} elapsed",
     ]
