@@ -457,8 +457,8 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
                 "warm_moto_answers": after.get("forwarded", 0) - before.get("forwarded", 0),
             }
         moto_cpu0 = _cpu_seconds(server.pid)
-        proxy_cpu0 = float(_get_json(f"{endpoint}/__bench/stats")["cpu_s"])
         stats0 = _get_json(f"{endpoint}/__bench/stats")
+        proxy_cpu0 = float(stats0["cpu_s"])
         if config.detail:
             cmd.append("--detail")
         child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)

@@ -56,16 +56,15 @@ def _progress(lines: list[str]) -> list[tuple[int, int]]:
     return [(int(m[1]), int(m[2])) for line in lines if (m := PROGRESS.search(line))]
 
 
-def test_not_a_terminal_prints_one_plain_line_per_batch(inventory: Path, tmp_path: Path) -> None:
-    proc = subprocess.run(
-        _argv(inventory, tmp_path / "out"),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=_env(),
-        timeout=120,
-        check=False,
+def _run_on_a_pipe(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run with stdout and stderr on pipes (not a terminal)."""
+    return subprocess.run(
+        argv, capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=120, check=False
     )
+
+
+def test_not_a_terminal_prints_one_plain_line_per_batch(inventory: Path, tmp_path: Path) -> None:
+    proc = _run_on_a_pipe(_argv(inventory, tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     assert "\r" not in proc.stderr and "\x1b" not in proc.stderr
     lines = proc.stderr.splitlines()
@@ -76,15 +75,7 @@ def test_not_a_terminal_prints_one_plain_line_per_batch(inventory: Path, tmp_pat
 
 
 def test_quiet_prints_no_progress(inventory: Path, tmp_path: Path) -> None:
-    proc = subprocess.run(
-        _argv(inventory, tmp_path / "out", "-q"),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=_env(),
-        timeout=120,
-        check=False,
-    )
+    proc = _run_on_a_pipe(_argv(inventory, tmp_path / "out", "-q"))
     assert proc.returncode == 0, proc.stderr
     assert _progress(proc.stderr.splitlines()) == []
     assert HALF_WAY not in proc.stderr  # and no log line at INFO either
