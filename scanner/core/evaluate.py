@@ -111,9 +111,32 @@ _SHARED_VALUES = (
 )
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _with_shared_keys(finding: Finding) -> Finding:
+    """A copy of `finding` whose field values are held in a dict of shared keys (PEP 412).
+
+    Pydantic gives every instance a dict of its own for its fields: about 830 bytes for a
+    Finding's 25 fields, 60 % of what a finding holds once its values are shared. The fields
+    set here one by one on a new instance go to the values of a dict that shares its keys with
+    every other finding (about 270 bytes). The same fields, values and types, in the same order:
+    equal to `finding`, and everything written from it is the same.
+    """
+    copy = _new(Finding)
+    for name, value in finding.__dict__.items():
+        _set(copy, name, value)
+    _set(copy, "__pydantic_fields_set__", finding.__pydantic_fields_set__)
+    _set(copy, "__pydantic_extra__", finding.__pydantic_extra__)
+    _set(copy, "__pydantic_private__", finding.__pydantic_private__)
+    return copy
+
+
 def compact(finding: Finding, shared: Interner | None = None) -> Finding:
     """`finding`, its set of given fields (and its resources') shared with its likes; with
-    `shared`, its equal values too (evidence, resources, tags...: Interner)."""
+    `shared`, its equal values too (evidence, resources, tags...: Interner), and its fields held
+    in a dict of shared keys."""
     _shared_fields_set(finding)
     _shared_fields_set(finding.resource)
     if shared is None:
@@ -126,7 +149,7 @@ def compact(finding: Finding, shared: Interner | None = None) -> Finding:
         _shared_fields_set(res)
     values["resource"] = shared.resource(finding.resource)
     values["related_resources"] = shared.resources(finding.related_resources)
-    return finding
+    return _with_shared_keys(finding)
 
 
 def build_finding(
