@@ -67,7 +67,7 @@ def _both(monkeypatch: pytest.MonkeyPatch) -> tuple[Inventory, list[Finding], li
     inv = _organization()
     compact = _evaluate(inv)
     with monkeypatch.context() as patch:
-        patch.setattr(evaluate_module, "_with_shared_keys", lambda finding: finding)
+        patch.setattr(evaluate_module, "with_shared_keys", lambda finding: finding)
         plain = _evaluate(inv)
     return inv, compact, plain
 

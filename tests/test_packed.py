@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ import pytest
 from scanner.core.checkpoint import CheckpointStore, fingerprint
 from scanner.core.datasets.cloudtrail import TRAILS, Trail
 from scanner.core.inputs import load_inventory
-from scanner.core.inventory import Inventory
+from scanner.core.inventory import Inventory, record_key
 from scanner.core.packed import PackedJson
+from scanner.core.slim import with_shared_keys
 from scanner.core.view import OrgView
 from tests.builders import MEMBER, MGMT, InventoryBuilder
 
@@ -118,3 +120,27 @@ def test_a_checkpoint_is_read_back_packed(tmp_path: Path) -> None:
     store.clear()
     assert read == account
     assert all(isinstance(r.data, PackedJson) for r in read.records.values() if r.data is not None)
+
+
+def test_a_packed_record_is_a_model_copy_held_in_less_memory() -> None:
+    inv = _inventory()
+    records = [r for a in inv.accounts for r in a.records.values() if r.data is not None]
+    assert len(records) > 2
+    packed = [r.packed() for r in records]
+    for record, small in zip(records, packed, strict=True):
+        copy = record.model_copy(update={"data": PackedJson(record.data)})
+        assert small == copy and small.model_dump_json() == record.model_dump_json()
+        assert list(small.__dict__) == list(copy.__dict__)
+        assert small.__pydantic_fields_set__ == copy.__pydantic_fields_set__
+        assert sys.getsizeof(small.__dict__) < sys.getsizeof(copy.__dict__)
+    # one set of given fields and one string per dataset name, not one per record
+    assert len({id(r.__pydantic_fields_set__) for r in packed}) == 1
+    assert len({id(r.dataset) for r in packed}) == len({r.dataset for r in packed})
+
+
+def test_a_shared_keys_copy_takes_only_the_fields_of_the_model() -> None:
+    record = _inventory().accounts[0].records[record_key(TRAILS.name, "us-east-1")]
+    with pytest.raises(ValueError, match="not fields"):
+        with_shared_keys(record, colour="red")
+    copy = with_shared_keys(record, error=None)
+    assert copy == record and "error" in copy.__pydantic_fields_set__

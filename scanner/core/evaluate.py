@@ -13,6 +13,7 @@ from scanner.core.frameworks import Frameworks
 from scanner.core.interning import Interner
 from scanner.core.inventory import AccountInventory, Inventory
 from scanner.core.model import CollectionError, Resource, Result, Severity
+from scanner.core.slim import share_fields_set, with_shared_keys
 from scanner.core.view import DataUnavailable, OrgView, View, error_result
 
 log = logging.getLogger(__name__)
@@ -86,19 +87,6 @@ def unavailable(view: View, errors: Sequence[CollectionError]) -> Result:
     return error_result(view.account_resource(), errors)
 
 
-#: Pydantic gives every model instance its own set of the field names it was given: about 2 KB
-#: per finding, half of its memory. Findings (and their resources) built with the same fields
-#: share one set instead: frozen models never change it, and model_copy copies it first.
-_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
-
-
-def _shared_fields_set(model: Finding | Resource) -> None:
-    fields = model.__pydantic_fields_set__
-    object.__setattr__(
-        model, "__pydantic_fields_set__", _FIELDS_SETS.setdefault(frozenset(fields), fields)
-    )
-
-
 #: The fields of a finding whose equal values are shared between findings (`Interner.value`).
 _SHARED_VALUES = (
     "region",
@@ -111,34 +99,12 @@ _SHARED_VALUES = (
 )
 
 
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _with_shared_keys(finding: Finding) -> Finding:
-    """A copy of `finding` whose field values are held in a dict of shared keys (PEP 412).
-
-    Pydantic gives every instance a dict of its own for its fields: about 830 bytes for a
-    Finding's 25 fields, 60 % of what a finding holds once its values are shared. The fields
-    set here one by one on a new instance go to the values of a dict that shares its keys with
-    every other finding (about 270 bytes). The same fields, values and types, in the same order:
-    equal to `finding`, and everything written from it is the same.
-    """
-    copy = _new(Finding)
-    for name, value in finding.__dict__.items():
-        _set(copy, name, value)
-    _set(copy, "__pydantic_fields_set__", finding.__pydantic_fields_set__)
-    _set(copy, "__pydantic_extra__", finding.__pydantic_extra__)
-    _set(copy, "__pydantic_private__", finding.__pydantic_private__)
-    return copy
-
-
 def compact(finding: Finding, shared: Interner | None = None) -> Finding:
     """`finding`, its set of given fields (and its resources') shared with its likes; with
     `shared`, its equal values too (evidence, resources, tags...: Interner), and its fields held
     in a dict of shared keys."""
-    _shared_fields_set(finding)
-    _shared_fields_set(finding.resource)
+    share_fields_set(finding)
+    share_fields_set(finding.resource)
     if shared is None:
         return finding
     values = finding.__dict__
@@ -146,10 +112,10 @@ def compact(finding: Finding, shared: Interner | None = None) -> Finding:
         values[name] = shared.value(values[name])
     values["evidence"] = shared.parts_of(finding.evidence)
     for res in finding.related_resources:
-        _shared_fields_set(res)
+        share_fields_set(res)
     values["resource"] = shared.resource(finding.resource)
     values["related_resources"] = shared.resources(finding.related_resources)
-    return _with_shared_keys(finding)
+    return with_shared_keys(finding)
 
 
 def build_finding(

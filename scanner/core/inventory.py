@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from pydantic import Field, SerializerFunctionWrapHandler, field_serializer, fie
 from scanner.core.atomic import write_text_atomic
 from scanner.core.model import CollectionError, Frozen
 from scanner.core.packed import PackedJson
+from scanner.core.slim import with_shared_keys
 
 ACCOUNT_SCOPE = "*"
 
@@ -30,15 +32,22 @@ class DatasetRecord(Frozen):
     error: CollectionError | None = None
     collected_at: datetime
 
+    @field_validator("dataset", "region", mode="after")
+    @classmethod
+    def _shared_name(cls, value: str | None) -> str | None:
+        """Dataset and region names: one string per distinct name, not one per record."""
+        return None if value is None else sys.intern(value)
+
     @field_serializer("data", mode="wrap")
     def _unpack(self, value: Any, handler: SerializerFunctionWrapHandler) -> Any:
         return handler(value.value() if isinstance(value, PackedJson) else value)
 
     def packed(self) -> DatasetRecord:
-        """This record, its data held as a PackedJson (a fraction of the memory)."""
+        """This record, its data held as a PackedJson (a fraction of the memory), its fields in
+        a dict of shared keys and its set of given fields shared (scanner.core.slim)."""
         if isinstance(self.data, PackedJson) or self.data is None:
             return self
-        return self.model_copy(update={"data": PackedJson(self.data)})
+        return with_shared_keys(self, data=PackedJson(self.data))
 
 
 #: Bounds on account metadata (AWS allows names of 50 characters, OU names of 128, 50 tags of
@@ -114,7 +123,7 @@ class AccountInventory(Frozen):
 
     def packed(self) -> AccountInventory:
         """This account, the data of its records held as PackedJson (DatasetRecord.packed)."""
-        records = {key: rec.packed() for key, rec in self.records.items()}
+        records = {sys.intern(key): rec.packed() for key, rec in self.records.items()}
         return self.model_copy(update={"records": records})
 
 
