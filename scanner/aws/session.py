@@ -33,7 +33,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import RpcV2CBORParser
 
-from scanner.aws import cheap_clients
+from scanner.aws import cheap_clients, lean
 from scanner.aws.calls import note_call
 from scanner.aws.client_pool import (
     NOT_POOLED,
@@ -120,6 +120,8 @@ class ClientSettings:
     allow_writes: frozenset[tuple[str, str]] = frozenset()
     client_hook: Callable[[Any, str, str, str], None] | None = None
     """Called with (client, service, region, account_id) for each new client (tests)."""
+    lean_calls: bool = True
+    """Calls take scanner.aws.lean's path where it applies (botocore's own path otherwise)."""
 
 
 def _strip_account_prefix(request: Any, **_: Any) -> None:
@@ -356,6 +358,8 @@ class AccountSession:
         client = self._session.create_client(
             service, region_name=region, endpoint_url=s.endpoint_url, config=config
         )
+        if s.lean_calls:
+            lean.enable(client)
         binding = Binding()
         events = client.meta.events
         events.register("before-call.*.*", functools.partial(_before_call, binding, service))
@@ -422,6 +426,7 @@ class Sessions:
     ) -> None:
 
         cheap_clients.install()
+        lean.install()
         self.settings = settings or ClientSettings()
         self.calls = call_log or CallLog()
         try:
