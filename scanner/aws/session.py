@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import gc
 import hashlib
@@ -437,6 +438,9 @@ class Sessions:
         except Exception as exc:  # malformed shared config files
             raise CredentialsError(f"cannot read AWS configuration: {exc}") from None
         self._loader = self._base.get_component("data_loader")
+        template = botocore.session.Session()
+        self._template_events = template._original_handler
+        self._exceptions = template._get_internal_component("exceptions_factory")
         self.pool = ClientPool()
         """Clients a finished account returns for the next one (scanner.aws.client_pool)."""
         self.in_flight = InFlight()
@@ -509,6 +513,22 @@ class Sessions:
             self._frozen = True
             _tune_gc()
 
+    def _member_session(self) -> botocore.session.Session:
+        """A botocore session for a member account, sharing what does not depend on it.
+
+        botocore registers its ~190 builtin handlers in every new session, and each session's
+        exception factory builds every service's error classes again. Here a session starts
+        from a copy of a template's handlers (copied on write: scanner.aws.cheap_clients) and
+        shares its exception factory (the classes depend on the service model alone), its
+        data loader too.
+        """
+        events = copy.copy(self._template_events)
+        events._lookup_cache = {}
+        session = botocore.session.Session(event_hooks=events, include_builtin_handlers=False)
+        session.register_component("data_loader", self._loader)
+        session._internal_components.register_component("exceptions_factory", self._exceptions)
+        return session
+
     def caller(self) -> AccountSession:
         return self._accounts[self.caller_account]
 
@@ -553,8 +573,7 @@ class Sessions:
         creds = RefreshableCredentials.create_from_metadata(
             metadata=first, refresh_using=fetcher.fetch_credentials, method="assume-role"
         )
-        session = botocore.session.Session()
-        session.register_component("data_loader", self._loader)
+        session = self._member_session()
         session._credentials = creds
         acct = AccountSession(
             account_id, session, self.settings, self.calls, self.pool, self.in_flight
