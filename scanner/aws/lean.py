@@ -454,13 +454,14 @@ def _attempt(
     parsed.update(customized)
     if http.status_code >= 300:
         endpoint._add_modeled_error_fields(response_dict, parsed, op, parser)
-    _first(
-        plan_,
-        "response-received",
-        False,
-        response_dict=convert_to_response_dict(http, op),
-        parsed_response=parsed,
-        context=context,
-        exception=None,
-    )
+    if plan_.events["response-received"]:
+        _first(
+            plan_,
+            "response-received",
+            False,
+            response_dict=convert_to_response_dict(http, op),
+            parsed_response=parsed,
+            context=context,
+            exception=None,
+        )
     return (http, parsed), None
