@@ -504,6 +504,8 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
         stats = _get_json(f"{endpoint}/__bench/stats")
         result["moto_cpu_s"] = _cpu_seconds(server.pid) - moto_cpu0
         result["proxy_cpu_s"] = float(stats["cpu_s"]) - proxy_cpu0
+        for part in ("user_s", "system_s"):
+            result[f"proxy_{part}"] = float(stats[part]) - float(stats0[part])
         # the measured scan's own requests (not the warm-up's)
         for key in (
             "requests", "forwarded", "cache_hits", "repeated", "connections",
@@ -618,8 +620,8 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     )
     print(
         f"  back end CPU               {backend_cpu:8.1f} s  (moto {r['moto_cpu_s']:.1f} s, proxy "
-        f"{r['proxy_cpu_s']:.1f} s; "
-        f"{backend_cpu * 1000 / requests:.2f} ms per request)"
+        f"{r['proxy_cpu_s']:.1f} s: user {r.get('proxy_user_s', 0.0):.1f} s, system "
+        f"{r.get('proxy_system_s', 0.0):.1f} s; {backend_cpu * 1000 / requests:.3f} ms per request)"
     )
     load = ", ".join(f"{x:.2f}" for x in r["load_average"])
     print(f"  load average after         {load}")
