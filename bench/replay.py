@@ -166,7 +166,8 @@ class Backend:
         swaps: Swaps = () if template is None or template == account else ((account, template),)
         subject = self._subject(service, headers, body)
         if subject is not None:
-            swaps += ((subject, self.templates[subject]),)
+            if self.templates[subject] != subject:
+                swaps += ((subject, self.templates[subject]),)
         elif template is None:
             return Pending(None, method, target, headers, body)
         self.counts["replayed"] += 1
@@ -184,8 +185,7 @@ class Backend:
 
     def _subject(self, service: bytes, headers: Headers, body: bytes) -> bytes | None:
         """The mapped account a lookup of one account is about (AssumeRole, ListParents,
-        ListTagsForResource); None when there is none or (but for AssumeRole, whose credentials
-        are always new) it is its own template."""
+        ListTagsForResource), or None."""
         if service == b"sts":
             found = _ROLE_ACCOUNT.search(body) if b"Action=AssumeRole&" in body else None
         elif service == b"organizations" and headers.get(b"x-amz-target", b"").endswith(
@@ -197,10 +197,7 @@ class Backend:
         if found is None:
             return None
         subject: bytes = found.group(1)
-        template = self.templates.get(subject)
-        if template is None or (template == subject and service != b"sts"):
-            return None
-        return subject
+        return subject if subject in self.templates else None
 
     def settle(self, pending: Pending, response: Response) -> Response:
         """moto's `response` to `pending` cached (when it is a replayed request), learnt from
