@@ -18,24 +18,28 @@ Back ends:
   scanner: at 1,000 accounts (about 160,000 calls) moto alone would take longer than the scan
   may. AWS has no such limit.
 * `replay` (the default above 200 accounts): moto + replay of K template accounts. All N
-  accounts exist in moto's Organizations (ListAccounts, ListParents, tags, AssumeRole are real);
-  only the management account and K member accounts (the templates) are seeded with resources.
-  Member i is mapped to template (i - 1) mod K, and seeded templates vary as the members of the
-  plain-moto Organization do (member i of either back end has the same resources). The proxy
-  answers a mapped account's calls from its template's (moto's answer cached per distinct
-  request, account id rewritten both ways: see bench/proxy.py). The scanner sees N distinct
-  accounts, each with its own account id in every response, and makes every call it would make;
-  each call waits the added latency. moto answers each distinct request once. Before the
-  measured scan, the K template accounts are scanned once, not measured (`--no-warm`: not), so
-  moto's own CPU (about 10 ms per distinct answer, which AWS does not cost this machine) is not
-  spent during the measured scan; the warm-up's time and moto answers are printed.
+  accounts exist in moto's Organizations (in OUs, with tags); only the management account and K
+  member accounts (the templates) are seeded with resources. Member i is mapped to template
+  (i - 1) mod K, and seeded templates vary as the members of the plain-moto Organization do
+  (member i of either back end has the same resources, OU and tags). The proxy answers from its
+  replay cache (moto's answer cached per distinct request, account id rewritten both ways: see
+  bench/replay.py): every call of a member (from its template's answers) and of the management
+  account (its own), and the management account's lookups of each member: AssumeRole (the
+  template's answer with the member's id and new credentials of moto's shapes and expiry) and
+  the Organizations ListParents and ListTagsForResource (the template's answer, the member's id
+  put back). The scanner sees N distinct accounts, each with its own account id in every
+  response, and makes every call it would make; each call waits the added latency. moto answers
+  each distinct request once. Before the measured scan, the management and K template accounts
+  are scanned once, not measured (`--no-warm`: not), so moto's own CPU (2 ms per distinct
+  answer at 100 accounts, 8 ms at 1,000, which AWS does not cost this machine) is not spent
+  during the measured scan; the warm-up's time and moto answers are printed.
 
   What replay does not cover: ids other than the account id (VPC, KMS key, detector ids) are
-  the same in all accounts of one template; there is no throttling; the management account and
-  the Organizations and STS calls are answered by moto itself. `--validate` scans a 20-account
-  Organization on both back ends and compares the findings (check, account position, region,
-  status, reason code, resource type) and the calls (account position, region, operation): they
-  must be equal.
+  the same in all accounts of one template; there is no throttling; DescribeAccount (name,
+  e-mail and join date differ per account) is forwarded to moto. `--validate` scans a 20-account Organization on
+  both back ends and compares the findings (check, account position, region, status, reason
+  code, resource type, OU path, account tags) and the calls (account position, region,
+  operation): they must be equal.
 
 The scanner's options: `--processes` is passed only when this scanner's ScanOptions has a
 `processes` field (older scanners have one process).
