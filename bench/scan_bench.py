@@ -36,10 +36,10 @@ Back ends:
 
   What replay does not cover: ids other than the account id (VPC, KMS key, detector ids) are
   the same in all accounts of one template; there is no throttling; DescribeAccount (name,
-  e-mail and join date differ per account) is forwarded to moto. `--validate` scans a 20-account Organization on
-  both back ends and compares the findings (check, account position, region, status, reason
-  code, resource type, OU path, account tags) and the calls (account position, region,
-  operation): they must be equal.
+  e-mail and join date differ per account) is forwarded to moto. `--validate` scans a
+  20-account Organization on both back ends and compares the findings (check, account
+  position, region, status, reason code, resource type, OU path, account tags) and the calls
+  (account position, region, operation): they must be equal.
 
 The scanner's options: `--processes` is passed only when this scanner's ScanOptions has a
 `processes` field (older scanners have one process).
