@@ -223,3 +223,34 @@ class _Raw:
 
     def stream(self, **_: Any) -> Any:
         yield self._body
+
+
+def test_a_request_carrying_a_signing_header_is_signed_by_botocore(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[Any] = []
+    fallbacks: list[str] = []
+    botocore_signed = lean._botocore_signed
+
+    def spy(client: Any, plan: Any, request_dict: Any) -> Any:
+        fallbacks.append(plan.operation.name)
+        return botocore_signed(client, plan, request_dict)
+
+    monkeypatch.setattr(lean, "_botocore_signed", spy)
+
+    def hook(client: Any, service: str, region: str, account_id: str) -> None:
+        def before_call(params: Any, **_: Any) -> None:
+            params["headers"]["X-Amz-Date"] = "19990101T000000Z"  # replaced when signed
+
+        client.meta.events.register("before-call", before_call)
+        client.meta.events.register_first("before-send", lambda request, **_: sent.append(request))
+
+    acct = _session(moto_endpoint, hook)
+    logs = acct.client("logs", "us-east-1")
+    assert isinstance(lean.plan(logs, "DescribeLogGroups"), lean.Plan)
+    assert logs.describe_log_groups()["logGroups"] == []
+    assert fallbacks == ["DescribeLogGroups"]
+    (request,) = sent
+    dates = [v for k, v in request.headers.items() if k.lower() == "x-amz-date"]
+    assert len(dates) == 1 and dates[0] != b"19990101T000000Z"
+    assert b"SignedHeaders=" in request.headers["Authorization"]
