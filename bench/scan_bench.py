@@ -18,24 +18,28 @@ Back ends:
   scanner: at 1,000 accounts (about 160,000 calls) moto alone would take longer than the scan
   may. AWS has no such limit.
 * `replay` (the default above 200 accounts): moto + replay of K template accounts. All N
-  accounts exist in moto's Organizations (ListAccounts, ListParents, tags, AssumeRole are real);
-  only the management account and K member accounts (the templates) are seeded with resources.
-  Member i is mapped to template (i - 1) mod K, and seeded templates vary as the members of the
-  plain-moto Organization do (member i of either back end has the same resources). The proxy
-  answers a mapped account's calls from its template's (moto's answer cached per distinct
-  request, account id rewritten both ways: see bench/proxy.py). The scanner sees N distinct
-  accounts, each with its own account id in every response, and makes every call it would make;
-  each call waits the added latency. moto answers each distinct request once. Before the
-  measured scan, the K template accounts are scanned once, not measured (`--no-warm`: not), so
-  moto's own CPU (about 10 ms per distinct answer, which AWS does not cost this machine) is not
-  spent during the measured scan; the warm-up's time and moto answers are printed.
+  accounts exist in moto's Organizations (in OUs, with tags); only the management account and K
+  member accounts (the templates) are seeded with resources. Member i is mapped to template
+  (i - 1) mod K, and seeded templates vary as the members of the plain-moto Organization do
+  (member i of either back end has the same resources, OU and tags). The proxy answers from its
+  replay cache (moto's answer cached per distinct request, account id rewritten both ways: see
+  bench/replay.py): every call of a member (from its template's answers) and of the management
+  account (its own), and the management account's lookups of each member: AssumeRole (the
+  template's answer with the member's id and new credentials of moto's shapes and expiry) and
+  the Organizations ListParents and ListTagsForResource (the template's answer, the member's id
+  put back). The scanner sees N distinct accounts, each with its own account id in every
+  response, and makes every call it would make; each call waits the added latency. moto answers
+  each distinct request once. Before the measured scan, the management and K template accounts
+  are scanned once, not measured (`--no-warm`: not), so moto's own CPU (2 ms per distinct
+  answer at 100 accounts, 8 ms at 1,000, which AWS does not cost this machine) is not spent
+  during the measured scan; the warm-up's time and moto answers are printed.
 
   What replay does not cover: ids other than the account id (VPC, KMS key, detector ids) are
-  the same in all accounts of one template; there is no throttling; the management account and
-  the Organizations and STS calls are answered by moto itself. `--validate` scans a 20-account
-  Organization on both back ends and compares the findings (check, account position, region,
-  status, reason code, resource type) and the calls (account position, region, operation): they
-  must be equal.
+  the same in all accounts of one template; there is no throttling; DescribeAccount (name,
+  e-mail and join date differ per account) is forwarded to moto. `--validate` scans a
+  20-account Organization on both back ends and compares the findings (check, account
+  position, region, status, reason code, resource type, OU path, account tags) and the calls
+  (account position, region, operation): they must be equal.
 
 The scanner's options: `--processes` is passed only when this scanner's ScanOptions has a
 `processes` field (older scanners have one process).
@@ -136,14 +140,37 @@ def seed(
 
     The management account and the first `seeded` members (all when None) get logging
     resources; member i gets variant (i - 1) mod `variants` of them, so that member i has the
-    same resources whether it is seeded or replayed from its template.
+    same resources whether it is seeded or replayed from its template. The variant also sets
+    the member's tags and its OU (Root, workloads, or workloads/sandbox), so that member i has
+    the same OU path and tags as its template too.
     """
     orgs = _client(endpoint, "organizations", "us-east-1")
     mgmt = orgs.create_organization(FeatureSet="ALL")["Organization"]["MasterAccountId"]
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    workloads = orgs.create_organizational_unit(ParentId=root, Name="workloads")
+    sandbox = orgs.create_organizational_unit(
+        ParentId=workloads["OrganizationalUnit"]["Id"], Name="sandbox"
+    )
+    ous = {1: workloads, 3: sandbox}  # variant mod 5 -> OU (else the root)
     ids = [mgmt]
     for i in range(n_accounts - 1):
-        status = orgs.create_account(Email=f"a{i}@example.com", AccountName=f"account-{i:04d}")
-        ids.append(status["CreateAccountStatus"]["AccountId"])
+        v = i % variants
+        status = orgs.create_account(
+            Email=f"a{i}@example.com",
+            AccountName=f"account-{i:04d}",
+            Tags=[
+                {"Key": "team", "Value": f"team-{v % 3}"},
+                {"Key": "tier", "Value": "prod" if v % 2 else "dev"},
+            ],
+        )
+        account = status["CreateAccountStatus"]["AccountId"]
+        ids.append(account)
+        if v % 5 in ous:
+            orgs.move_account(
+                AccountId=account,
+                SourceParentId=root,
+                DestinationParentId=ous[v % 5]["OrganizationalUnit"]["Id"],
+            )
     sts = _client(endpoint, "sts", "us-east-1")
     last = n_accounts if seeded is None else min(n_accounts, seeded + 1)
     for n, account in enumerate(ids[:last]):
@@ -328,6 +355,8 @@ def run_scan(
                     f.status.value,
                     f.reason_code or "",
                     f.resource.type,
+                    "/".join(f.ou_path),
+                    ",".join(f"{k}={v}" for k, v in sorted(f.account_tags.items())),
                 )
             )
             for f in outcome.findings
@@ -433,7 +462,11 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
         if replay:
             members = ids[1:]
             mapping = {a: members[i % templates] for i, a in enumerate(members)}
+            # The management account is its own template: its answers are cached as well, and
+            # the scan's own key (the caller's) is known to be the management account's.
+            mapping[ids[0]] = ids[0]
             _get_json(f"{endpoint}/__bench/templates", mapping)
+            _get_json(f"{endpoint}/__bench/keys", {FAKE["AWS_ACCESS_KEY_ID"]: ids[0]})
         cmd = [
             sys.executable, __file__, "--max-workers", str(config.max_workers),
             "--processes", str(config.processes), "--checks", ",".join(config.checks),
@@ -442,12 +475,14 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
         warmed: dict[str, Any] = {}
         if replay and config.warm:
             # AWS answers at no CPU cost to this machine; moto answers each distinct request
-            # once, slowly (about 10 ms). The template accounts are scanned once first, not
-            # measured, so the measured scan's requests are answered from the replay cache.
+            # once, slowly (2 ms at 100 accounts, 8 ms at 1,000). The management and template
+            # accounts are scanned once first, not measured, so the measured scan's requests
+            # (AssumeRole and the Organizations lookups of every member too) are answered from
+            # the replay cache.
             w0 = time.perf_counter()
             before = _get_json(f"{endpoint}/__bench/stats")
             subprocess.run(
-                [*cmd, "--only-accounts", ",".join(members[:templates])],
+                [*cmd, "--only-accounts", ",".join([ids[0], *members[:templates]])],
                 stdout=subprocess.DEVNULL, env=env, check=True,
             )  # fmt: skip
             after = _get_json(f"{endpoint}/__bench/stats")
@@ -473,8 +508,13 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
         stats = _get_json(f"{endpoint}/__bench/stats")
         result["moto_cpu_s"] = _cpu_seconds(server.pid) - moto_cpu0
         result["proxy_cpu_s"] = float(stats["cpu_s"]) - proxy_cpu0
+        for part in ("user_s", "system_s"):
+            result[f"proxy_{part}"] = float(stats[part]) - float(stats0[part])
         # the measured scan's own requests (not the warm-up's)
-        for key in ("requests", "forwarded", "cache_hits", "repeated", "connections"):
+        for key in (
+            "requests", "forwarded", "cache_hits", "repeated", "connections",
+            "assume_role_replayed",
+        ):  # fmt: skip
             if key in stats:
                 stats[key] -= stats0.get(key, 0)
         result["backend"] = stats
@@ -522,6 +562,13 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
         f"trailwatch scan benchmark: {config.label()}, --max-workers {config.max_workers}, {procs}"
     )
     print(f"  back end                   {config.backend_label()}")
+    if config.chosen_backend() == "replay":
+        print(
+            "    from the replay cache      every account's calls (the management account's too), "
+            "AssumeRole and the Organizations ListParents and ListTagsForResource of each "
+            "member (moto's answer for its template, the member's id put back, AssumeRole with "
+            "new credentials); moto answers each distinct request once"
+        )
     print(f"  seeding (not measured)     {r['seeding_s']:8.1f} s")
     if r.get("warm_s") is not None:
         print(
@@ -568,7 +615,8 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     print(
         f"  back end: requests         {b.get('requests', 0):8d}  "
         f"(moto answered {b.get('forwarded', 0)}, from the replay cache "
-        f"{b.get('cache_hits', 0)}, repeated requests seen {b.get('repeated', 0)})"
+        f"{b.get('cache_hits', 0)} of which AssumeRole {b.get('assume_role_replayed', 0)}, "
+        f"repeated requests seen {b.get('repeated', 0)})"
     )
     print(
         f"  back end: connections      {b.get('connections', 0):8d}  "
@@ -576,8 +624,8 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     )
     print(
         f"  back end CPU               {backend_cpu:8.1f} s  (moto {r['moto_cpu_s']:.1f} s, proxy "
-        f"{r['proxy_cpu_s']:.1f} s; "
-        f"{backend_cpu * 1000 / requests:.2f} ms per request)"
+        f"{r['proxy_cpu_s']:.1f} s: user {r.get('proxy_user_s', 0.0):.1f} s, system "
+        f"{r.get('proxy_system_s', 0.0):.1f} s; {backend_cpu * 1000 / requests:.3f} ms per request)"
     )
     load = ", ".join(f"{x:.2f}" for x in r["load_average"])
     print(f"  load average after         {load}")
@@ -624,7 +672,8 @@ def validate(processes: int, max_workers: int) -> bool:
         "10 templates):"
     )
     print(
-        f"  findings per (check, account position, region, status, reason, resource type): "
+        "  findings per (check, account position, region, status, reason, resource type, OU "
+        f"path, account tags): "
         f"{'equal' if same_findings else 'DIFFERENT'} ({moto['findings']} vs {rep['findings']})"
     )
     print(

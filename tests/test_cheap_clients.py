@@ -10,6 +10,7 @@ import functools
 import itertools
 import random
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from botocore.endpoint import EndpointCreator
 from botocore.hooks import BaseEventHooks, EventAliaser, _PrefixTrie
 
 from scanner.aws import cheap_clients
-from scanner.aws.session import AccountSession, CallLog, ClientSettings
+from scanner.aws.session import AccountSession, CallLog, ClientSettings, Sessions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -247,3 +248,38 @@ def test_proxies_from_the_environment_still_apply(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("NO_PROXY")
     monkeypatch.delenv("https_proxy", raising=False)
     assert "https" not in cheap_clients.environ_proxies(url)
+
+
+def _handler_table(emitter: Any) -> Counter[tuple[str, int, str]]:
+    """Every (event path, section, handler name) registered in an emitter's trie."""
+    table: Counter[tuple[str, int, str]] = Counter()
+    nodes = [("", emitter._handlers._root)]
+    while nodes:
+        path, node = nodes.pop()
+        values = node["values"]
+        if values is not None:
+            for section, handlers in enumerate((values.first, values.middle, values.last)):
+                for handler in handlers:
+                    target = getattr(handler, "func", handler)
+                    name = getattr(target, "__qualname__", type(target).__name__)
+                    table[(path, section, name)] += 1
+        for part, child in node["children"].items():
+            nodes.append((f"{path}.{part}" if path else part, child))
+    return table
+
+
+def test_member_sessions_start_with_botocore_builtin_handlers_of_their_own() -> None:
+    sessions = Sessions(None, ClientSettings(endpoint_url="http://127.0.0.1:9"))
+    fresh = botocore.session.Session()
+    first, second = sessions._member_session(), sessions._member_session()
+    expected = _handler_table(fresh._original_handler)
+    assert len(expected) > 100
+    assert _handler_table(first._original_handler) == expected
+
+    first.register("before-call.cloudwatch-logs", lambda **_: None)
+    assert _handler_table(second._original_handler) == expected
+    assert _handler_table(sessions._member_session()._original_handler) == expected
+
+    factory = first._get_internal_component("exceptions_factory")
+    assert second._get_internal_component("exceptions_factory") is factory
+    assert first.get_component("data_loader") is second.get_component("data_loader")

@@ -29,6 +29,8 @@ from typing import Any
 from botocore.regions import EndpointResolverBuiltins
 from botocore.retries import adaptive, quota, standard
 
+from scanner.aws import lean
+
 NOT_POOLED = frozenset({"s3", "s3control", "sts"})
 PER_KEY = 32
 """Idle clients kept per (region, service): about the accounts a process collects at once."""
@@ -113,11 +115,13 @@ class Pooled:
         self.saved_unique_ids = dict(emitter._unique_id_handlers)
         emitter._handlers = copy.copy(emitter._handlers)  # copy on write (cheap_clients)
         emitter._lookup_cache = {}
+        lean.rebind(client)
         self.binding.owner = owner
 
     def give_back(self) -> None:
         """Unbind: drop the handlers registered while lent; nothing can be sent until lent."""
         self.binding.owner = None
+        lean.give_back(self.client)
         emitter = self.client.meta.events._emitter
         emitter._handlers = self.saved_handlers
         emitter._unique_id_handlers = self.saved_unique_ids

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import gc
 import hashlib
@@ -33,7 +34,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import RpcV2CBORParser
 
-from scanner.aws import cheap_clients
+from scanner.aws import cheap_clients, lean
 from scanner.aws.calls import note_call
 from scanner.aws.client_pool import (
     NOT_POOLED,
@@ -120,6 +121,8 @@ class ClientSettings:
     allow_writes: frozenset[tuple[str, str]] = frozenset()
     client_hook: Callable[[Any, str, str, str], None] | None = None
     """Called with (client, service, region, account_id) for each new client (tests)."""
+    lean_calls: bool = True
+    """Calls take scanner.aws.lean's path where it applies (botocore's own path otherwise)."""
 
 
 def _strip_account_prefix(request: Any, **_: Any) -> None:
@@ -356,6 +359,8 @@ class AccountSession:
         client = self._session.create_client(
             service, region_name=region, endpoint_url=s.endpoint_url, config=config
         )
+        if s.lean_calls:
+            lean.enable(client)
         binding = Binding()
         events = client.meta.events
         events.register("before-call.*.*", functools.partial(_before_call, binding, service))
@@ -422,6 +427,7 @@ class Sessions:
     ) -> None:
 
         cheap_clients.install()
+        lean.install()
         self.settings = settings or ClientSettings()
         self.calls = call_log or CallLog()
         try:
@@ -432,6 +438,9 @@ class Sessions:
         except Exception as exc:  # malformed shared config files
             raise CredentialsError(f"cannot read AWS configuration: {exc}") from None
         self._loader = self._base.get_component("data_loader")
+        template = botocore.session.Session()
+        self._template_events = template._original_handler
+        self._exceptions = template._get_internal_component("exceptions_factory")
         self.pool = ClientPool()
         """Clients a finished account returns for the next one (scanner.aws.client_pool)."""
         self.in_flight = InFlight()
@@ -504,6 +513,22 @@ class Sessions:
             self._frozen = True
             _tune_gc()
 
+    def _member_session(self) -> botocore.session.Session:
+        """A botocore session for a member account, sharing what does not depend on it.
+
+        botocore registers its ~190 builtin handlers in every new session, and each session's
+        exception factory builds every service's error classes again. Here a session starts
+        from a copy of a template's handlers (copied on write: scanner.aws.cheap_clients) and
+        shares its exception factory (the classes depend on the service model alone), its
+        data loader too.
+        """
+        events = copy.copy(self._template_events)
+        events._lookup_cache = {}
+        session = botocore.session.Session(event_hooks=events, include_builtin_handlers=False)
+        session.register_component("data_loader", self._loader)
+        session._internal_components.register_component("exceptions_factory", self._exceptions)
+        return session
+
     def caller(self) -> AccountSession:
         return self._accounts[self.caller_account]
 
@@ -548,8 +573,7 @@ class Sessions:
         creds = RefreshableCredentials.create_from_metadata(
             metadata=first, refresh_using=fetcher.fetch_credentials, method="assume-role"
         )
-        session = botocore.session.Session()
-        session.register_component("data_loader", self._loader)
+        session = self._member_session()
         session._credentials = creds
         acct = AccountSession(
             account_id, session, self.settings, self.calls, self.pool, self.in_flight

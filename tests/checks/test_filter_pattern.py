@@ -8,11 +8,13 @@ ones must fail and name the missed events, unparsable ones must raise with a pos
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
 
 from checks.cloudwatch_alarms import CONTROLS
+from checks.lib import cloudtrail_events
 from checks.lib.alarm_chain import FilterVerdict, candidate, coverage, required_labels
 from checks.lib.cloudtrail_events import ORGANIZATIONS_EVENTS, api_event, corpus
 from checks.lib.filter_pattern import FilterPatternError, parse
@@ -707,3 +709,10 @@ def test_corpus_events_are_cloudtrail_records_of_the_account() -> None:
 def test_api_event_denied_call_carries_error_fields() -> None:
     rec = api_event("kms.amazonaws.com", "DisableKey", account=ACCOUNT, error_code="X")
     assert rec["errorCode"] == "X" and "not authorized" in rec["errorMessage"]
+
+
+@pytest.mark.parametrize(
+    "name", ["", "evt:123456789012:iam:DeleteRole", "req:é ünïcode ✓", "x" * 1000]
+)
+def test_event_ids_are_uuid5_of_their_name(name: str) -> None:
+    assert cloudtrail_events.name_uuid(name) == str(uuid.uuid5(cloudtrail_events._NAMESPACE, name))
