@@ -21,6 +21,7 @@ from scanner.core.inventory import Inventory
 from scanner.core.registry import all_checks
 from tests.builders import MGMT, NOW
 from tests.checks.trails import inventory, list_trails, seed, stopped, trail
+from tests.reports.factory import make_finding
 
 #: Every format but the PDF (it needs a browser; it prints report.html, compared below).
 WRITTEN = tuple(f for f in FORMATS if f != "pdf")
@@ -75,8 +76,9 @@ def _both(monkeypatch: pytest.MonkeyPatch) -> tuple[Inventory, list[Finding], li
 def test_findings_hold_their_fields_in_a_dict_of_shared_keys(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    made = [make_finding(resource_id=f"r{i}") for i in range(100)]  # made as pydantic makes them
     _, compact, plain = _both(monkeypatch)
-    assert len(compact) == len(plain) > 100
+    assert len(compact) == len(plain) > 100 and len(made) == 100
     for ours, theirs in zip(compact, plain, strict=True):
         assert type(ours) is Finding and ours == theirs
         assert ours.model_dump_json() == theirs.model_dump_json()

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from pydantic import Field
 
 from scanner.core.model import CollectionError, Frozen, Resource, Severity, Status
+from scanner.core.slim import share_keys
 
 #: Every trailwatch finding Id starts with this (Security Hub filters and routes by it).
 ID_PREFIX = "trailwatch/"
@@ -121,3 +122,6 @@ class Finding(Frozen):
         if self.status is Status.SUPPRESSED and self.suppressed_status is not None:
             return self.suppressed_status
         return self.status
+
+
+share_keys(Finding)  # before any finding is made (scanner.core.slim)

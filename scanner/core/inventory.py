@@ -12,7 +12,7 @@ from pydantic import Field, SerializerFunctionWrapHandler, field_serializer, fie
 from scanner.core.atomic import write_text_atomic
 from scanner.core.model import CollectionError, Frozen
 from scanner.core.packed import PackedJson
-from scanner.core.slim import with_shared_keys
+from scanner.core.slim import share_keys, with_shared_keys
 
 ACCOUNT_SCOPE = "*"
 
@@ -48,6 +48,9 @@ class DatasetRecord(Frozen):
         if isinstance(self.data, PackedJson) or self.data is None:
             return self
         return with_shared_keys(self, data=PackedJson(self.data))
+
+
+share_keys(DatasetRecord)  # before any record is made (scanner.core.slim)
 
 
 #: Bounds on account metadata (AWS allows names of 50 characters, OU names of 128, 50 tags of

@@ -17,6 +17,20 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+def share_keys(cls: type[BaseModel]) -> None:
+    """Let the instances of `cls` that with_shared_keys makes share the keys of their dicts.
+
+    CPython keeps one table of attribute names per class for the dicts of its instances (PEP
+    412), but it takes new names only while few instances exist (each new instance leaves it
+    room for one name fewer): once pydantic has made a few instances, a copy made field by field
+    would get a dict of its own again. So, when the class is defined, a first instance gets
+    every field, in order; every copy then finds its names in the table.
+    """
+    first = _new(cls)
+    for name in cls.model_fields:
+        _set(first, name, None)
+
+
 def share_fields_set(model: BaseModel) -> None:
     """`model`'s set of given fields, replaced by the one shared with the models given the same."""
     fields = model.__pydantic_fields_set__
