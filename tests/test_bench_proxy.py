@@ -5,10 +5,8 @@ proxy answers pipelined requests in order.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import socket
-import sys
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,18 +17,15 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.scripts import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 ROLE = "OrganizationAccountAccessRole"
 
 
 def _load(path: Path) -> ModuleType:
     """A script of bench/ (not a package) as a module."""
-    spec = importlib.util.spec_from_file_location(f"_bench_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(path, "_bench_")
 
 
 proxy = _load(ROOT / "bench" / "proxy.py")

@@ -8,7 +8,6 @@ the templates in `make test` (the `cfnlint` and `checkov` targets).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ import yaml
 from reports.history import History
 from scanner.app.demo import seed_demo
 from scanner.core.model import Severity
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "deploy" / "iam" / "trailwatch-scan-policy.json"
@@ -38,12 +38,7 @@ MEMBER = CFN / "trailwatch-member-role.yaml"
 
 def _load(path: Path) -> ModuleType:
     """A script of deploy/ (not a package) as a module."""
-    spec = importlib.util.spec_from_file_location(f"_deploy_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(path, "_deploy_")
 
 
 class _CfnLoader(yaml.SafeLoader):
