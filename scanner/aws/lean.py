@@ -28,10 +28,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlencode
 
-from botocore.awsrequest import AWSPreparedRequest, create_request_object, prepare_request_dict
+from botocore.awsrequest import (
+    AWSPreparedRequest,
+    AWSRequestPreparer,
+    create_request_object,
+    prepare_request_dict,
+)
 from botocore.client import BaseClient
 from botocore.endpoint import convert_to_response_dict
 from botocore.exceptions import NoCredentialsError
@@ -54,6 +59,8 @@ _REQUEST_CREATED = frozenset(
 )
 _STATE = "_trailwatch_lean"
 _ORIGINAL: Any = BaseClient._make_api_call
+#: botocore's own body preparation (a form dict url-encoded as UTF-8, an empty body as None).
+_PREPARER = AWSRequestPreparer()
 
 
 class _Unplanned:
@@ -359,11 +366,7 @@ def _request(client: Any, plan_: Plan, request_dict: dict[str, Any]) -> AWSPrepa
         retries["max"] = plan_.max_attempts
     if any(name.lower() in sigv4.OWN_HEADERS for name in headers):
         return _botocore_signed(client, plan_, request_dict)
-    body = request_dict["body"]
-    if isinstance(body, dict):
-        body = urlencode([_utf8(item) for item in body.items()], doseq=True)
-    if body == b"" or body == "":
-        body = None
+    body = _PREPARER._prepare_body(SimpleNamespace(data=request_dict["body"]))
     payload = body.encode("utf-8") if isinstance(body, str) else body
     method = request_dict["method"]
     url = request_dict["url"]
@@ -407,14 +410,6 @@ def _botocore_signed(client: Any, plan_: Plan, request_dict: dict[str, Any]) -> 
     if retries is not None:
         _retry_headers(request.headers, retries)
     return client._endpoint.prepare_request(request)
-
-
-def _utf8(item: tuple[Any, Any]) -> tuple[Any, Any]:
-    key, value = item
-    return (
-        key.encode("utf-8") if isinstance(key, str) else key,
-        value.encode("utf-8") if isinstance(value, str) else value,
-    )
 
 
 def _attempt(
