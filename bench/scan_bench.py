@@ -291,8 +291,13 @@ def run_scan(
     t0 = time.perf_counter()
     ticks: list[tuple[float, int]] = []  # (seconds since start, accounts done)
 
+    steps: list[tuple[float, str]] = []  # (seconds since start, progress line)
+
     def tick(t: Any) -> None:
         ticks.append((time.perf_counter() - t0, t.done))
+
+    def step(line: str) -> None:
+        steps.append((time.perf_counter() - t0, line))
 
     outcome = run_scan(
         ScanRequest(
@@ -308,7 +313,7 @@ def run_scan(
             checks=checks,
             fail_on=Severity.CRITICAL,
         ),
-        Reporter(tick=tick),
+        Reporter(progress=step, tick=tick),
     )
     wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
@@ -344,6 +349,7 @@ def run_scan(
         # when the first and the last account were collected (seconds after the scan began)
         "first_account_s": ticks[0][0] if ticks else None,
         "collected_s": ticks[-1][0] if ticks else None,
+        "steps": steps,
     }
     if detail:
         found: Counter[str] = Counter(
@@ -582,6 +588,8 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
             f"{r['collected_s']:.1f} s, then evaluation and reports "
             f"{r['wall_s'] - r['collected_s']:.1f} s"
         )
+    for at, line in r.get("steps", ()):
+        print(f"    {at:6.1f} s  {line[:90]}")
     workers = max(r["children_cpu_s"], r.get("sampled_workers_cpu_s", 0.0))
     cpu = r["cpu_s"] + workers
     print(

@@ -50,6 +50,7 @@ from scanner.aws.refusals import MutatingCallBlocked as MutatingCallBlocked
 from scanner.aws.refusals import missing_operation
 from scanner.aws.surface import kept_operations
 from scanner.core.errors import CredentialsError
+from scanner.core.workers import Slots
 
 log = logging.getLogger(__name__)
 
@@ -264,18 +265,18 @@ class InFlight:
     context manager around each send; no cap until `limit` is called."""
 
     def __init__(self) -> None:
-        self._slots: threading.Semaphore | None = None
+        self._slots: Slots | None = None
 
     def limit(self, calls: int) -> None:
-        self._slots = threading.Semaphore(max(1, calls))
+        self._slots = Slots(max(1, calls))
 
     def __enter__(self) -> None:
         if self._slots is not None:
-            self._slots.acquire()
+            self._slots.__enter__()
 
     def __exit__(self, *_: object) -> None:
         if self._slots is not None:
-            self._slots.release()
+            self._slots.__exit__()
 
 
 class AccountSession:
@@ -299,7 +300,7 @@ class AccountSession:
         self.in_flight = in_flight or InFlight()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lent: dict[tuple[str, str], Pooled] = {}
-        self._slots: dict[tuple[str, str], threading.Semaphore] = {}
+        self._slots: dict[tuple[str, str], Slots] = {}
         self._lock = threading.Lock()
 
     def client(self, service: str, region: str) -> Any:
@@ -326,11 +327,11 @@ class AccountSession:
             for (service, region), pooled in lent.items():
                 self._pool.give(service, region, pooled)
 
-    def slots(self, service: str, region: str) -> threading.Semaphore:
+    def slots(self, service: str, region: str) -> Slots:
         """The PER_SERVICE_CALLS cap of this account's (region, service)."""
         slots = self._slots.get((service, region))
         if slots is None:  # kept when the clients are released: the cap outlives them
-            fresh = threading.Semaphore(PER_SERVICE_CALLS)
+            fresh = Slots(PER_SERVICE_CALLS)
             slots = self._slots.setdefault((service, region), fresh)
         return slots
 
