@@ -12,6 +12,7 @@ documents are shared by every session of the process with the same table. Anythi
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -51,25 +52,31 @@ class PrunedLoader:
         with _LOCK:  # one load per document, however many threads ask for it at once
             found = _PRUNED.get(key)
             if found is None:
-                whole = self._load_once(key)
-                if type_name == "service-2":
-                    _WHOLE[service_name] = _WHOLE.get(service_name, frozenset()).union(
-                        whole["operations"]
-                    )
-                found = _PRUNED[key] = prune(whole, operations)
+                found = _PRUNED[key] = self._pruned(key, prune)
         return found
 
-    def _load_once(self, key: _Key) -> Any:
+    def _pruned(self, key: _Key, prune: Any) -> Any:
+        """The pruned document, made of objects of its own: none of it keeps the memory of the
+        whole one (freed as a whole, it goes back to the system rather than staying as holes
+        in the heap)."""
+        service_name, type_name, version, operations = key
+        whole = self._load_once(service_name, type_name, version)
+        if type_name == "service-2":
+            _WHOLE[service_name] = _WHOLE.get(service_name, frozenset()).union(whole["operations"])
+        return json.loads(json.dumps(prune(whole, operations)))
+
+    def _load_once(self, service_name: str, type_name: str, version: str) -> Any:
         """The whole document, left out of the loader's cache."""
-        service_name, type_name, version, _ = key
+        path = f"{service_name}/{version}/{type_name}"
         cache: dict[Any, Any] = getattr(self._loader, "_cache", {})
-        before = set(cache)
         try:
             return self._loader.load_service_model(service_name, type_name, version)
         finally:
-            for entry in set(cache) - before:
-                if entry[0] in _DOCUMENT_CACHES:
-                    del cache[entry]
+            for entry in list(cache):
+                if entry[:3] == ("load_service_model", service_name, type_name) or (
+                    entry[0] in _DOCUMENT_CACHES and str(entry[1]).startswith(path)
+                ):
+                    cache.pop(entry, None)
 
 
 def whole_operations(service: str) -> frozenset[str]:
