@@ -17,6 +17,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.aws.endpoint_data import lazy_endpoints
 from scanner.aws.model_pruning import prune_paginators, prune_service
 
 #: The document kinds pruned to the kept operations.
@@ -26,6 +27,7 @@ _DOCUMENT_CACHES = frozenset({"load_service_model", "load_data", "load_data_with
 
 _Key = tuple[str, str, str, frozenset[str]]
 _PRUNED: dict[_Key, Any] = {}
+_ENDPOINTS: dict[str, tuple[Any, str]] = {}
 _WHOLE: dict[str, frozenset[str]] = {}
 _LOCK = threading.Lock()
 
@@ -39,6 +41,24 @@ class PrunedLoader:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
+
+    def load_data_with_path(self, name: str) -> tuple[Any, str]:
+        """botocore's, but the endpoint table's services are parsed as used (endpoint_data)."""
+        if name != "endpoints":
+            return self._loader.load_data_with_path(name)  # type: ignore[no-any-return]
+        with _LOCK:
+            if name not in _ENDPOINTS:
+                data, path = self._loader.load_data_with_path(name)
+                cache: dict[Any, Any] = getattr(self._loader, "_cache", {})
+                for entry in ("load_data_with_path", name), ("load_data", name):
+                    cache.pop(entry, None)
+                _ENDPOINTS[name] = (lazy_endpoints(data), path)
+            return _ENDPOINTS[name]
+
+    def load_data(self, name: str) -> Any:
+        if name == "endpoints":
+            return self.load_data_with_path(name)[0]
+        return self._loader.load_data(name)
 
     def load_service_model(
         self, service_name: str, type_name: str, api_version: str | None = None

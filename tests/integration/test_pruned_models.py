@@ -15,7 +15,7 @@ from scanner.aws.session import ClientSettings, Sessions
 from scanner.demo.world import REGIONS
 from tests.integration.conftest import Demo
 
-_Request = tuple[str, str, str, str, str, bytes]
+_Request = tuple[str, str, str, str, str, str, bytes]
 #: Headers that say what a request asks (the others carry its date, signature, ids).
 _HEADERS = ("X-Amz-Target", "Content-Type")
 #: Evidence that is the time of the scan, not the state scanned (moto reports the time of the
@@ -47,8 +47,10 @@ def _scan(demo: Demo, out: Path, whole: bool) -> tuple[dict[str, Any], Counter[_
         body = request.body or b""
         body = body.encode() if isinstance(body, str) else bytes(body)
         headers = tuple(text(request.headers.get(h)) for h in _HEADERS)
+        # the signing region and service (Credential=<key>/<date>/<region>/<service>/aws4_request)
+        scope = "/".join(text(request.headers.get("Authorization")).split("/")[2:4])
         with lock:
-            sent[(account, request.method, request.url, *headers, body)] += 1
+            sent[(account, request.method, request.url, *headers, scope, body)] += 1
 
     def hook(client: Any, service: str, region: str, account: str) -> None:
         client.meta.events.register("before-send", functools.partial(record, account))
@@ -73,6 +75,7 @@ def test_pruned_models_send_the_requests_and_find_the_findings_of_whole_ones(
     whole, whole_sent, whole_widest = _scan(demo, tmp_path / "whole", whole=True)
     assert pruned_widest < 30 < whole_widest  # the models were pruned (EC2: ~750 operations)
     assert sum(pruned_sent.values()) > 500 and len(pruned_sent) > 300
+    assert {r[5] for r in pruned_sent} >= {"us-east-1/cloudtrail", "eu-west-1/ec2", "us-east-1/s3"}
     assert pruned_sent == whole_sent
     assert len(pruned) > 100
     assert pruned == whole
