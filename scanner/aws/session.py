@@ -15,6 +15,7 @@ import weakref
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
 
@@ -297,6 +298,16 @@ def _check_cbor(body: bytes) -> None:
         raise ValueError("not one complete CBOR map")
 
 
+_SIGNATURE = json.JSONEncoder(sort_keys=True, default=str)
+"""json.dumps(params, sort_keys=True, default=str) without building an encoder per call."""
+
+
+def _utc_now() -> datetime:
+    """Now, in UTC: what credentials compare their expiry with (botocore's default builds a
+    dateutil tzlocal object on every call, for each API call's signature)."""
+    return datetime.now(UTC)
+
+
 class InFlight:
     """The cap on API calls in flight in this process, over all accounts (`--max-workers`): a
     context manager around each send; no cap until `limit` is called."""
@@ -426,7 +437,7 @@ class AccountSession:
 
     def sign(self, service: str, region: str, params: Any, model: Any) -> None:
         """Record (account, region, operation, parameters) to detect repeated calls."""
-        args = json.dumps(params, sort_keys=True, default=str)
+        args = _SIGNATURE.encode(params)
         self._calls.sign("\x1f".join((self.account_id, region, service, model.name, args)))
 
     def count(self, service: str, region: str, parsed: Any, model: Any) -> None:
@@ -614,6 +625,7 @@ class Sessions:
         creds = RefreshableCredentials.create_from_metadata(
             metadata=first, refresh_using=fetcher.fetch_credentials, method="assume-role"
         )
+        creds._time_fetcher = _utc_now  # the same instant, an aware datetime in UTC
         session = self._member_session()
         session._credentials = creds
         acct = AccountSession(
