@@ -28,6 +28,8 @@ from botocore.hooks import _MIDDLE, EventAliaser, NodeList, _PrefixTrie
 from botocore.httpsession import URLLib3Session
 from botocore.utils import EVENT_ALIASES, get_environ_proxies
 
+from scanner.aws.pools import use_lean_pools
+
 _LOCK = threading.Lock()
 _INSTALLED: list[str] = []
 
@@ -268,6 +270,7 @@ def shared_http_session(**kwargs: Any) -> URLLib3Session:
         session = _HTTP_SESSIONS.get(key)
         if session is None:
             session = _HTTP_SESSIONS[key] = URLLib3Session(**kwargs)
+            use_lean_pools(session._manager)
     return session
 
 

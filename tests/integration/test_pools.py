@@ -1,0 +1,60 @@
+"""Connection pools of the scan's shared HTTP sessions (scanner.aws.pools): idle connections in
+a lock-free LIFO, reused across threads and calls, bounded, never blocking."""
+
+from __future__ import annotations
+
+import queue
+import threading
+
+import pytest
+
+from scanner.aws.pools import IdleConnections, LeanHTTPConnectionPool
+from scanner.aws.session import ClientSettings, Sessions
+
+
+def test_idle_connections_are_a_bounded_lifo_that_never_blocks() -> None:
+    idle = IdleConnections(2)
+    idle.put(None, block=False)
+    idle.put("a", block=False)
+    with pytest.raises(queue.Full):
+        idle.put("b", block=False)
+    assert idle.qsize() == 2
+    assert idle.get(block=False) == "a"  # the most recently used first
+    assert idle.get(block=False) is None
+    with pytest.raises(queue.Empty):
+        idle.get(block=False)
+    with pytest.raises(ValueError):
+        idle.get(block=True)
+
+
+def test_a_blocking_pool_is_refused() -> None:
+    with pytest.raises(ValueError):
+        LeanHTTPConnectionPool("127.0.0.1", 1, block=True)
+
+
+def test_calls_from_many_threads_reuse_a_few_pooled_connections(moto_endpoint: str) -> None:
+    sessions = Sessions(None, ClientSettings(endpoint_url=moto_endpoint, max_attempts=1))
+    sessions.identify("us-east-1")
+    client = sessions.caller().client("logs", "us-east-1")
+    failures: list[BaseException] = []
+
+    def calls() -> None:
+        try:
+            for _ in range(15):
+                client.describe_log_groups(limit=1)
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=calls) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert failures == []
+    manager = client._endpoint.http_session._manager
+    pools = [manager.pools[key] for key in manager.pools.keys()]  # noqa: SIM118 - no __iter__
+    (pool,) = [p for p in pools if p.port == int(moto_endpoint.rsplit(":", 1)[1])]
+    assert isinstance(pool, LeanHTTPConnectionPool)
+    assert isinstance(pool.pool, IdleConnections)
+    assert 1 <= pool.num_connections <= 6  # 90 calls, at most one connection per thread
+    assert pool.num_requests >= 90
