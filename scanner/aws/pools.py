@@ -8,15 +8,26 @@ queue interface urllib3 uses with a non-blocking pool (botocore never asks for a
 `get(block=False)` pops the most recently used connection (or raises queue.Empty: urllib3 then
 opens a new one), `put(conn, block=False)` pushes it back (or raises queue.Full past `maxsize`:
 urllib3 closes it). deque.append and deque.pop are atomic, so no lock is taken.
+
+A PoolManager also keeps only 10 pools (hosts) by default, and a scan's shared HTTP session talks
+to every service in every region (28 services x 4 regions: 112 hosts): evicted pools closed their
+connections, so calls kept opening new TCP and TLS connections. It keeps `MAX_POOLS` here, fewer
+when the process may open few files.
 """
 
 from __future__ import annotations
 
 import queue
+import resource
 from collections import deque
 from typing import Any
 
+from urllib3._collections import RecentlyUsedContainer
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+MAX_POOLS = 1024
+"""Endpoint hosts whose connections a shared HTTP session keeps (the least recently used one
+beyond that is dropped): every service in every Region, with room for S3's bucket hosts."""
 
 
 class IdleConnections:
@@ -70,7 +81,18 @@ POOL_CLASSES: dict[str, type[HTTPConnectionPool]] = {
 }
 
 
+def pool_count() -> int:
+    """How many hosts' pools to keep: MAX_POOLS, or a quarter of the files this process may
+    open (each pool keeps at least one idle connection open)."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return MAX_POOLS
+    return max(10, min(MAX_POOLS, soft // 4))
+
+
 def use_lean_pools(manager: Any) -> None:
-    """New pools of this urllib3 PoolManager (a botocore URLLib3Session's direct connections;
-    proxied ones keep urllib3's) keep their idle connections in an `IdleConnections`."""
+    """This new urllib3 PoolManager (a botocore URLLib3Session's direct connections; proxied
+    ones keep urllib3's) keeps `pool_count()` hosts' pools, each keeping its idle connections
+    in an `IdleConnections`."""
     manager.pool_classes_by_scheme = dict(POOL_CLASSES)
+    manager.pools = RecentlyUsedContainer(pool_count())

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from scanner.aws import cheap_clients, pools
 from scanner.aws.pools import IdleConnections, LeanHTTPConnectionPool
 from scanner.aws.session import ClientSettings, Sessions
 
@@ -58,3 +59,25 @@ def test_calls_from_many_threads_reuse_a_few_pooled_connections(moto_endpoint: s
     assert isinstance(pool.pool, IdleConnections)
     assert 1 <= pool.num_connections <= 6  # 90 calls, at most one connection per thread
     assert pool.num_requests >= 90
+
+
+def test_a_shared_session_keeps_the_pools_of_every_service_and_region() -> None:
+    cheap_clients.install()
+    session = cheap_clients.shared_http_session(
+        verify=True, proxies=None, timeout=60, max_pool_connections=64, socket_options=None
+    )
+    manager = session._manager
+    first = manager.connection_from_url("https://logs.us-east-1.amazonaws.com/")
+    for service in range(30):
+        for region in range(4):
+            manager.connection_from_url(f"https://svc{service}.region{region}.amazonaws.com/")
+    assert manager.connection_from_url("https://logs.us-east-1.amazonaws.com/") is first
+
+
+def test_pools_kept_follow_the_open_files_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pools.resource, "getrlimit", lambda _r: (1024, 4096))
+    assert pools.pool_count() == 256
+    monkeypatch.setattr(pools.resource, "getrlimit", lambda _r: (1 << 20, 1 << 20))
+    assert pools.pool_count() == pools.MAX_POOLS
+    monkeypatch.setattr(pools.resource, "getrlimit", lambda _r: (16, 16))
+    assert pools.pool_count() == 10
