@@ -28,7 +28,7 @@ from botocore.hooks import _MIDDLE, EventAliaser, NodeList, _PrefixTrie
 from botocore.httpsession import URLLib3Session
 from botocore.utils import EVENT_ALIASES, get_environ_proxies
 
-from scanner.aws.pools import use_lean_pools
+from scanner.aws.pools import lean_pool_manager
 
 _LOCK = threading.Lock()
 _INSTALLED: list[str] = []
@@ -270,7 +270,7 @@ def shared_http_session(**kwargs: Any) -> URLLib3Session:
         session = _HTTP_SESSIONS.get(key)
         if session is None:
             session = _HTTP_SESSIONS[key] = URLLib3Session(**kwargs)
-            use_lean_pools(session._manager)
+            lean_pool_manager(session)
     return session
 
 

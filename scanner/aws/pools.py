@@ -1,37 +1,47 @@
-"""urllib3 connection pools whose idle connections sit in a deque, not a Condition-guarded queue.
+"""The connection pools of the scan's shared HTTP sessions: found without a lock, kept for every
+endpoint host, idle connections in a lock-free LIFO.
 
-urllib3 keeps a pool's idle connections in a `queue.LifoQueue`: a Python Condition whose lock
-every call takes twice (`_get_conn`, `_put_conn`). A scan's dozens of threads share one pool per
-endpoint host, so that lock was contended, and each contended acquire or release hands the GIL
-over (~8% of a collection worker's GIL-held samples). `IdleConnections` offers the part of the
-queue interface urllib3 uses with a non-blocking pool (botocore never asks for a blocking one):
-`get(block=False)` pops the most recently used connection (or raises queue.Empty: urllib3 then
-opens a new one), `put(conn, block=False)` pushes it back (or raises queue.Full past `maxsize`:
-urllib3 closes it). deque.append and deque.pop are atomic, so no lock is taken.
+One botocore URLLib3Session serves every client of a scan (scanner.aws.cheap_clients), so dozens
+of threads share its urllib3 PoolManager, and three of its defaults cost a scan dearly:
 
-A PoolManager also keeps only 10 pools (hosts) by default, and a scan's shared HTTP session talks
-to every service in every region (28 services x 4 regions: 112 hosts): evicted pools closed their
-connections, so calls kept opening new TCP and TLS connections. It keeps `MAX_POOLS` here, fewer
-when the process may open few files.
+- The PoolManager keeps 10 pools (hosts), while a scan talks to every service in every Region
+  (28 x 4 = 112 hosts): evicted pools closed their connections, so calls to AWS kept opening new
+  TCP and TLS connections. `LeanPoolManager` keeps `pool_count()` of them.
+- Finding a URL's pool parsed the URL, built a pool key and took the manager's lock, per call;
+  `LeanPoolManager` remembers the pool of each URL origin (scheme, host, port) in a dict read
+  without a lock.
+- A pool kept its idle connections in a `queue.LifoQueue`, a Python Condition whose lock every
+  call took twice: contended, each acquire or release handed the GIL over (~8% of a collection
+  worker's GIL-held samples). `IdleConnections` offers the part of the queue interface urllib3
+  uses with a non-blocking pool (botocore never asks for a blocking one) on a deque, whose
+  append and pop are atomic.
+
+The pools are botocore's own (AWSHTTPConnectionPool, AWSHTTPSConnectionPool: its connection
+classes), only their idle-connection queue differs.
 """
 
 from __future__ import annotations
 
 import queue
 import resource
+import threading
 from collections import deque
 from typing import Any
 
-from urllib3._collections import RecentlyUsedContainer
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from botocore.awsrequest import AWSHTTPConnectionPool, AWSHTTPSConnectionPool
+from urllib3 import PoolManager
 
 MAX_POOLS = 1024
-"""Endpoint hosts whose connections a shared HTTP session keeps (the least recently used one
-beyond that is dropped): every service in every Region, with room for S3's bucket hosts."""
+"""Endpoint hosts whose connections a shared HTTP session keeps: every service in every Region,
+with room for S3's bucket hosts (beyond, the oldest is dropped)."""
 
 
 class IdleConnections:
-    """A LIFO of idle connections (and urllib3's None placeholders), at most `maxsize`."""
+    """A LIFO of idle connections (and urllib3's None placeholders), at most `maxsize`.
+
+    `get(block=False)` pops the most recently used connection or raises queue.Empty (urllib3 then
+    opens a new one); `put(conn, block=False)` pushes it back or raises queue.Full past `maxsize`
+    (urllib3 then closes it)."""
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = maxsize
@@ -59,26 +69,20 @@ def _non_blocking(kwargs: dict[str, Any]) -> None:
         raise ValueError("these connection pools do not block: use urllib3's own")
 
 
-class LeanHTTPConnectionPool(HTTPConnectionPool):
-    QueueCls = IdleConnections  # type: ignore[assignment]
+class LeanHTTPConnectionPool(AWSHTTPConnectionPool):  # type: ignore[misc]
+    QueueCls = IdleConnections
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _non_blocking(kwargs)
         super().__init__(*args, **kwargs)
 
 
-class LeanHTTPSConnectionPool(HTTPSConnectionPool):
-    QueueCls = IdleConnections  # type: ignore[assignment]
+class LeanHTTPSConnectionPool(AWSHTTPSConnectionPool):  # type: ignore[misc]
+    QueueCls = IdleConnections
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         _non_blocking(kwargs)
         super().__init__(*args, **kwargs)
-
-
-POOL_CLASSES: dict[str, type[HTTPConnectionPool]] = {
-    "http": LeanHTTPConnectionPool,
-    "https": LeanHTTPSConnectionPool,
-}
 
 
 def pool_count() -> int:
@@ -90,9 +94,48 @@ def pool_count() -> int:
     return max(10, min(MAX_POOLS, soft // 4))
 
 
-def use_lean_pools(manager: Any) -> None:
-    """This new urllib3 PoolManager (a botocore URLLib3Session's direct connections; proxied
-    ones keep urllib3's) keeps `pool_count()` hosts' pools, each keeping its idle connections
-    in an `IdleConnections`."""
-    manager.pool_classes_by_scheme = dict(POOL_CLASSES)
-    manager.pools = RecentlyUsedContainer(pool_count())
+def _origin(url: str) -> str:
+    """scheme://host[:port] of an absolute URL."""
+    start = url.find("//") + 2
+    end = url.find("/", start)
+    return url if end < 0 else url[:end]
+
+
+class LeanPoolManager(PoolManager):
+    """A PoolManager that keeps `pool_count()` pools of botocore's connection classes and
+    finds a URL's pool by its origin without a lock."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        count = pool_count()
+        super().__init__(num_pools=count, **kwargs)
+        self.pool_classes_by_scheme = {
+            "http": LeanHTTPConnectionPool,
+            "https": LeanHTTPSConnectionPool,
+        }
+        self._limit = count
+        self._by_origin: dict[str, Any] = {}
+        self._adding = threading.Lock()
+
+    def connection_from_url(self, url: str, pool_kwargs: dict[str, Any] | None = None) -> Any:
+        if pool_kwargs is not None:
+            return super().connection_from_url(url, pool_kwargs)
+        origin = _origin(url)
+        pool = self._by_origin.get(origin)
+        if pool is None:
+            with self._adding:
+                pool = super().connection_from_url(url)
+                if len(self._by_origin) >= self._limit:  # the oldest host is dropped
+                    self._by_origin.pop(next(iter(self._by_origin)))
+                self._by_origin[origin] = pool
+        return pool
+
+    def clear(self) -> None:
+        with self._adding:
+            self._by_origin = {}
+        super().clear()
+
+
+def lean_pool_manager(session: Any) -> None:
+    """Give this new botocore URLLib3Session a LeanPoolManager for its direct connections
+    (proxied ones keep urllib3's)."""
+    session._manager = LeanPoolManager(**session._get_pool_manager_kwargs())

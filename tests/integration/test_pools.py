@@ -7,6 +7,7 @@ import queue
 import threading
 
 import pytest
+from botocore.awsrequest import AWSHTTPConnection, AWSHTTPSConnection
 
 from scanner.aws import cheap_clients, pools
 from scanner.aws.pools import IdleConnections, LeanHTTPConnectionPool
@@ -56,6 +57,7 @@ def test_calls_from_many_threads_reuse_a_few_pooled_connections(moto_endpoint: s
     pools = [manager.pools[key] for key in manager.pools.keys()]  # noqa: SIM118 - no __iter__
     (pool,) = [p for p in pools if p.port == int(moto_endpoint.rsplit(":", 1)[1])]
     assert isinstance(pool, LeanHTTPConnectionPool)
+    assert pool.ConnectionCls is AWSHTTPConnection  # botocore's own connections
     assert isinstance(pool.pool, IdleConnections)
     assert 1 <= pool.num_connections <= 6  # 90 calls, at most one connection per thread
     assert pool.num_requests >= 90
@@ -81,3 +83,28 @@ def test_pools_kept_follow_the_open_files_limit(monkeypatch: pytest.MonkeyPatch)
     assert pools.pool_count() == pools.MAX_POOLS
     monkeypatch.setattr(pools.resource, "getrlimit", lambda _r: (16, 16))
     assert pools.pool_count() == 10
+
+
+def test_a_urls_pool_is_found_by_its_origin_and_dropped_on_clear() -> None:
+    manager = pools.LeanPoolManager(maxsize=4)
+    a = manager.connection_from_url("https://logs.eu-west-1.amazonaws.com/")
+    assert manager.connection_from_url("https://logs.eu-west-1.amazonaws.com/?x=1") is a
+    assert manager.connection_from_url("https://logs.eu-west-1.amazonaws.com") is a
+    b = manager.connection_from_url("https://logs.eu-west-1.amazonaws.com:8443/")
+    assert b is not a and b.port == 8443
+    assert manager.connection_from_url("http://logs.eu-west-1.amazonaws.com/") is not a
+    assert isinstance(a, pools.LeanHTTPSConnectionPool)
+    assert a.ConnectionCls is AWSHTTPSConnection
+    manager.clear()
+    assert manager.connection_from_url("https://logs.eu-west-1.amazonaws.com/") is not a
+
+
+def test_past_its_limit_the_manager_drops_the_oldest_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pools, "pool_count", lambda: 10)
+    manager = pools.LeanPoolManager(maxsize=1)
+    first = manager.connection_from_url("https://h0.example/")
+    for n in range(1, 10):
+        manager.connection_from_url(f"https://h{n}.example/")
+    assert manager.connection_from_url("https://h0.example/") is first
+    manager.connection_from_url("https://h10.example/")
+    assert manager.connection_from_url("https://h0.example/") is not first
