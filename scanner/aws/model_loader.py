@@ -6,8 +6,9 @@ Of the ~30 services a scan warms, the whole `service-2` and `paginators-1` docum
 (scanner.aws.surface), the document pruned to the kept operations (scanner.aws.model_pruning):
 its clients have a method, a paginator and shapes for those operations only. The whole
 document is read once, pruned and dropped (botocore's loader cache does not keep it); pruned
-documents are shared by every session of the process with the same table. Anything else
-(endpoint rule sets, partitions, services outside the table) is botocore's loader's, as is.
+documents are shared by every session of the process with the same table. The legacy
+endpoint table is held as scanner.aws.endpoint_data holds it; anything else (endpoint rule sets,
+partitions, services outside the table) is botocore's loader's, as is.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ _PRUNERS = {"service-2": prune_service, "paginators-1": prune_paginators}
 #: What the loader's cache holds of a loaded document (dropped once it is pruned).
 _DOCUMENT_CACHES = frozenset({"load_service_model", "load_data", "load_data_with_path"})
 
-_Key = tuple[str, str, str, frozenset[str]]
+_Key = tuple[str, str, str, frozenset[str], tuple[str, ...]]
 _PRUNED: dict[_Key, Any] = {}
-_ENDPOINTS: dict[str, tuple[Any, str]] = {}
+_ENDPOINTS: dict[tuple[str, ...], tuple[Any, str]] = {}
 _WHOLE: dict[str, frozenset[str]] = {}
 _LOCK = threading.Lock()
 
@@ -47,13 +48,18 @@ class PrunedLoader:
         if name != "endpoints":
             return self._loader.load_data_with_path(name)  # type: ignore[no-any-return]
         with _LOCK:
-            if name not in _ENDPOINTS:
+            paths = self._paths()
+            if paths not in _ENDPOINTS:
                 data, path = self._loader.load_data_with_path(name)
                 cache: dict[Any, Any] = getattr(self._loader, "_cache", {})
                 for entry in ("load_data_with_path", name), ("load_data", name):
                     cache.pop(entry, None)
-                _ENDPOINTS[name] = (lazy_endpoints(data), path)
-            return _ENDPOINTS[name]
+                _ENDPOINTS[paths] = (lazy_endpoints(data), path)
+            return _ENDPOINTS[paths]
+
+    def _paths(self) -> tuple[str, ...]:
+        """Where the loader looks for data (documents are shared by loaders that look alike)."""
+        return tuple(getattr(self._loader, "search_paths", ()))
 
     def load_data(self, name: str) -> Any:
         if name == "endpoints":
@@ -68,7 +74,7 @@ class PrunedLoader:
         if operations is None or prune is None:
             return self._loader.load_service_model(service_name, type_name, api_version)
         version = api_version or self._loader.determine_latest_version(service_name, type_name)
-        key = (service_name, type_name, version, operations)
+        key = (service_name, type_name, version, operations, self._paths())
         with _LOCK:  # one load per document, however many threads ask for it at once
             found = _PRUNED.get(key)
             if found is None:
@@ -79,7 +85,7 @@ class PrunedLoader:
         """The pruned document, made of objects of its own: none of it keeps the memory of the
         whole one (freed as a whole, it goes back to the system rather than staying as holes
         in the heap)."""
-        service_name, type_name, version, operations = key
+        service_name, type_name, version, operations, _ = key
         whole = self._load_once(service_name, type_name, version)
         if type_name == "service-2":
             _WHOLE[service_name] = _WHOLE.get(service_name, frozenset()).union(whole["operations"])
