@@ -1,0 +1,73 @@
+"""Work in a forked worker process: its result or its exception comes back; it never outlives us."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from scanner.core import forked
+from scanner.core.errors import OutputError
+from scanner.core.forked import ChildFailed, Forked, can_fork, run_beside
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _raises() -> int:
+    raise OutputError("cannot write findings.asff.json: No space left on device")
+
+
+def _dies() -> int:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return 0
+
+
+def test_forking_is_safe_in_the_test_process() -> None:
+    assert can_fork()  # single-threaded on Linux: the forked paths below are the ones tested
+
+
+def test_the_result_comes_from_another_process_while_this_one_works() -> None:
+    seen: list[int] = []
+    started = time.monotonic()
+    value = run_beside(lambda: (_pid_after(0.3), [1, "two", {"3": 4.5}]), lambda: seen.append(1))
+    assert value[0] != os.getpid() and value[1] == [1, "two", {"3": 4.5}]
+    assert seen == [1] and time.monotonic() - started >= 0.3
+
+
+def test_the_child_s_exception_is_raised_here() -> None:
+    with pytest.raises(OutputError, match="No space left"):
+        run_beside(_raises, lambda: None)
+
+
+def test_a_child_that_dies_is_an_error_not_a_result() -> None:
+    with pytest.raises(ChildFailed):
+        run_beside(_dies, lambda: None)
+
+
+def test_an_error_here_stops_and_reaps_the_child() -> None:
+    child: Forked[int] = Forked(lambda: _pid_after(30))
+    pid = child._pid
+    assert pid is not None
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), child:
+        raise KeyboardInterrupt
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):  # reaped: no longer our child
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_without_a_safe_fork_both_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    order: list[str] = []
+
+    def there() -> int:
+        order.append("there")
+        return os.getpid()
+
+    assert run_beside(there, lambda: order.append("here")) == os.getpid()
+    assert order == ["here", "there"]
