@@ -38,6 +38,7 @@ from reports.summary import (
 )
 from reports.text import evidence_json, safe_url, truncate
 from scanner.core.atomic import write_chunks_atomic
+from scanner.core.compact_json import dumps, string_bytes
 from scanner.core.findings import ID_FORMAT, Finding, parse_finding_id
 from scanner.core.logsource_inventory import LogSourceInventory
 from scanner.core.model import Status
@@ -271,7 +272,7 @@ def _evidence(text: str, cap: int) -> tuple[str, int]:
 
 def _encoded(text: str) -> int:
     """Bytes of `text` as a JSON string in the page."""
-    return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
+    return string_bytes(text)
 
 
 def _shrink_step(sizes: Sequence[tuple[bool, int, int, int, int]], whole: int) -> int:
@@ -359,6 +360,14 @@ def _build(
             entry[ou] = " / ".join(f.ou_path)
         return pos
 
+    stamps: dict[datetime, str] = {}
+
+    def stamp(moment: datetime) -> str:
+        text = stamps.get(moment)
+        if text is None:
+            text = stamps[moment] = _timestamp(moment)
+        return text
+
     # Evidence JSON is made again for each rendering rather than kept for every finding: rows
     # stop at the budget, and only the sizes are kept to choose the shrink step.
     def rows_for(
@@ -419,7 +428,7 @@ def _build(
                     )
                     for e in f.errors
                 ],
-                "time": times.of(_timestamp(f.collected_at)),
+                "time": times.of(stamp(f.collected_at)),
                 "rule": rules.of(
                     sup.rule,
                     _packed(
@@ -440,9 +449,8 @@ def _build(
                 if marks is not None
                 else -1,
             }
-            row = _escape_script(
-                json.dumps(_row(values), ensure_ascii=False, separators=(",", ":"))
-            )
+            # a row holds str and int only (the evidence is text)
+            row = _escape_script(dumps(_row(values), floats=False))
             size += len(row.encode("utf-8")) + 1
             if rows is not None:
                 if budget is not None and size > budget:

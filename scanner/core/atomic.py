@@ -59,11 +59,19 @@ def write_json_array_atomic(
     (any `indent` falls back to its pure-Python encoder, several times slower).
     """
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+    write_json_lines_atomic(path, map(encode, items), head, tail)
+
+
+def write_json_lines_atomic(
+    path: Path, lines: Iterable[str], head: str | Iterable[str] = "", tail: str = ""
+) -> None:
+    """write_json_array_atomic for items already encoded: each of `lines` is one item's compact
+    JSON text, written as it comes."""
     with atomic_writer(path) as handle:
         for piece in (head,) if isinstance(head, str) else head:
             handle.write(piece)
         handle.write("[")
-        for n, item in enumerate(items):
+        for n, line in enumerate(lines):
             handle.write(",\n" if n else "\n")
-            handle.write(encode(item))
+            handle.write(line)
         handle.write("\n]" + tail + "\n")
