@@ -194,7 +194,7 @@ def _packed(names: Sequence[str], **values: Any) -> list[Any]:
 
 def _row(values: dict[str, Any]) -> list[Any]:
     """`values` (every ROW_FIELDS name) in ROW_FIELDS order, trailing defaults left out."""
-    row = _packed(ROW_NAMES, **values)
+    row = list(values.values()) if tuple(values) == ROW_NAMES else _packed(ROW_NAMES, **values)
     while len(row) > _ROW_REQUIRED and row[-1] == ROW_FIELDS[len(row) - 1][1]:
         row.pop()
     return row
@@ -348,12 +348,15 @@ def _build(
             ),
         )
 
+    name, ou = ACCOUNT_FIELDS.index("name"), ACCOUNT_FIELDS.index("ou")
+
     def account_pos(f: Finding) -> int:
-        pos = accounts.of(
-            f.account_id, _packed(ACCOUNT_FIELDS, id=f.account_id, name=f.account_name, ou="")
-        )
+        pos = accounts.positions.get(f.account_id)
+        if pos is None:
+            pos = accounts.of(
+                f.account_id, _packed(ACCOUNT_FIELDS, id=f.account_id, name=f.account_name, ou="")
+            )
         entry = accounts.items[pos]
-        name, ou = ACCOUNT_FIELDS.index("name"), ACCOUNT_FIELDS.index("ou")
         if not entry[name] and (f.account_name or names.get(f.account_id)):
             entry[name] = f.account_name or names.get(f.account_id, "")
         if not entry[ou] and f.ou_path:
@@ -413,20 +416,11 @@ def _build(
                 "evidenceState": state,
                 "idPart": _id_part(f),
                 "reasonCode": f.reason_code or "",
-                "related": [
-                    _packed(RELATED_FIELDS, type=types.of(r.type), id=r.id, region=r.region or "")
-                    for r in f.related_resources
+                "related": [  # in RELATED_FIELDS order, and the errors in ERROR_FIELDS order
+                    [types.of(r.type), r.id, r.region or ""] for r in f.related_resources
                 ],
                 "errors": [
-                    _packed(
-                        ERROR_FIELDS,
-                        operation=e.operation,
-                        iamAction=e.iam_action,
-                        region=e.region or "",
-                        code=e.code,
-                        message=e.message,
-                    )
-                    for e in f.errors
+                    [e.operation, e.iam_action, e.region or "", e.code, e.message] for e in f.errors
                 ],
                 "time": times.of(stamp(f.collected_at)),
                 "rule": rules.of(
