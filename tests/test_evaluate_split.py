@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,6 +45,27 @@ def _organization(accounts: int = 7) -> Inventory:
     return b.build()
 
 
+@pytest.fixture(autouse=True)
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork even when earlier tests left threads in this process (servers): the children here
+    take no lock those threads use."""
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(evaluate_split, "can_fork", lambda: True)
+
+
+def _forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the worker processes started from now on."""
+    started: list[int] = []
+    real = forked.Forked.__init__
+
+    def counted(self: forked.Forked[Any], fn: Callable[[], Any]) -> None:
+        real(self, fn)
+        started.append(1)
+
+    monkeypatch.setattr(forked.Forked, "__init__", counted)
+    return started
+
+
 def _one_core(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "can_fork", lambda: False)
     monkeypatch.setattr(evaluate_split, "can_fork", lambda: False)
@@ -53,7 +76,9 @@ def test_both_halves_give_the_findings_of_one_evaluation_in_its_order(
 ) -> None:
     inv = _organization()
     one = list(evaluate(inv, all_checks(), Frameworks.load()))
+    started = _forks(monkeypatch)
     split = evaluate_all(inv, all_checks())
+    assert started == [1]
     assert len({f.account_id for f in one}) == 7
     assert [f.id for f in split] == [f.id for f in one] and split == one
     for ours, theirs in zip(split, one, strict=True):
@@ -91,7 +116,9 @@ def test_formats_written_beside_are_the_same_files_in_the_same_order(
     monkeypatch.setattr(html, "datetime", _Clock)  # "report generated" at the same second
     inv = _organization(3)
     findings = evaluate_all(inv, all_checks())
+    started = _forks(monkeypatch)
     two = _write(tmp_path / "two", findings, inv)
+    assert started == [1]
     _one_core(monkeypatch)
     one = _write(tmp_path / "one", findings, inv)
     assert list(two) == list(one) and BESIDE & set(WRITTEN)

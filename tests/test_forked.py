@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -27,10 +28,25 @@ def _dies() -> int:
     return 0
 
 
-def test_forking_is_safe_in_the_test_process() -> None:
-    assert can_fork()  # single-threaded on Linux: the forked paths below are the ones tested
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork even when earlier tests left threads in this process (servers): the children here
+    take no lock those threads use."""
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
 
 
+def test_no_fork_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        assert not can_fork()
+    finally:
+        stop.set()
+        thread.join()
+
+
+@pytest.mark.usefixtures("forking")
 def test_the_result_comes_from_another_process_while_this_one_works() -> None:
     seen: list[int] = []
     started = time.monotonic()
@@ -39,11 +55,13 @@ def test_the_result_comes_from_another_process_while_this_one_works() -> None:
     assert seen == [1] and time.monotonic() - started >= 0.3
 
 
+@pytest.mark.usefixtures("forking")
 def test_the_child_s_exception_is_raised_here() -> None:
     with pytest.raises(OutputError, match="No space left"):
         run_beside(_raises, lambda: None)
 
 
+@pytest.mark.usefixtures("forking")
 def test_a_child_that_dies_is_an_error_not_a_result() -> None:
     with pytest.raises(ChildFailed):
         run_beside(_dies, lambda: None)
