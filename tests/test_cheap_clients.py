@@ -20,7 +20,7 @@ import botocore.hooks
 import botocore.regions
 import botocore.session
 import pytest
-from botocore.client import ClientCreator
+from botocore.client import BaseClient, ClientCreator
 from botocore.endpoint import EndpointCreator
 from botocore.hooks import BaseEventHooks, EventAliaser, _PrefixTrie
 
@@ -66,6 +66,9 @@ def test_each_replaced_internal_is_where_and_as_botocore_calls_it() -> None:
     assert "http_session_cls" in original.__code__.co_varnames
     assert "_get_proxies" in original.__code__.co_names
     assert ClientCreator._create_client_class.original is not None
+    # the paginator class botocore makes per call, and what it builds each paginator from
+    paginator_code = BaseClient.get_paginator.original.__code__
+    assert "type" in paginator_code.co_names and "_PY_TO_OP_NAME" in paginator_code.co_names
     assert "ServiceModel" in ClientCreator._load_service_model.original.__code__.co_names
     assert "_load_service_model" in ClientCreator.create_client.__code__.co_names
     # the alias cache botocore reads on every register and emit
@@ -283,3 +286,21 @@ def test_member_sessions_start_with_botocore_builtin_handlers_of_their_own() -> 
     factory = first._get_internal_component("exceptions_factory")
     assert second._get_internal_component("exceptions_factory") is factory
     assert first.get_component("data_loader") is second.get_component("data_loader")
+
+
+def test_paginators_share_a_class_but_each_is_its_own_clients() -> None:
+    a = _account("111111111111").client("logs", "us-east-1")
+    b = _account("222222222222").client("logs", "eu-west-1")
+    first, second = a.get_paginator("describe_log_groups"), b.get_paginator("describe_log_groups")
+    fresh = BaseClient.get_paginator.original(a, "describe_log_groups")
+    assert type(first) is type(second)
+    assert (
+        type(first).__name__ == type(fresh).__name__ == "CloudWatchLogs.Paginator.DescribeLogGroups"
+    )
+    assert first is not second
+    assert first._method.__self__ is a and second._method.__self__ is b
+    assert first._model is fresh._model and first._input_token == fresh._input_token
+    assert first._output_token == fresh._output_token
+    assert first._limit_key == fresh._limit_key and first._result_keys == fresh._result_keys
+    with pytest.raises(botocore.exceptions.OperationNotPageableError):
+        a.get_paginator("put_retention_policy")

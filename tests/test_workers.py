@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from scanner.core.workers import DaemonPool, run_each
+from scanner.core.workers import DaemonPool, Slots, run_each
 
 
 def test_runs_everything_in_order_of_submission() -> None:
@@ -88,3 +88,48 @@ def _until(condition: Callable[[], bool]) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_slots_hold_at_most_their_count_and_free_on_exit() -> None:
+    slots = Slots(3)
+    holders = 0
+    most = 0
+    lock = threading.Lock()
+    gate = threading.Event()
+
+    def hold() -> None:
+        nonlocal holders, most
+        with slots:
+            with lock:
+                holders += 1
+                most = max(most, holders)
+            gate.wait(5)
+            with lock:
+                holders -= 1
+
+    threads = [threading.Thread(target=hold) for _ in range(8)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 5
+    while holders < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)  # the other five are blocked, not in
+    assert holders == 3
+    gate.set()
+    for t in threads:
+        t.join(5)
+    assert most == 3 and holders == 0
+
+
+def test_slots_are_freed_when_the_block_raises() -> None:
+    slots = Slots(1)
+    with pytest.raises(KeyError), slots:
+        raise KeyError("x")
+    done = threading.Event()
+    threading.Thread(target=lambda: (slots.__enter__(), done.set())).start()
+    assert done.wait(5)
+
+
+def test_slots_need_one() -> None:
+    with pytest.raises(ValueError):
+        Slots(0)

@@ -21,12 +21,14 @@ from typing import Any
 
 import botocore.hooks
 import botocore.regions
-from botocore.client import ClientCreator
+from botocore.client import BaseClient, ClientCreator
 from botocore.endpoint import EndpointCreator
 from botocore.endpoint_provider import EndpointProvider
 from botocore.hooks import _MIDDLE, EventAliaser, NodeList, _PrefixTrie
 from botocore.httpsession import URLLib3Session
 from botocore.utils import EVENT_ALIASES, get_environ_proxies
+
+from scanner.aws.pools import lean_pool_manager
 
 _LOCK = threading.Lock()
 _INSTALLED: list[str] = []
@@ -44,6 +46,7 @@ def install() -> None:
         _copy_on_write_trie()
         _shared_http_sessions()
         _shared_endpoint_providers()
+        _cache_paginator_classes()
         _INSTALLED.append("all")
 
 
@@ -73,6 +76,37 @@ def _cache_client_classes() -> None:
 
     cached.original = original  # type: ignore[attr-defined]
     ClientCreator._create_client_class = cached
+
+
+_PAGINATOR_CLASSES: dict[tuple[type, str], type] = {}
+
+
+def _cache_paginator_classes() -> None:
+    """Build each operation's paginator class once per client class instead of once per call.
+
+    botocore's get_paginator makes a new class (with a docstring object) for every paginator;
+    a scan asks for one per paginated call. The class depends only on the client's class (one
+    per service: `_cache_client_classes`) and the operation; each paginator is still a new
+    instance bound to the asking client's method, configuration and operation model.
+    """
+    original = BaseClient.get_paginator
+
+    def get_paginator(self: Any, operation_name: str) -> Any:
+        key = (type(self), operation_name)
+        cls = _PAGINATOR_CLASSES.get(key)
+        if cls is None or not self.can_paginate(operation_name):
+            paginator = original(self, operation_name)
+            _PAGINATOR_CLASSES[key] = type(paginator)
+            return paginator
+        name = self._PY_TO_OP_NAME[operation_name]
+        return cls(
+            getattr(self, operation_name),
+            self._cache["page_config"][name],
+            self._service_model.operation_model(name),
+        )
+
+    get_paginator.original = original  # type: ignore[attr-defined]
+    BaseClient.get_paginator = get_paginator
 
 
 # --- service models -----------------------------------------------------------------------------
@@ -268,6 +302,7 @@ def shared_http_session(**kwargs: Any) -> URLLib3Session:
         session = _HTTP_SESSIONS.get(key)
         if session is None:
             session = _HTTP_SESSIONS[key] = URLLib3Session(**kwargs)
+            lean_pool_manager(session)
     return session
 
 

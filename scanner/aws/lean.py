@@ -26,6 +26,7 @@ account, a test's hook) make the plan stale: it is made again at the next call.
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -327,6 +328,9 @@ def _send(
     endpoint = client._endpoint
     op = plan_.operation
     attempts = 1
+    # botocore's uuid4() reads os.urandom, a system call that gives up the GIL (with dozens of
+    # threads, a hand-over each time); the id only tells one call's attempts apart in logs.
+    context.setdefault("retries", {}).setdefault("invocation-id", invocation_id())
     endpoint._update_retries_context(context, attempts)
     response, exception = _attempt(client, plan_, request_dict, context)
     while True:
@@ -354,6 +358,15 @@ def _send(
     if metadata is not None:
         metadata["RetryAttempts"] = attempts - 1
     return response
+
+
+def invocation_id() -> str:
+    """A random (version 4) UUID as text, from the process's pseudo-random generator: the
+    amz-sdk-invocation-id header of one call (its attempts share it)."""
+    bits = random.getrandbits(128) & ~(0xC000 << 48) | 0x8000 << 48  # RFC 4122 variant
+    bits = bits & ~(0xF000 << 64) | 0x4000 << 64  # version 4
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _request(client: Any, plan_: Plan, request_dict: dict[str, Any]) -> AWSPreparedRequest:

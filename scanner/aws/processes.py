@@ -128,7 +128,7 @@ def collect_in_processes(
     ]
     for _ in workers:
         tasks.put(None)
-    delivered: set[str] = set()
+    out: dict[str, AccountInventory] = {}
     finished: set[int] = set()
     exited: set[int] = set()
     deaths: list[str] = []
@@ -152,7 +152,9 @@ def collect_in_processes(
                     exited.add(wpid)
                 continue
             if kind == "done":
-                delivered.update(body.accounts)
+                # read back at once: this process is idle while the workers collect
+                for account_id in body.accounts:
+                    out[account_id] = store.read(account_id)
                 on_batch(body)
             elif kind == "calls":
                 calls, retries, repeated = body
@@ -166,14 +168,11 @@ def collect_in_processes(
         raise
     for worker in workers:
         worker.join(timeout=_STOP_WAIT)
-    out: dict[str, AccountInventory] = {}
     reason = "the collection process died (" + "; ".join(deaths or ["no exit code"]) + ")"
-    for info in infos:
-        delivered_ok = info.account_id in delivered
-        out[info.account_id] = (
-            store.read(info.account_id) if delivered_ok else _lost_account(info, home, reason)
-        )
-    return out
+    return {
+        info.account_id: out.get(info.account_id) or _lost_account(info, home, reason)
+        for info in infos
+    }
 
 
 def _lost_account(info: AccountInfo, home: str, reason: str) -> AccountInventory:

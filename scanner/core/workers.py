@@ -98,6 +98,32 @@ class DaemonPool(Executor):
             self.shutdown(wait=False, cancel_futures=True)
 
 
+class Slots:
+    """A counting semaphore for a `with` block, on C primitives: `slots` holders at once.
+
+    `threading.Semaphore` is Python code around a Condition: with many threads waiting for a
+    few slots (the calls in flight of a collection), each acquire and release ran a dozen
+    Python lines under the GIL. Here a slot is a token in a `queue.SimpleQueue` (C): taking one
+    blocks without the GIL until a holder puts one back."""
+
+    __slots__ = ("_give", "_take")
+
+    def __init__(self, slots: int) -> None:
+        if slots < 1:
+            raise ValueError("slots must be at least 1")
+        tokens: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        for _ in range(slots):
+            tokens.put(True)
+        self._take = tokens.get
+        self._give = tokens.put
+
+    def __enter__(self) -> None:
+        self._take()
+
+    def __exit__(self, *_: object) -> None:
+        self._give(True)
+
+
 def run_each(
     fn: Callable[[T], None],
     items: Iterable[T],

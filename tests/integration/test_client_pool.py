@@ -5,6 +5,7 @@ fresh, and nothing registered for one account is left for the next."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,19 @@ def test_s3_sts_are_never_lent_and_an_interrupted_account_returns_nothing() -> N
         second.client(service, "us-east-1")
     second.release_clients(reuse=True)
     assert pool.idle() == 1  # kms only
+
+
+def test_assumed_credentials_count_their_time_left_like_botocore(
+    moto_endpoint: str, members: list[str]
+) -> None:
+    from botocore.credentials import _local_now
+
+    sessions = Sessions(None, ClientSettings(endpoint_url=moto_endpoint, max_attempts=2))
+    sessions.identify("us-east-1")
+    member = sessions.assume(members[0], "OrganizationAccountAccessRole", "us-east-1")
+    creds = member._session.get_credentials()
+    ours = creds._seconds_remaining()
+    botocore_own = (creds._expiry_time - _local_now()).total_seconds()
+    assert abs(ours - botocore_own) < 2
+    assert creds._time_fetcher().tzinfo is UTC  # not a dateutil tzlocal built per call
+    assert not creds.refresh_needed()
