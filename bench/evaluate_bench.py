@@ -8,9 +8,10 @@ accounts (each clone is a seed account under a new account id). Each size runs i
 process, step by step as `trailwatch scan --from-inventory` does: load, evaluate, suppressions,
 log sources, summary, the report writers (all formats in one call, as a scan writes them; with
 --each-format one call per format), the manifest, and the verification and switch of the set.
-Prints CPU seconds (this process, and its worker processes apart), wall seconds and the
-process's peak RSS after each step, then the CPU ratio between sizes: work that grows linearly
-grows by the ratio of the sizes. A benchmark, not a test: nothing is asserted.
+Prints CPU seconds (this process, and its worker processes apart), wall seconds, the
+process's peak RSS and its largest worker's after each step, then the CPU ratio between sizes:
+work that grows linearly grows by the ratio of the sizes. A benchmark, not a test: nothing is
+asserted.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class Steps:
                 "wall": wall - self._wall,
                 "rss": now,
                 "peak": peak,
+                "worker_peak": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             }
         )
         self._cpu, self._wall = time.process_time(), time.perf_counter()
@@ -227,11 +229,14 @@ def main() -> int:
 
 def _print(n: int, result: dict[str, Any]) -> None:
     print(f"\n{n} accounts: {result['findings']} findings, {result['report_mb']:.0f} MB of reports")
-    print(f"  {'step':<28}{'CPU s':>8}{'workers':>8}{'wall s':>8}{'RSS MB':>8}{'peak MB':>9}")
+    print(
+        f"  {'step':<28}{'CPU s':>8}{'workers':>8}{'wall s':>8}{'RSS MB':>8}{'peak MB':>9}"
+        f"{'worker peak':>12}"
+    )
     for row in result["steps"]:
         print(
             f"  {row['step'][:27]:<28}{row['cpu']:>8.2f}{row['workers']:>8.2f}{row['wall']:>8.2f}"
-            f"{row['rss']:>8.0f}{row['peak']:>9.0f}"
+            f"{row['rss']:>8.0f}{row['peak']:>9.0f}{row['worker_peak']:>12.0f}"
         )
     rows = result["steps"][1:]
     cpu = sum(r["cpu"] + r["workers"] for r in rows)
