@@ -133,3 +133,18 @@ def test_slots_are_freed_when_the_block_raises() -> None:
 def test_slots_need_one() -> None:
     with pytest.raises(ValueError):
         Slots(0)
+
+
+def test_an_idle_thread_takes_the_next_call_before_a_new_one_starts() -> None:
+    with DaemonPool(max_workers=8) as pool:
+        for n in range(50):
+            assert pool.submit(lambda n=n: n).result(5) == n
+            deadline = time.monotonic() + 5
+            while pool._idle.qsize() == 0 and time.monotonic() < deadline:
+                time.sleep(0.001)  # until the thread is back waiting
+        assert len(pool._threads) == 1
+        gate = threading.Event()
+        blocked = [pool.submit(gate.wait, 5) for _ in range(12)]
+        assert len(pool._threads) == 8  # never more than max_workers
+        gate.set()
+        assert all(f.result(5) for f in blocked)

@@ -34,7 +34,9 @@ class DaemonPool(Executor):
         self._prefix = thread_name_prefix
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
-        self._idle = threading.Semaphore(0)
+        # a token per thread that finished a call and waits for the next (C SimpleQueue: a
+        # submit takes one without blocking, or starts a thread while under max_workers)
+        self._idle: queue.SimpleQueue[bool] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._shutdown = False
 
@@ -44,13 +46,19 @@ class DaemonPool(Executor):
                 raise RuntimeError("cannot schedule new futures after shutdown")
             future: Future[T] = Future()
             self._queue.put((future, fn, args, kwargs))
-            if not self._idle.acquire(timeout=0) and len(self._threads) < self._max_workers:
+            if not self._take_idle() and len(self._threads) < self._max_workers:
                 thread = threading.Thread(
                     target=self._work, name=f"{self._prefix}-{next(_counter)}", daemon=True
                 )
                 thread.start()
                 self._threads.append(thread)
             return future
+
+    def _take_idle(self) -> bool:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return False
 
     def _work(self) -> None:
         while True:
@@ -68,7 +76,7 @@ class DaemonPool(Executor):
                 else:
                     future.set_result(result)
             del future, fn, args, kwargs
-            self._idle.release()
+            self._idle.put(True)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:

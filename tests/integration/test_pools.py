@@ -38,6 +38,9 @@ def test_calls_from_many_threads_reuse_a_few_pooled_connections(moto_endpoint: s
     sessions = Sessions(None, ClientSettings(endpoint_url=moto_endpoint, max_attempts=1))
     sessions.identify("us-east-1")
     client = sessions.caller().client("logs", "us-east-1")
+    # the process's shared session may have served earlier tests: count from here
+    pool = client._endpoint.http_session._manager.connection_from_url(moto_endpoint + "/")
+    opened, served = pool.num_connections, pool.num_requests
     failures: list[BaseException] = []
 
     def calls() -> None:
@@ -53,14 +56,11 @@ def test_calls_from_many_threads_reuse_a_few_pooled_connections(moto_endpoint: s
     for t in threads:
         t.join(60)
     assert failures == []
-    manager = client._endpoint.http_session._manager
-    pools = [manager.pools[key] for key in manager.pools.keys()]  # noqa: SIM118 - no __iter__
-    (pool,) = [p for p in pools if p.port == int(moto_endpoint.rsplit(":", 1)[1])]
     assert isinstance(pool, LeanHTTPConnectionPool)
     assert pool.ConnectionCls is AWSHTTPConnection  # botocore's own connections
     assert isinstance(pool.pool, IdleConnections)
-    assert 1 <= pool.num_connections <= 6  # 90 calls, at most one connection per thread
-    assert pool.num_requests >= 90
+    assert pool.num_requests - served >= 90  # every call went through this pool
+    assert pool.num_connections - opened <= 6  # at most one new connection per thread
 
 
 def test_a_shared_session_keeps_the_pools_of_every_service_and_region() -> None:
