@@ -49,10 +49,9 @@ def test_no_fork_while_another_thread_runs() -> None:
 @pytest.mark.usefixtures("forking")
 def test_the_result_comes_from_another_process_while_this_one_works() -> None:
     seen: list[int] = []
-    started = time.monotonic()
-    value = run_beside(lambda: (_pid_after(0.3), [1, "two", {"3": 4.5}]), lambda: seen.append(1))
+    value = run_beside(lambda: (_pid_after(0.1), [1, "two", {"3": 4.5}]), lambda: seen.append(1))
     assert value[0] != os.getpid() and value[1] == [1, "two", {"3": 4.5}]
-    assert seen == [1] and time.monotonic() - started >= 0.3
+    assert seen == [1]
 
 
 @pytest.mark.usefixtures("forking")
@@ -71,10 +70,9 @@ def test_an_error_here_stops_and_reaps_the_child() -> None:
     child: Forked[int] = Forked(lambda: _pid_after(30))
     pid = child._pid
     assert pid is not None
-    started = time.monotonic()
     with pytest.raises(KeyboardInterrupt), child:
         raise KeyboardInterrupt
-    assert time.monotonic() - started < 10
+    assert child.exit_status == -signal.SIGKILL  # stopped, not waited for
     with pytest.raises(ChildProcessError):  # reaped: no longer our child
         os.waitpid(pid, os.WNOHANG)
 

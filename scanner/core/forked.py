@@ -45,6 +45,8 @@ class Forked(Generic[T]):
         os.close(write)
         self._pid: int | None = pid
         self._read = read
+        self.exit_status: int | None = None
+        """The child's exit code once reaped (negative: the signal that ended it)."""
 
     def result(self) -> T:
         """The child's return value (its exception is raised here)."""
@@ -63,7 +65,8 @@ class Forked(Generic[T]):
         if pid is None:
             return 0
         _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status)
+        self.exit_status = os.waitstatus_to_exitcode(status)
+        return self.exit_status
 
     def kill(self) -> None:
         """Stop the child (when it has not been reaped yet) and reap it."""
