@@ -36,7 +36,7 @@ CALLS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("cloudtrail", "describe_trails", {}),
     ("logs", "describe_log_groups", {}),
     ("kms", "list_keys", {}),
-    ("sns", "list_topics", {}),
+    ("events", "list_rules", {}),
     ("config", "describe_configuration_recorders", {}),
     ("ec2", "describe_vpcs", {}),
     ("cloudwatch", "describe_alarms", {}),

@@ -277,6 +277,7 @@ def test_member_sessions_start_with_botocore_builtin_handlers_of_their_own() -> 
     first, second = sessions._member_session(), sessions._member_session()
     expected = _handler_table(fresh._original_handler)
     assert len(expected) > 100
+    expected[("getattr", 1, "missing_operation")] += 1  # the scanner's, for pruned models
     assert _handler_table(first._original_handler) == expected
 
     first.register("before-call.cloudwatch-logs", lambda **_: None)

@@ -52,27 +52,29 @@ def install() -> None:
 
 # --- client classes -----------------------------------------------------------------------------
 
-_CLASS_CACHE: dict[tuple[str, str], Any] = {}
+_CLASS_CACHE: dict[tuple[str, int], tuple[Any, Any]] = {}
 _CLASS_LOCK = threading.Lock()
 
 
 def _cache_client_classes() -> None:
-    """Build each service's client class once per process instead of once per client.
+    """Build each service model's client class once per process instead of once per client.
 
     botocore generates a fresh class (a method and docstring per API operation: ~700 for EC2)
-    for every client. The class depends only on the service model and the handlers of the
-    `creating-client-class` event, which are the same for every session this process makes.
+    for every client. The class depends only on the service model (one per document: see
+    `_shared_service_models`; a pruned model has fewer methods than the whole one) and the
+    handlers of the `creating-client-class` event, the same for every session this process
+    makes. The model is kept with its class so that its id stays its own.
     """
     original = ClientCreator._create_client_class
 
     def cached(self: Any, service_name: str, service_model: Any) -> Any:
-        key = (service_name, str(service_model.api_version))
+        key = (service_name, id(service_model))
         with _CLASS_LOCK:
-            cls = _CLASS_CACHE.get(key)
-            if cls is None:
-                cls = original(self, service_name, service_model)
-                _CLASS_CACHE[key] = cls
-        return cls
+            entry = _CLASS_CACHE.get(key)
+            if entry is None or entry[0] is not service_model:
+                entry = (service_model, original(self, service_name, service_model))
+                _CLASS_CACHE[key] = entry
+        return entry[1]
 
     cached.original = original  # type: ignore[attr-defined]
     ClientCreator._create_client_class = cached

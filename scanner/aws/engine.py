@@ -20,7 +20,8 @@ from botocore.exceptions import (
 from scanner.aws.calls import current_call, note_call, start_job
 from scanner.aws.collector import Collector, Missing
 from scanner.aws.iam import iam_action
-from scanner.aws.session import AccountSession, MutatingCallBlocked
+from scanner.aws.refusals import MutatingCallBlocked, OperationNotKept
+from scanner.aws.session import AccountSession
 from scanner.core.dataset import Dataset, Scope
 from scanner.core.inventory import DatasetRecord, record_key
 from scanner.core.model import CollectionError, DataUnavailable
@@ -137,6 +138,8 @@ def error_from_exception(exc: BaseException, region: str | None) -> CollectionEr
         code, message = "ConnectionError", str(exc)
     elif isinstance(exc, MutatingCallBlocked):
         code, message = "BlockedWrite", str(exc)
+    elif isinstance(exc, OperationNotKept):
+        service, op, code, message = exc.service, exc.operation, "OperationNotKept", str(exc)
     elif isinstance(exc, Missing):
         code, message = "DependencyUnavailable", f"required dataset {exc} was not collected"
         op = "-"

@@ -31,6 +31,34 @@ _S3CONTROL_OVERRIDES = {
 }
 
 
+#: IAM prefix -> the botocore services the scanner calls under it, where not the prefix alone.
+_PREFIX_SERVICES = {
+    "s3": ("s3", "s3control"),
+    "apigateway": ("apigateway", "apigatewayv2"),
+    "elasticloadbalancing": ("elb", "elbv2"),
+    "states": ("stepfunctions",),
+    "es": ("opensearch",),
+}
+
+
+def botocore_services(action: str) -> tuple[str, ...]:
+    """The botocore services whose operations an IAM action (`prefix:Name`) may authorise."""
+    prefix = action.split(":", 1)[0]
+    return _PREFIX_SERVICES.get(prefix, (prefix,))
+
+
+def operations_of(service: str, action: str) -> tuple[str, ...]:
+    """The operations of botocore `service` that IAM `action` authorises (the inverse of
+    `iam_action`; operations the service does not have are left to the caller)."""
+    prefix, _, name = action.partition(":")
+    candidates = {op for (p, op), a in _ACTION_OVERRIDES.items() if (p, a) == (prefix, name)}
+    if service == "s3control":
+        candidates.update(op for op, a in _S3CONTROL_OVERRIDES.items() if a == name)
+    if not candidates:  # an action named after its operation
+        candidates.add(name)
+    return tuple(sorted(op for op in candidates if iam_action(service, op) == action))
+
+
 def iam_action(service: str, operation: str) -> str:
     """The IAM action for a botocore (service, operation) pair, e.g. ('s3', 'ListBuckets')."""
     prefix = _SERVICE_PREFIX.get(service, service)

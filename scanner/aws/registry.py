@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scanner.aws.collector import Collector
+from scanner.aws.iam import botocore_services as iam_services
 from scanner.core.check import Check
 from scanner.core.dataset import Dataset
 from scanner.core.registry import modules
@@ -43,9 +44,4 @@ def required_collectors(
 
 def botocore_services(collectors: Sequence[Collector]) -> set[str]:
     """The botocore service names behind the collectors' declared IAM actions."""
-    out: set[str] = set()
-    for collector in collectors:
-        for action in collector.iam_actions:
-            prefix = action.split(":", 1)[0]
-            out.update(("s3", "s3control") if prefix == "s3" else (prefix,))
-    return out
+    return {s for c in collectors for action in c.iam_actions for s in iam_services(action)}

@@ -46,16 +46,16 @@ from scanner.aws.client_pool import (
     note_owner,
 )
 from scanner.aws.iam import is_read_only
+from scanner.aws.model_loader import PrunedLoader
+from scanner.aws.refusals import MutatingCallBlocked as MutatingCallBlocked
+from scanner.aws.refusals import missing_operation
+from scanner.aws.surface import kept_operations
 from scanner.core.errors import CredentialsError
 from scanner.core.workers import Slots
 
 log = logging.getLogger(__name__)
 
 _ACCOUNT_PREFIX = re.compile(r"//\d{12}\.")
-
-
-class MutatingCallBlocked(RuntimeError):
-    """Raised before a non-read API call leaves the process during a scan."""
 
 
 class CallLog:
@@ -165,6 +165,9 @@ class ClientSettings:
     """Called with (client, service, region, account_id) for each new client (tests)."""
     lean_calls: bool = True
     """Calls take scanner.aws.lean's path where it applies (botocore's own path otherwise)."""
+    whole_models: bool = False
+    """Clients get botocore's whole service models, not those pruned to the operations the
+    scanner calls and `allow_writes` (scanner.aws.model_loader; comparisons and benchmarks)."""
 
 
 def _strip_account_prefix(request: Any, **_: Any) -> None:
@@ -489,8 +492,14 @@ class Sessions:
             raise CredentialsError(f"AWS profile not found: {profile}") from None
         except Exception as exc:  # malformed shared config files
             raise CredentialsError(f"cannot read AWS configuration: {exc}") from None
-        self._loader = self._base.get_component("data_loader")
+        loader = self._base.get_component("data_loader")
         template = botocore.session.Session()
+        if not self.settings.whole_models:
+            loader = PrunedLoader(loader, kept_operations(self.settings.allow_writes))
+            self._base.register_component("data_loader", loader)
+            for events in (self._base, template):  # every client's handlers start from these
+                events.register("getattr", missing_operation)
+        self._loader = loader
         self._template_events = template._original_handler
         self._exceptions = template._get_internal_component("exceptions_factory")
         self.pool = ClientPool()
