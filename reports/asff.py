@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from reports.text import evidence_json, safe_url, truncate
-from scanner.core.atomic import write_json_array_atomic
+from scanner.core.atomic import write_json_lines_atomic
+from scanner.core.compact_json import dumps, encode
 from scanner.core.findings import Finding
 from scanner.core.model import Resource, Status
 
@@ -263,6 +264,24 @@ def to_asff(
 ) -> dict[str, Any]:
     """One ASFF finding. `product_region` is the Security Hub region the import goes to
     (default: the finding's region); `partition` is the fallback when no resource ARN names one."""
+    return _fit(_document(finding, product_region, partition))
+
+
+def asff_line(
+    finding: Finding, product_region: str | None = None, *, partition: str | None = None
+) -> str:
+    """`to_asff`'s compact JSON text; a finding within the size limit is encoded once (its text
+    measured and written), one over it is shrunk first."""
+    doc = _document(finding, product_region, partition)
+    text = dumps(doc)
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    return text if size <= MAX_FINDING_BYTES else encode(_fit(doc))
+
+
+def _document(
+    finding: Finding, product_region: str | None, partition: str | None
+) -> dict[str, Any]:
+    """The ASFF finding before `_fit`."""
     part = finding_partition(finding, partition)
     region = (product_region or finding.region).strip()
     account = finding.account_id
@@ -299,7 +318,7 @@ def to_asff(
     remediation = _remediation(finding)
     if remediation:
         doc["Remediation"] = remediation
-    return _fit(doc)
+    return doc
 
 
 def to_asff_list(
@@ -319,7 +338,7 @@ def write_asff(
     partition: str | None = None,
 ) -> Path:
     """Write findings.asff.json (a JSON array of ASFF findings) atomically; returns `path`."""
-    write_json_array_atomic(
-        path, (to_asff(f, product_region, partition=partition) for f in findings)
+    write_json_lines_atomic(
+        path, (asff_line(f, product_region, partition=partition) for f in findings)
     )
     return path

@@ -38,6 +38,7 @@ from reports.summary import (
 )
 from reports.text import evidence_json, safe_url, truncate
 from scanner.core.atomic import write_chunks_atomic
+from scanner.core.compact_json import dumps, string_bytes
 from scanner.core.findings import ID_FORMAT, Finding, parse_finding_id
 from scanner.core.logsource_inventory import LogSourceInventory
 from scanner.core.model import Status
@@ -193,7 +194,7 @@ def _packed(names: Sequence[str], **values: Any) -> list[Any]:
 
 def _row(values: dict[str, Any]) -> list[Any]:
     """`values` (every ROW_FIELDS name) in ROW_FIELDS order, trailing defaults left out."""
-    row = _packed(ROW_NAMES, **values)
+    row = list(values.values()) if tuple(values) == ROW_NAMES else _packed(ROW_NAMES, **values)
     while len(row) > _ROW_REQUIRED and row[-1] == ROW_FIELDS[len(row) - 1][1]:
         row.pop()
     return row
@@ -271,7 +272,7 @@ def _evidence(text: str, cap: int) -> tuple[str, int]:
 
 def _encoded(text: str) -> int:
     """Bytes of `text` as a JSON string in the page."""
-    return len(json.dumps(text, ensure_ascii=False).encode("utf-8"))
+    return string_bytes(text)
 
 
 def _shrink_step(sizes: Sequence[tuple[bool, int, int, int, int]], whole: int) -> int:
@@ -347,17 +348,28 @@ def _build(
             ),
         )
 
+    name, ou = ACCOUNT_FIELDS.index("name"), ACCOUNT_FIELDS.index("ou")
+
     def account_pos(f: Finding) -> int:
-        pos = accounts.of(
-            f.account_id, _packed(ACCOUNT_FIELDS, id=f.account_id, name=f.account_name, ou="")
-        )
+        pos = accounts.positions.get(f.account_id)
+        if pos is None:
+            pos = accounts.of(
+                f.account_id, _packed(ACCOUNT_FIELDS, id=f.account_id, name=f.account_name, ou="")
+            )
         entry = accounts.items[pos]
-        name, ou = ACCOUNT_FIELDS.index("name"), ACCOUNT_FIELDS.index("ou")
         if not entry[name] and (f.account_name or names.get(f.account_id)):
             entry[name] = f.account_name or names.get(f.account_id, "")
         if not entry[ou] and f.ou_path:
             entry[ou] = " / ".join(f.ou_path)
         return pos
+
+    stamps: dict[datetime, str] = {}
+
+    def stamp(moment: datetime) -> str:
+        text = stamps.get(moment)
+        if text is None:
+            text = stamps[moment] = _timestamp(moment)
+        return text
 
     # Evidence JSON is made again for each rendering rather than kept for every finding: rows
     # stop at the budget, and only the sizes are kept to choose the shrink step.
@@ -404,22 +416,13 @@ def _build(
                 "evidenceState": state,
                 "idPart": _id_part(f),
                 "reasonCode": f.reason_code or "",
-                "related": [
-                    _packed(RELATED_FIELDS, type=types.of(r.type), id=r.id, region=r.region or "")
-                    for r in f.related_resources
+                "related": [  # in RELATED_FIELDS order, and the errors in ERROR_FIELDS order
+                    [types.of(r.type), r.id, r.region or ""] for r in f.related_resources
                 ],
                 "errors": [
-                    _packed(
-                        ERROR_FIELDS,
-                        operation=e.operation,
-                        iamAction=e.iam_action,
-                        region=e.region or "",
-                        code=e.code,
-                        message=e.message,
-                    )
-                    for e in f.errors
+                    [e.operation, e.iam_action, e.region or "", e.code, e.message] for e in f.errors
                 ],
-                "time": times.of(_timestamp(f.collected_at)),
+                "time": times.of(stamp(f.collected_at)),
                 "rule": rules.of(
                     sup.rule,
                     _packed(
@@ -440,9 +443,8 @@ def _build(
                 if marks is not None
                 else -1,
             }
-            row = _escape_script(
-                json.dumps(_row(values), ensure_ascii=False, separators=(",", ":"))
-            )
+            # a row holds str and int only (the evidence is text)
+            row = _escape_script(dumps(_row(values), floats=False))
             size += len(row.encode("utf-8")) + 1
             if rows is not None:
                 if budget is not None and size > budget:

@@ -12,7 +12,8 @@ from pydantic import field_validator
 
 from reports.diff import Change, ChangeSet
 from reports.summary import ReportExtras, ScanMeta, ScanSummary
-from scanner.core.atomic import write_json_array_atomic
+from scanner.core.atomic import write_json_lines_atomic
+from scanner.core.compact_json import encode, plain_floats
 from scanner.core.findings import Finding
 from scanner.core.logsource_inventory import LOG_SOURCES_SCHEMA_VERSION, LogSourceInventory
 from scanner.core.model import Frozen
@@ -94,6 +95,7 @@ def _head(meta: ScanMeta, summary: ScanSummary, extras: ReportExtras | None) -> 
 
 #: Per-account metadata kept once in `scan.accounts`, not repeated in every finding.
 PER_ACCOUNT = frozenset({"account_tags"})
+_EXCLUDED = set(PER_ACCOUNT)
 
 
 def _finding(f: Finding, marks: dict[str, Change] | None) -> dict[str, Any]:
@@ -101,6 +103,24 @@ def _finding(f: Finding, marks: dict[str, Change] | None) -> dict[str, Any]:
     if marks is not None:
         doc[CHANGE_KEY] = marks.get(f.id, Change.UNCHANGED).value
     return doc
+
+
+def _finding_line(f: Finding, marks: dict[str, Change] | None) -> str:
+    """`_finding`'s compact JSON text, made by pydantic-core's serializer (its model's own JSON
+    mode) where that gives the same bytes (scanner.core.compact_json): only the evidence can hold
+    floats. Anything else goes the json module's way."""
+    if plain_floats(f.evidence):
+        try:
+            data = f.__pydantic_serializer__.to_json(f, exclude=_EXCLUDED, fallback=repr)
+        except Exception:  # the json module's path gives its own text or error
+            data = b""
+        if data:
+            text = data.decode("utf-8")
+            if marks is None:
+                return text
+            change = encode(marks.get(f.id, Change.UNCHANGED).value)
+            return f'{text[:-1]},"{CHANGE_KEY}":{change}}}'
+    return encode(_finding(f, marks))
 
 
 def to_json_document(
@@ -128,9 +148,9 @@ def write_json(
     # Streamed: the sections as they are encoded, then the findings one at a time (memory
     # stays flat at 20,000+ findings and 10,000+ log sources).
     marks = extras.changes.marks() if extras and extras.changes else None
-    write_json_array_atomic(
+    write_json_lines_atomic(
         path,
-        (_finding(f, marks) for f in findings),
+        (_finding_line(f, marks) for f in findings),
         head=_head(meta, summary, extras),
         tail="\n}",
     )

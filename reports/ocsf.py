@@ -24,7 +24,8 @@ from typing import Any
 from reports.asff import arn_partition, finding_partition, finding_types
 from reports.text import safe_url
 from scanner import __version__
-from scanner.core.atomic import write_json_array_atomic
+from scanner.core.atomic import write_json_lines_atomic
+from scanner.core.compact_json import dumps
 from scanner.core.findings import Finding
 from scanner.core.model import Resource, Severity, Status
 
@@ -240,5 +241,6 @@ def to_ocsf_list(
 
 def write_ocsf(path: Path, findings: Sequence[Finding], *, partition: str | None = None) -> Path:
     """Write findings.ocsf.json (a JSON array of Compliance Findings) atomically; returns `path`."""
-    write_json_array_atomic(path, (to_ocsf(f, partition=partition) for f in findings))
+    # every key is a str (the evidence went through the json module): scanner.core.compact_json
+    write_json_lines_atomic(path, (dumps(to_ocsf(f, partition=partition)) for f in findings))
     return path

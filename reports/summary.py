@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from pydantic import Field
 
@@ -330,10 +330,13 @@ class FrameworkSummary(Frozen):
         checks: Sequence[CheckLike],
         accounts: Sequence[ScannedAccount] = (),
         index: tuple[_Tallies, dict[str, Counter[Status]]] | None = None,
+        memo: _Memo | None = None,
     ) -> FrameworkSummary:
-        """`index`: `_index(findings)`, when the caller builds several frameworks."""
+        """`index`: `_index(findings)`, and `memo` (an empty dict at first, then as this left
+        it), when the caller builds several frameworks of the same findings."""
 
         by_check, access_errors = index or _index(findings)
+        memo = {} if memo is None else memo
         reqs = tuple(
             _requirement(
                 req.id,
@@ -343,11 +346,12 @@ class FrameworkSummary(Frozen):
                 checks,
                 by_check,
                 access_errors,
+                memo,
             )
             for req in framework.requirements
         )
         members = tuple(
-            _requirement(ref, _title(ref, checks), ref, None, checks, by_check, access_errors)
+            _requirement(ref, _title(ref, checks), ref, None, checks, by_check, access_errors, memo)
             for ref in framework.members
         )
         statuses = Counter(r.status for r in reqs)
@@ -410,8 +414,8 @@ def _framework_tally(
         sources.append(access_errors)
     for per_account in sources:
         for acct, counts in per_account.items():
-            tally[""].update(counts)
-            tally.setdefault(acct, Counter()).update(counts)
+            _add(tally[""], counts)
+            _add(tally.setdefault(acct, Counter()), counts)
     return tally
 
 
@@ -426,19 +430,34 @@ def _account_scores(
 ) -> tuple[ScopeScore, ...]:
     known = {a.account_id: a for a in accounts}
     ids = list(dict.fromkeys([*known, *(k for k in tally if k)]))
+    scopes = [_one_account_scope(r) for r in reqs if r.status is not RequirementStatus.MANUAL]
     out = []
     for acct in ids:
         info = known.get(acct, ScannedAccount(account_id=acct))
-        statuses = [_in_scope(r, (acct,)) for r in reqs]
+        statuses = [
+            default if states is None else states.get(acct, default) for states, default in scopes
+        ]
         out.append(
             ScopeScore(
                 key=acct,
                 name=info.name,
                 ou=_ou_label(info),
-                score=Score.of((s for s in statuses if s is not None), tally.get(acct, Counter())),
+                score=Score.of(statuses, tally.get(acct, Counter())),
             )
         )
     return tuple(out)
+
+
+def _one_account_scope(
+    req: RequirementSummary,
+) -> tuple[dict[str, RequirementStatus] | None, RequirementStatus]:
+    """`_in_scope(req, (account,))` for every account at once, for a requirement that is not
+    manual: (statuses per account or None, the status of an account not among them)."""
+    if req.status is RequirementStatus.NOT_ASSESSED and not req.counts.total:
+        return None, RequirementStatus.NOT_ASSESSED
+    if req.status is RequirementStatus.NOT_ASSESSED:
+        return req.account_status, RequirementStatus.NOT_ASSESSED
+    return req.account_status, RequirementStatus.NO_DATA
 
 
 def _ou_scores(
@@ -457,7 +476,7 @@ def _ou_scores(
         statuses = [_in_scope(r, ids) for r in reqs]
         combined: Counter[Status] = Counter()
         for member in ids:
-            combined.update(tally.get(member, Counter()))
+            _add(combined, tally.get(member, _NONE))
         out.append(
             ScopeScore(
                 key=ou,
@@ -491,6 +510,7 @@ def _requirement(
     checks: Sequence[CheckLike],
     by_check: _Tallies,
     access_errors: dict[str, Counter[Status]],
+    memo: _Memo | None = None,
 ) -> RequirementSummary:
     refs = tuple(req.checks) if req is not None else (req_id,)
     if req is not None and req.manual:
@@ -498,9 +518,50 @@ def _requirement(
             id=req_id, title=title, label=label, status=RequirementStatus.MANUAL, checks=refs
         )
     deciding = [c for c in checks if c.id in refs or (c.control_id and c.control_id in refs)]
-    ids = [c.id for c in deciding]
+    ids = tuple(c.id for c in deciding)
     covered = {ref for ref in refs for c in checks if ref in (c.id, c.control_id)}
     missing = tuple(ref for ref in refs if ref not in covered)
+    key = (ids, bool(missing))
+    decided = memo.get(key) if memo is not None else None
+    if decided is None:
+        decided = _decide(ids, bool(missing), by_check, access_errors)
+        if memo is not None:
+            memo[key] = decided
+    return RequirementSummary(
+        id=req_id,
+        title=title,
+        label=label,
+        status=decided.status,
+        checks=refs,
+        check_ids=ids,
+        check_labels=tuple(c.control_id or c.id for c in deciding),
+        missing=missing,
+        counts=decided.counts,
+        failing_accounts=len(decided.failing),
+        failing_account_ids=decided.failing,
+        account_status=decided.account_status,
+    )
+
+
+class _Decided(NamedTuple):
+    """What the findings of a set of checks decide, whichever requirement names them."""
+
+    status: RequirementStatus
+    counts: StatusCounts
+    failing: tuple[str, ...]
+    account_status: dict[str, RequirementStatus]
+
+
+#: Requirements (of every framework of a summary) decided by the same checks: _Decided once.
+_Memo = dict[tuple[tuple[str, ...], bool], _Decided]
+
+
+def _decide(
+    ids: tuple[str, ...],
+    partial: bool,
+    by_check: _Tallies,
+    access_errors: dict[str, Counter[Status]],
+) -> _Decided:
     tally: Counter[Status] = Counter()
     per_account: dict[str, Counter[Status]] = {}
     sources = [by_check.get(check_id, {}) for check_id in ids]
@@ -509,29 +570,30 @@ def _requirement(
     verdicts: Counter[Status] = Counter()
     for source in sources:
         for acct, counts in source.items():
-            tally.update(counts)
+            _add(tally, counts)
             if source is access_errors:
                 continue  # not entered: coverage, like an account Security Hub has no data for
-            verdicts.update(counts)
-            per_account.setdefault(acct, Counter()).update(counts)
+            _add(verdicts, counts)
+            _add(per_account.setdefault(acct, Counter()), counts)
     failing = sorted(a for a, t in per_account.items() if t[Status.FAIL])
-    return RequirementSummary(
-        id=req_id,
-        title=title,
-        label=label,
-        status=requirement_status(verdicts or tally, bool(ids), bool(missing)),
-        checks=refs,
-        check_ids=tuple(ids),
-        check_labels=tuple(c.control_id or c.id for c in deciding),
-        missing=missing,
+    return _Decided(
+        status=requirement_status(verdicts or tally, bool(ids), partial),
         counts=_counts(tally),
-        failing_accounts=len(failing),
-        failing_account_ids=tuple(failing),
+        failing=tuple(failing),
         account_status={
-            acct: requirement_status(t, bool(ids), bool(missing))
+            acct: requirement_status(t, bool(ids), partial)
             for acct, t in sorted(per_account.items())
         },
     )
+
+
+_NONE: Counter[Status] = Counter()
+
+
+def _add(into: Counter[Status], counts: Counter[Status]) -> None:
+    """`into.update(counts)` for a Counter `counts` (without Counter.update's type checks)."""
+    for status, n in counts.items():
+        into[status] += n
 
 
 def requirement_status(
@@ -619,7 +681,7 @@ class ScanSummary(Frozen):
                 names[f.account_id] = f.account_name
             check_info.setdefault(f.check_id, f)
             known = check_severity.get(f.check_id)
-            if known is None or f.severity.rank > known.rank:
+            if known is None or (f.severity is not known and f.severity.rank > known.rank):
                 check_severity[f.check_id] = f.severity
 
         accounts = sorted(
@@ -648,6 +710,7 @@ class ScanSummary(Frozen):
         )
         scope_accounts = _accounts_with_ou(meta, findings) if frameworks else []
         index = _index(findings) if frameworks else None
+        memo: _Memo = {}
         return cls(
             total=len(findings),
             complete=meta.complete,
@@ -658,7 +721,7 @@ class ScanSummary(Frozen):
             checks=tuple(check_rows),
             skipped_accounts=len(meta.skipped_accounts),
             frameworks=tuple(
-                FrameworkSummary.build(fw, findings, checks, scope_accounts, index)
+                FrameworkSummary.build(fw, findings, checks, scope_accounts, index, memo)
                 for fw in frameworks
             ),
         )

@@ -19,6 +19,7 @@ from reports.reportset import ReportSet
 from reports.summary import ReportExtras, ScanMeta, ScanSummary
 from scanner.core.errors import OutputError, UsageError
 from scanner.core.findings import Finding
+from scanner.core.forked import run_beside
 from scanner.core.formats import FILENAMES, FORMATS
 
 Writer = Callable[[Path, Sequence[Finding], ScanMeta, ScanSummary], Path]
@@ -59,6 +60,11 @@ _EXTRAS_WRITERS: dict[str, ExtrasWriter] = {
     "csv": write_csv,
     "pdf": _pdf,
 }
+
+
+#: Formats written in a worker process (scanner.core.forked) while this one writes the others:
+#: none of them needs another's file (report.html and report.pdf show findings.json's SHA-256).
+BESIDE = frozenset({"asff", "ocsf", "junit", "csv"})
 
 
 def _reason(exc: OSError) -> str:
@@ -107,24 +113,51 @@ def write_reports(
             written.append(write_log_sources_csv(path, extras.log_sources))
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
+    here = [f for f in FORMATS if f in wanted and f not in BESIDE]
+    beside = [f for f in FORMATS if f in wanted and f in BESIDE]
+    done: dict[str, list[Path]] = {}
+    pdf_errors: list[PdfError] = []  # raised once every other file is written
+
+    def write(group: list[str]) -> dict[str, list[Path]]:
+        told = on_pdf_error or pdf_errors.append
+        return _write_formats(out_dir, group, findings, meta, summary, extras, told)
+
+    if here and beside:  # the second core writes its formats meanwhile
+        done.update(run_beside(lambda: write(beside), lambda: done.update(write(here))))
+    else:
+        done.update(write(here or beside))
+    if pdf_errors:
+        raise pdf_errors[0]
     for fmt in FORMATS:
-        if fmt not in wanted:
-            continue
+        written.extend(done.get(fmt, ()))
+    return written
+
+
+def _write_formats(
+    out_dir: Path,
+    formats: list[str],
+    findings: Sequence[Finding],
+    meta: ScanMeta,
+    summary: ScanSummary,
+    extras: ReportExtras | None,
+    on_pdf_error: Callable[[PdfError], None],
+) -> dict[str, list[Path]]:
+    """Write `formats` one after the other; the paths written for each."""
+    written: dict[str, list[Path]] = {}
+    for fmt in formats:
         path = out_dir / FILENAMES[fmt]
         try:
             with_extras = _EXTRAS_WRITERS.get(fmt)
             if with_extras is not None:
-                written.append(with_extras(path, findings, meta, summary, extras))
+                written[fmt] = [with_extras(path, findings, meta, summary, extras)]
             else:
-                written.append(_WRITERS[fmt](path, findings, meta, summary))
+                written[fmt] = [_WRITERS[fmt](path, findings, meta, summary)]
             if fmt == "csv":  # and one compliance CSV per framework
-                written.extend(write_compliance_csvs(out_dir, findings, summary))
+                written[fmt].extend(write_compliance_csvs(out_dir, findings, summary))
             if fmt == "json":  # report.html shows the SHA-256 of the findings.json beside it
-                extras = replace(extras or ReportExtras(), findings_sha256=sha256_file(written[-1]))
+                extras = replace(extras or ReportExtras(), findings_sha256=sha256_file(path))
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {_reason(exc)}") from None
         except PdfError as exc:
-            if on_pdf_error is None:
-                raise
             on_pdf_error(exc)
     return written

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import IO, Any
 
@@ -135,14 +137,17 @@ def test_a_signal_during_the_report_write_leaves_the_previous_set(
 
 
 class _FullDisk:
-    """A writer handle that fails with ENOSPC once `budget` characters were written in total."""
+    """A writer handle that fails with ENOSPC once `left` characters were written in total (a
+    count in shared memory: the report writers' worker process fills the same disk)."""
 
-    def __init__(self, handle: IO[str], state: dict[str, int]) -> None:
-        self._handle, self._state = handle, state
+    def __init__(self, handle: IO[str], left: Synchronized[int]) -> None:
+        self._handle, self._left = handle, left
 
     def write(self, text: str) -> int:
-        self._state["left"] -= len(text)
-        if self._state["left"] < 0:
+        with self._left.get_lock():
+            self._left.value -= len(text)
+            full = self._left.value < 0
+        if full:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return self._handle.write(text)
 
@@ -163,13 +168,13 @@ def test_a_full_disk_during_the_report_write_leaves_the_previous_set(
     fraction: float,
 ) -> None:
     inventory, out, digest = previous
-    state = {"left": int(_set_size(out) * fraction)}
+    left: Synchronized[int] = multiprocessing.Value("q", int(_set_size(out) * fraction))
     real = scanner.core.atomic.atomic_writer
 
     @contextmanager
     def full_disk(path: Path, mode: str = "w") -> Iterator[Any]:
         with real(path, mode) as handle:
-            yield _FullDisk(handle, state)
+            yield _FullDisk(handle, left)
 
     monkeypatch.setattr(scanner.core.atomic, "atomic_writer", full_disk)
     capsys.readouterr()

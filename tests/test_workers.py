@@ -126,7 +126,12 @@ def test_slots_are_freed_when_the_block_raises() -> None:
     with pytest.raises(KeyError), slots:
         raise KeyError("x")
     done = threading.Event()
-    threading.Thread(target=lambda: (slots.__enter__(), done.set())).start()
+
+    def take() -> None:
+        with slots:
+            done.set()
+
+    threading.Thread(target=take).start()
     assert done.wait(5)
 
 

@@ -39,7 +39,7 @@ from scanner.aws.session import CallLog, Sessions
 from scanner.core.check import Check
 from scanner.core.checkpoint import CheckpointStore
 from scanner.core.errors import Interrupted, OutputError, TrailwatchError, UsageError
-from scanner.core.evaluate import evaluate
+from scanner.core.evaluate_split import evaluate_all
 from scanner.core.findings import Finding
 from scanner.core.frameworks import Framework, Frameworks
 from scanner.core.inputs import load_inventory
@@ -340,7 +340,7 @@ def evaluate_checks(
     request: ScanRequest, plan: ScanPlan, inventory: Inventory
 ) -> tuple[list[Finding], ScanMeta]:
     """Step 4: the planned checks over the inventory, and the scan's metadata."""
-    findings = list(evaluate(inventory, plan.checks))
+    findings = evaluate_all(inventory, plan.checks)
     meta = ScanMeta.from_inventory(
         inventory,
         checks=[c.id for c in plan.checks],

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 
 @contextmanager
@@ -48,22 +47,20 @@ def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
             handle.write(chunk)
 
 
-def write_json_array_atomic(
-    path: Path, items: Iterable[Any], head: str | Iterable[str] = "", tail: str = ""
+def write_json_lines_atomic(
+    path: Path, lines: Iterable[str], head: str | Iterable[str] = "", tail: str = ""
 ) -> None:
     """Stream a JSON array (optionally inside `head` ... `tail`) item by item, atomically.
     `head` may come in pieces (written as they come).
 
-    Only one item is serialised at a time, so memory does not grow with the number of items.
-    Each item is one line of compact JSON: the json module's C encoder serves only that form
-    (any `indent` falls back to its pure-Python encoder, several times slower).
+    Each of `lines` is one item's compact JSON text (one line), written as it comes: memory does
+    not grow with the number of items (scanner.core.compact_json makes such text).
     """
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
     with atomic_writer(path) as handle:
         for piece in (head,) if isinstance(head, str) else head:
             handle.write(piece)
         handle.write("[")
-        for n, item in enumerate(items):
+        for n, line in enumerate(lines):
             handle.write(",\n" if n else "\n")
-            handle.write(encode(item))
+            handle.write(line)
         handle.write("\n]" + tail + "\n")

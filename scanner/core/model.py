@@ -52,7 +52,7 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Severity).index(self)
+        return _SEVERITY_RANKS[self]
 
     @classmethod
     def parse(cls, text: str) -> Severity:
@@ -61,6 +61,10 @@ class Severity(StrEnum):
         except ValueError:
             names = ", ".join(s.value.lower() for s in cls)
             raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
+
+
+#: Each severity's position in the order (Severity.rank).
+_SEVERITY_RANKS = {severity: n for n, severity in enumerate(Severity)}
 
 
 #: The error code of data that is missing from the inventory without a failed call.

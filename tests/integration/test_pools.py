@@ -4,6 +4,7 @@ a lock-free LIFO, reused across threads and calls, bounded, never blocking."""
 from __future__ import annotations
 
 import queue
+import resource
 import threading
 
 import pytest
@@ -77,11 +78,11 @@ def test_a_shared_session_keeps_the_pools_of_every_service_and_region() -> None:
 
 
 def test_pools_kept_follow_the_open_files_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pools.resource, "getrlimit", lambda _r: (1024, 4096))
+    monkeypatch.setattr(resource, "getrlimit", lambda _r: (1024, 4096))
     assert pools.pool_count() == 256
-    monkeypatch.setattr(pools.resource, "getrlimit", lambda _r: (1 << 20, 1 << 20))
+    monkeypatch.setattr(resource, "getrlimit", lambda _r: (1 << 20, 1 << 20))
     assert pools.pool_count() == pools.MAX_POOLS
-    monkeypatch.setattr(pools.resource, "getrlimit", lambda _r: (16, 16))
+    monkeypatch.setattr(resource, "getrlimit", lambda _r: (16, 16))
     assert pools.pool_count() == 10
 
 

@@ -223,3 +223,33 @@ def test_a_resource_that_could_not_be_read_keeps_its_requirement_from_passing() 
     fw = build([finding("a1", Status.PASS), finding("a1", Status.ERROR, MEMBER, resource="x")])
     assert fw.requirements[0].status is RS.NOT_AVAILABLE
     assert fw.percent is None  # nothing left to score: not assessed, never 0 % or 100 %
+
+
+def test_frameworks_summarised_together_are_as_each_alone() -> None:
+    """Requirements of several frameworks decided by the same checks are decided once."""
+    other = Framework(
+        key="other-2.0",
+        name="Other",
+        requirement_prefix="Other v2.0",
+        requirements=(
+            Requirement("x", "same checks as 2", ("A.1", "own_b")),
+            Requirement("y", "same checks as 7, partly here", ("A.1", "Z.9")),
+            Requirement("z", "same as 1", ("A.1",)),
+        ),
+    )
+    findings = [
+        finding("a1", Status.PASS, resource="1"),
+        finding("a1", Status.FAIL, MEMBER, resource="2"),
+        finding("own_b", Status.PASS, MEMBER),
+        finding("e1", Status.ERROR),
+    ]
+    meta = make_meta()
+    together = summarize(findings, meta, [FW, other], CHECKS).frameworks
+    alone = [summarize(findings, meta, [fw], CHECKS).frameworks[0] for fw in (FW, other)]
+    assert together == tuple(alone)
+    for ours, theirs in zip(together, alone, strict=True):
+        assert [r.account_status for r in ours.requirements] == [
+            r.account_status for r in theirs.requirements
+        ]
+    assert [r.status for r in together[1].requirements] == [RS.FAIL, RS.FAIL, RS.FAIL]
+    assert together[1].requirements[0].failing_account_ids == (MEMBER,)
