@@ -428,14 +428,22 @@ class TreeSampler(threading.Thread):
         self.peak_total_mb = 0.0
         self.peak_total_pss_mb = 0.0
         self.most_processes = 0
+        self.peak_at = ""
         self.descendant_cpu: dict[int, float] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
+        start = time.perf_counter()
         while not self.done.wait(0.2):
             pids = _tree(self.pid)
             self.most_processes = max(self.most_processes, len(pids))
-            self.peak_total_mb = max(self.peak_total_mb, sum(_rss_mb(p) for p in pids))
+            rss = [_rss_mb(p) for p in pids]
+            if sum(rss) > self.peak_total_mb:
+                self.peak_total_mb = sum(rss)
+                self.peak_at = (
+                    f"at {time.perf_counter() - start:.1f} s: scan process {rss[0]:.0f} MB, "
+                    f"children {', '.join(f'{r:.0f}' for r in sorted(rss[1:], reverse=True))} MB"
+                )
             self.peak_total_pss_mb = max(self.peak_total_pss_mb, sum(_pss_mb(p) for p in pids))
             for p in pids[1:]:
                 with contextlib.suppress(OSError, IndexError, ValueError):
@@ -558,6 +566,7 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
             sampler.peak_total_mb, result["peak_rss_mb"], result["children_max_rss_mb"]
         ),
         most_processes=sampler.most_processes,
+        peak_rss_at=sampler.peak_at,
         peak_pss_total_mb=sampler.peak_total_pss_mb,
         sampled_workers_cpu_s=sampler.workers_cpu_s,
         load_average=os.getloadavg(),
@@ -623,6 +632,8 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
         f"  peak RSS, all processes    {r['peak_rss_total_mb']:8.0f} MB  (their sum, sampled "
         "every 0.2 s; at least the largest one's peak)"
     )
+    if r.get("peak_rss_at"):
+        print(f"    the sampled peak           {r['peak_rss_at']}")
     if r.get("peak_pss_total_mb"):
         print(
             f"  peak PSS, all processes    {r['peak_pss_total_mb']:8.0f} MB  (their sum: pages "

@@ -94,7 +94,7 @@ def pool_count() -> int:
     return max(10, min(MAX_POOLS, soft // 4))
 
 
-def _origin(url: str) -> str:
+def origin_of(url: str) -> str:
     """scheme://host[:port] of an absolute URL."""
     start = url.find("//") + 2
     end = url.find("/", start)
@@ -119,7 +119,7 @@ class LeanPoolManager(PoolManager):
     def connection_from_url(self, url: str, pool_kwargs: dict[str, Any] | None = None) -> Any:
         if pool_kwargs is not None:
             return super().connection_from_url(url, pool_kwargs)
-        origin = _origin(url)
+        origin = origin_of(url)
         pool = self._by_origin.get(origin)
         if pool is None:
             with self._adding:

@@ -35,7 +35,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import RpcV2CBORParser
 
-from scanner.aws import cheap_clients, lean
+from scanner.aws import cheap_clients, exchange, lean
 from scanner.aws.calls import note_call
 from scanner.aws.client_pool import (
     NOT_POOLED,
@@ -210,7 +210,7 @@ def _send_checked(
     check_owner(binding, request)
     owner = binding.current()
     with owner.slots(service, region), owner.in_flight:
-        response = client._endpoint.http_session.send(request)
+        response = exchange.send(client._endpoint.http_session, request)
     if getattr(request, "stream_output", False):
         return response
     model = client.meta.service_model
