@@ -20,6 +20,7 @@ hands the short body on.
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 from typing import Any
@@ -103,7 +104,7 @@ def _head(session: Any, request: Any) -> bytes | None:
     url: str = request.url
     origin = origin_of(url)
     target = url[len(origin) :] or "/"
-    if not target.startswith("/") or not _plain(target):
+    if not _TARGET.fullmatch(target):
         return None
     scheme, _, netloc = origin.partition("://")
     host = _host_header(scheme, netloc)
@@ -139,6 +140,11 @@ def _head(session: Any, request: Any) -> bytes | None:
         return text.encode("latin-1")
     except UnicodeEncodeError:
         return None
+
+
+#: A request target urllib3 sends unchanged: a path from its allowed characters and an optional
+#: query, every percent-encoding in upper case (it re-encodes anything else, drops a fragment).
+_TARGET = re.compile(r"/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-F]{2})*")
 
 
 def _plain(text: str) -> bool:

@@ -4,10 +4,14 @@ is the botocore exception botocore's own send raises for it."""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import queue
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +20,13 @@ from botocore.exceptions import (
     ConnectionClosedError,
     EndpointConnectionError,
     ReadTimeoutError,
+    SSLError,
 )
 from botocore.httpsession import URLLib3Session
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from scanner.aws import exchange
 from scanner.aws.pools import lean_pool_manager
@@ -29,7 +38,8 @@ Answer = bytes | Callable[[socket.socket], None]
 class Scripted:
     """An HTTP/1.1 server that records each request's bytes and answers from a script."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.answers: queue.Queue[Answer] = queue.Queue()
@@ -40,7 +50,7 @@ class Scripted:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def _accept(self) -> None:
         while not self._stop:
@@ -52,6 +62,12 @@ class Scripted:
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError):  # the client refused the certificate
+                conn.close()
+                return
         with conn:
             buffered = b""
             while True:
@@ -273,6 +289,10 @@ def test_a_connection_the_server_dropped_while_idle_is_opened_again(server: Scri
         (lambda r: setattr(r, "body", iter([b"x"])), "a body that is not bytes"),
         (lambda r: r.headers.__setitem__("X-Bad", "a\r\nInjected: 1"), "a line break"),
         (lambda r: setattr(r, "url", r.url + "a b"), "a space in the target"),
+        (lambda r: setattr(r, "url", r.url + "a%2fb"), "urllib3 upper-cases %2f"),
+        (lambda r: setattr(r, "url", r.url + "a{b}"), "urllib3 percent-encodes braces"),
+        (lambda r: setattr(r, "url", r.url + "a#frag"), "urllib3 drops a fragment"),
+        (lambda r: setattr(r, "url", r.url + "caf\u00e9"), "urllib3 encodes non-ASCII"),
     ],
 )
 def test_what_urllib3_would_write_otherwise_takes_botocores_send(
@@ -335,3 +355,96 @@ def test_a_scan_client_sends_through_the_lean_exchange(
     assert "logGroups" in client.describe_log_groups(limit=1)
     assert "Buckets" in sessions.caller().client("s3", "us-east-1").list_buckets()
     assert botocore_sends == []
+
+
+def _certificate(where: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = where / "cert.pem", where / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[Scripted, Path]]:
+    cert_file, key_file = _certificate(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    found = Scripted(tls=context)
+    yield found, cert_file
+    found.close()
+
+
+def test_over_tls_the_same_bytes_on_a_verified_reused_connection(
+    tls_server: tuple[Scripted, Path],
+) -> None:
+    server, ca = tls_server
+    plain = _session(verify=str(ca))
+    plain.__dict__[exchange._STATE] = False
+    lean = _session(verify=str(ca))
+    for session in (plain, lean, lean):
+        server.answers.put(OK)
+        response = exchange.send(session, _request(server.url + "/x"))
+        assert (response.status_code, response.content) == (200, b"hello")
+    assert server.requests[0] == server.requests[1] == server.requests[2]
+    assert server.connections == 2  # botocore's send, then one reused by the lean exchange
+    pool = lean._manager.connection_from_url(server.url + "/")
+    idle = [c for c in pool.pool._items if c is not None]
+    assert idle and isinstance(idle[-1].sock, ssl.SSLSocket)
+    assert idle[-1].is_verified
+
+
+def test_an_untrusted_certificate_is_botocores_ssl_error(
+    tls_server: tuple[Scripted, Path],
+) -> None:
+    server, _ = tls_server
+    with pytest.raises(SSLError):  # verified against the default CA bundle: refused
+        exchange.send(_session(verify=True), _request(server.url + "/"))
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/",
+        "/a/b?x=1%2F2&y=%E2%82%AC",
+        "/?Action=DescribeTrails&Version=2013-11-01",
+        "/~user/a-b_c.d!$&'()*+,;=:@/?q=/?:@",
+        "/a%2fb",
+        "/a b",
+        "/{x}",
+        "/a#f",
+        "/caf\u00e9",
+        "/100%",
+        "/%zz",
+        "/a|b^c`d\\e",
+    ],
+)
+def test_a_target_is_sent_as_is_only_when_urllib3_would_not_change_it(target: str) -> None:
+    from urllib3.util.url import _encode_target
+
+    assert bool(exchange._TARGET.fullmatch(target)) == (_encode_target(target) == target)
