@@ -1,6 +1,6 @@
 """Scan benchmark: seed an Organization of N accounts x R regions on moto, scan it, print figures.
 
-    python bench/scan_bench.py [--accounts 20] [--regions 4] [--latency-ms 0] [--max-workers 64]
+    python bench/scan_bench.py [--accounts 20] [--regions 4] [--latency-ms 0] [--max-workers 128]
         [--processes 0] [--backend moto|replay] [--templates 10] [--checks ID,ID,...]
     python bench/scan_bench.py --targets         # make bench / make bench-scale
     python bench/scan_bench.py --sizing 100,400  # two sizes -> the README's sizing table
@@ -93,7 +93,7 @@ class BenchConfig:
     accounts: int = 20
     regions: int = 4
     latency_ms: float = 0.0
-    max_workers: int = 64
+    max_workers: int = 128
     processes: int = 0
     backend: str = ""
     """"moto" or "replay"; empty: replay above REPLAY_ABOVE accounts."""
@@ -433,6 +433,9 @@ class TreeSampler(threading.Thread):
         self.peak_total_pss_mb = 0.0
         self.most_processes = 0
         self.peak_at = ""
+        self.peak_by_processes: dict[int, float] = {}
+        """The peak RSS sum seen with each number of processes (collection: the parent and its
+        workers; evaluation and reports: the parent and its forked child)."""
         self.descendant_cpu: dict[int, float] = {}
         self.done = threading.Event()
 
@@ -442,6 +445,8 @@ class TreeSampler(threading.Thread):
             pids = _tree(self.pid)
             self.most_processes = max(self.most_processes, len(pids))
             rss = [_rss_mb(p) for p in pids]
+            n = len(pids)
+            self.peak_by_processes[n] = max(self.peak_by_processes.get(n, 0.0), sum(rss))
             if sum(rss) > self.peak_total_mb:
                 self.peak_total_mb = sum(rss)
                 self.peak_at = (
@@ -571,6 +576,7 @@ def bench_run(config: BenchConfig) -> dict[str, Any]:
         ),
         most_processes=sampler.most_processes,
         peak_rss_at=sampler.peak_at,
+        peak_rss_by_processes={str(k): v for k, v in sorted(sampler.peak_by_processes.items())},
         peak_pss_total_mb=sampler.peak_total_pss_mb,
         sampled_workers_cpu_s=sampler.workers_cpu_s,
         load_average=os.getloadavg(),
@@ -638,6 +644,11 @@ def print_run(config: BenchConfig, r: dict[str, Any], per_operation: bool = Fals
     )
     if r.get("peak_rss_at"):
         print(f"    the sampled peak           {r['peak_rss_at']}")
+    if r.get("peak_rss_by_processes"):
+        peaks = ", ".join(
+            f"{n} processes {mb:.0f} MB" for n, mb in r["peak_rss_by_processes"].items()
+        )
+        print(f"    peak sum by process count  {peaks}")
     if r.get("peak_pss_total_mb"):
         print(
             f"  peak PSS, all processes    {r['peak_pss_total_mb']:8.0f} MB  (their sum: pages "
@@ -834,7 +845,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=20)
     parser.add_argument("--regions", type=int, default=4)
     parser.add_argument("--latency-ms", type=float, default=0.0)
-    parser.add_argument("--max-workers", type=int, default=64)
+    parser.add_argument("--max-workers", type=int, default=128)
     parser.add_argument("--processes", type=int, default=0, help="0: the scanner's own choice")
     parser.add_argument(
         "--backend", choices=("moto", "replay"), default="", help="default: replay above 200"

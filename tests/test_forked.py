@@ -87,3 +87,39 @@ def test_without_a_safe_fork_both_run_here(monkeypatch: pytest.MonkeyPatch) -> N
 
     assert run_beside(there, lambda: order.append("here")) == os.getpid()
     assert order == ["here", "there"]
+
+
+def test_no_fork_when_the_pair_would_not_fit_in_the_memory_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # earlier tests' servers may run threads here: that rule is tested above
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    budget = forked.MEMORY_BUDGET_MB / forked.PAIR_FACTOR
+    monkeypatch.setattr(forked, "resident_mb", lambda: budget + 1)
+    assert not can_fork()
+    monkeypatch.setattr(forked, "resident_mb", lambda: budget - 1)
+    assert can_fork()
+
+
+def test_resident_size_is_this_process_s() -> None:
+    before = forked.resident_mb()
+    block = bytearray(64 * 2**20)  # touched: resident
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    assert forked.resident_mb() >= before + 60
+    assert before > 10  # an interpreter with the scanner loaded
+
+
+def test_work_runs_here_when_forking_is_not_affordable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(forked, "resident_mb", lambda: float(forked.MEMORY_BUDGET_MB))
+    started: list[int] = []
+    monkeypatch.setattr(forked.Forked, "__init__", lambda self, fn: started.append(1))
+    order: list[str] = []
+
+    def theirs() -> int:
+        order.append("theirs")
+        return os.getpid()
+
+    assert run_beside(theirs, lambda: order.append("here")) == os.getpid()
+    assert started == [] and order == ["here", "theirs"]

@@ -319,7 +319,7 @@ def _scan_arguments(p: argparse.ArgumentParser) -> None:
         "--max-workers",
         type=int,
         metavar="N",
-        help="concurrent API calls in total (default 64; at most 8 per account)",
+        help="concurrent API calls in total (default 128; at most 8 per account)",
     )
     perf.add_argument(
         "--processes",
@@ -415,7 +415,7 @@ def _merged(args: argparse.Namespace) -> dict[str, Any]:
         "external_id": pick("external_id", None),
         "role_session_name": pick("role_session_name", "trailwatch"),
         "home_region": pick("home_region", None),
-        "max_workers": pick("max_workers", 64),
+        "max_workers": pick("max_workers", 128),
         "frameworks": tuple(config.frameworks or ()),
         "suppressions": tuple(config.suppressions or ()),
         "log_archive_account": config.log_archive_account,

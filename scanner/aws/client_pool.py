@@ -154,6 +154,11 @@ class ClientPool:
         with self._lock:
             return sum(len(v) for v in self._idle.values())
 
+    def clear(self) -> None:
+        """Drop every idle client (collection is over here: its memory goes to what follows)."""
+        with self._lock:
+            self._idle = {}
+
 
 class _NoEvents:
     """Stands for a client when botocore builds a fresh rate limiter (its handlers are not

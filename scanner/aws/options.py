@@ -23,7 +23,7 @@ class ScanOptions:
     profile: str | None = None
     endpoint_url: str | None = None
     home_region: str | None = None
-    max_workers: int = 64
+    max_workers: int = 128
     """API calls in flight at most, over all worker processes."""
     max_attempts: int = 8
     shard: Shard | None = None

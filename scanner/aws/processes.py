@@ -2,23 +2,29 @@
 
 One process spends most of a scan's CPU time in botocore (building requests, signing, parsing)
 and holds the GIL while doing it, so a large Organization is bound by one core. Here the accounts
-are split into small batches handed to `processes` worker processes (spawned: no thread is
-forked). Each worker builds its own sessions from the same profile and settings (the caller's
-identity is passed in, not asked again), opens and collects each account of a batch, and writes
-it as a checkpoint (scanner.core.checkpoint); the parent reads the checkpoints back, verified,
-and merges the call counts. A worker that dies (killed, out of memory) loses only the accounts
-it had not written: they become ERROR findings naming the failure, never a verdict.
+are split into small batches taken by `processes` collectors: the scan process itself (threads,
+its own sessions) and `processes - 1` worker processes (spawned: no thread is forked). A worker
+was a whole Python process with botocore and its models loaded, mostly idle in the parent
+beside it: with the scan process collecting too, a 2-core scan runs one worker, not two. Each
+worker builds its own sessions from the same profile and settings (the caller's identity is
+passed in, not asked again), opens and collects each account of a batch, and writes it as a
+checkpoint (scanner.core.checkpoint); the scan process writes its own accounts' checkpoints the
+same way and reads every checkpoint back, verified, and merges the workers' call counts. A
+worker that dies (killed, out of memory) loses only the accounts it had not written: they become
+ERROR findings naming the failure, never a verdict.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import math
 import multiprocessing
 import os
 import queue
 import signal
+import threading
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -124,18 +130,21 @@ def collect_in_processes(
         tasks.put(batch)
     workers = [
         ctx.Process(target=_worker, args=(spec, tasks, results), name=f"collect-{n}", daemon=True)
-        for n in range(processes)
+        for n in range(processes - 1)
     ]
-    for _ in workers:
+    for _ in range(processes):  # an end mark per collector, this process's own too
         tasks.put(None)
+    here = _Here(sessions, spec, collectors, store, tasks, results)
     out: dict[str, AccountInventory] = {}
     finished: set[int] = set()
     exited: set[int] = set()
     deaths: list[str] = []
+    counts: list[Any] = []  # the workers' call counts, merged once every collector is done
     try:
         for worker in workers:
             worker.start()
-        while len(finished) < len(workers):
+        here.start()
+        while len(finished) < len(workers) + 1:
             try:
                 kind, pid, body = results.get(timeout=0.5)
             except queue.Empty:
@@ -156,23 +165,101 @@ def collect_in_processes(
                 for account_id in body.accounts:
                     out[account_id] = store.read(account_id)
                 on_batch(body)
-            elif kind == "calls":
-                calls, retries, repeated = body
-                sessions.calls.absorb(calls, retries, repeated)
+            elif kind == "calls":  # a collector is done (a worker's call counts with it)
+                if pid != HERE:
+                    counts.append(body)
                 finished.add(pid)
+            elif kind == "failed" and pid == HERE:
+                _stop(workers)
+                raise RuntimeError(f"collection in the scan process failed: {body}")
             else:  # "failed": a bug in the worker, reported like one in this process
                 _stop(workers)
                 raise RuntimeError(f"collection worker {pid} failed: {body}")
     except BaseException:
+        here.stop.set()
         _stop(workers)
         raise
+    here.join(timeout=_STOP_WAIT)
     for worker in workers:
         worker.join(timeout=_STOP_WAIT)
+    for calls, retries, repeated in counts:
+        sessions.calls.absorb(calls, retries, repeated)
     reason = "the collection process died (" + "; ".join(deaths or ["no exit code"]) + ")"
     return {
         info.account_id: out.get(info.account_id) or _lost_account(info, home, reason)
         for info in infos
     }
+
+
+HERE = 0
+"""The `pid` of the scan process's own collector in the results queue (no process has it)."""
+
+
+class _Stopped(Exception):
+    """The scan process stopped collecting (an interrupt, a worker's failure)."""
+
+
+class _Here(threading.Thread):
+    """The scan process's own collector: accounts from the shared queue, collected by threads
+    with the scan's sessions, written as checkpoints and reported like a worker's."""
+
+    def __init__(
+        self,
+        sessions: Sessions,
+        spec: WorkerSpec,
+        collectors: Sequence[Collector],
+        store: CheckpointStore,
+        tasks: Any,
+        results: Any,
+    ) -> None:
+        super().__init__(name="collect-here", daemon=True)
+        self.sessions, self.spec, self.collectors = sessions, spec, collectors
+        self.store, self.tasks, self.results = store, tasks, results
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        try:
+            self._collect()
+            self.results.put(("calls", HERE, None))
+        except _Stopped:
+            pass
+        except BaseException as exc:
+            log.error("collection in the scan process failed:\n%s", traceback.format_exc())
+            self.results.put(("failed", HERE, f"{type(exc).__name__}: {exc}"))
+
+    def _collect(self) -> None:
+        sessions, spec = self.sessions, self.spec
+        sessions.warm(["ec2", "sts", *botocore_services(self.collectors)])
+        options = replace(spec.options, max_workers=spec.max_workers)
+        # Until every collector is done, the call log here counts this process's calls only
+        # (the workers' counts are merged at the end): the progress of each account is its own.
+        counted = sessions.calls.total
+
+        def keep(account: AccountInventory) -> None:
+            nonlocal counted
+            if self.stop.is_set():
+                raise _Stopped
+            self.store.write(account)
+            total = sessions.calls.total
+            done = BatchDone(
+                accounts=(account.account_id,),
+                calls=total - counted,
+                errors=collection_errors(account),
+            )
+            counted = total
+            self.results.put(("done", HERE, done))
+
+        def queued() -> Iterator[AccountInfo]:
+            for info in _queued(self.tasks):
+                if self.stop.is_set():
+                    return
+                yield info
+
+        collect_accounts(sessions, queued(), options, spec.home, self.collectors, keep)
+        # The clients lent from account to account (about 25 KB each, a hundred per account in
+        # flight) are not needed after collection: freed, their memory holds the findings.
+        sessions.pool.clear()
+        gc.collect()
 
 
 def _lost_account(info: AccountInfo, home: str, reason: str) -> AccountInventory:

@@ -22,10 +22,37 @@ class ChildFailed(RuntimeError):
     """The child process ended without handing back a result (killed, out of memory)."""
 
 
+MEMORY_BUDGET_MB = 400
+"""The resident memory a scan's processes may hold together when a child is forked for the second
+core (the scale target of a 2-core build host, README "Sizing")."""
+PAIR_FACTOR = 3
+"""A forked child maps every page of this process (copy on write), so its resident size starts
+at this process's; then both grow as they work (each holds the findings it makes). A child is
+forked only while this many times this process's resident size fits in MEMORY_BUDGET_MB; above,
+the work runs here on one core, and the scan's peak stays this process's own."""
+
+
+def resident_mb() -> float:
+    """This process's resident set size in MB (0 where /proc is not there)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def can_fork() -> bool:
-    """Is forking safe here: Linux, and no thread but this one (a child of a process with threads
-    could inherit a lock another thread held)."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+    """Is forking safe and affordable here: Linux, no thread but this one (a child of a process
+    with threads could inherit a lock another thread held), and the pair within the memory
+    budget (PAIR_FACTOR)."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return False
+    size = resident_mb()
+    if size * PAIR_FACTOR > MEMORY_BUDGET_MB:
+        log.debug("no worker process: %.0f MB resident, budget %d MB", size, MEMORY_BUDGET_MB)
+        return False
+    return True
 
 
 class Forked(Generic[T]):

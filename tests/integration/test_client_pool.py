@@ -171,6 +171,26 @@ def test_s3_sts_are_never_lent_and_an_interrupted_account_returns_nothing() -> N
     assert pool.idle() == 1  # kms only
 
 
+def test_a_cleared_pool_lets_its_clients_go() -> None:
+    import gc
+    import weakref
+
+    pool = ClientPool()
+    first = _pooled_account(pool, "111111111111")
+    ref = weakref.ref(first.client("kms", "us-east-1"))
+    first.release_clients(reuse=True)
+    del first
+    assert pool.idle() == 1
+    gc.collect()
+    assert ref() is not None  # kept for the next account
+    pool.clear()
+    gc.collect()
+    assert pool.idle() == 0
+    assert ref() is None  # nothing else holds it: its memory is free
+    second = _pooled_account(pool, "222222222222")
+    assert second.client("kms", "us-east-1") is not None  # a new one is built
+
+
 def test_assumed_credentials_count_their_time_left_like_botocore(
     moto_endpoint: str, members: list[str]
 ) -> None:

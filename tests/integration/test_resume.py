@@ -109,12 +109,23 @@ def test_without_resume_old_checkpoints_are_not_used(demo: Demo, tmp_path: Path)
     assert (kept - {sessions.caller_account}) <= _accounts_called(sessions)
 
 
-def test_worker_processes_collect_what_threads_collect(demo: Demo, tmp_path: Path) -> None:
+def test_worker_processes_collect_what_threads_collect(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sessions = _sessions(demo)
     ticks: list[CollectionTick] = []
+    started: list[str] = []
+    real_start = multiprocessing.context.SpawnProcess.start
+
+    def start(self: multiprocessing.context.SpawnProcess) -> None:
+        started.append(self.name)
+        real_start(self)
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", start)
     outcome = run_scan(
         _request(demo, tmp_path / "out", procs=2), Reporter(tick=ticks.append), sessions
     )
+    assert started == ["collect-0"]  # two collectors: this process and one worker
     assert _verdicts(outcome.findings) == _verdicts(demo.baseline)
     accounts = {f.account_id for f in demo.baseline}
     assert accounts <= _accounts_called(sessions) | {sessions.caller_account}
@@ -143,6 +154,8 @@ def test_a_dead_worker_loses_its_accounts_as_errors_never_verdicts(
     demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(processes, "BATCH", 1)
+    # the scan process takes no account itself: the workers (started later) get them all
+    monkeypatch.setattr(processes._Here, "_collect", lambda self: None)
 
     def kill_every_worker(tick: CollectionTick) -> None:
         for child in multiprocessing.active_children():
