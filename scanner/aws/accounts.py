@@ -101,11 +101,14 @@ def collect_account(
     )
 
 
-ACCOUNTS_PER_CAP = 2
+ACCOUNTS_PER_CAP = 1.5
 """Accounts collected at once: this many per PER_ACCOUNT_CALLS of the in-flight cap. An account
 seldom has all its PER_ACCOUNT_CALLS calls in flight (its datasets come in dependency levels,
 and some are chains of calls), so with as many accounts as the cap alone allows, most of the
-cap sat unused at real latencies; the cap itself (`--max-workers`) still holds, at each send."""
+cap sat unused at real latencies; the cap itself (`--max-workers`) still holds, at each send.
+Each account in flight holds a client per (Region, service) it calls (about 25 KB each): 2 per
+cap kept more accounts than the cap could serve (1,000 x 4 at 50 ms, 128 in flight: 1.5 instead
+of 2 lowered the largest worker from 166 to 151 MB with no loss of speed)."""
 
 
 def collect_accounts(
@@ -125,7 +128,7 @@ def collect_accounts(
     levels = plan_levels(collectors)
     workers = max_workers or options.max_workers
     sessions.in_flight.limit(workers)
-    window = max(1, ACCOUNTS_PER_CAP * workers // PER_ACCOUNT_CALLS)
+    window = max(1, int(ACCOUNTS_PER_CAP * workers / PER_ACCOUNT_CALLS))
     stop = threading.Event()
     handover = threading.Lock()
 

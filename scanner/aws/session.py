@@ -72,6 +72,7 @@ class CallLog:
         self._signatures: Counter[bytes] = Counter()
         self._repeats: list[str] = []
         self._retries = 0
+        self._total = 0
         self._made: deque[tuple[tuple[str, str, str, str], int]] = deque()
         self._signed: deque[tuple[bytes, str]] = deque()
         self._lock = threading.Lock()
@@ -94,6 +95,7 @@ class CallLog:
             while self._made:
                 key, attempts = made()
                 self._calls[key] += 1
+                self._total += 1
                 self._retries += attempts - 1 if attempts > 1 else 0
             while self._signed:
                 digest, signature = signed()
@@ -132,7 +134,9 @@ class CallLog:
 
     @property
     def total(self) -> int:
-        return sum(self.calls.values())
+        """Every call counted (kept as they are folded in: read after each account)."""
+        self._fold()
+        return self._total
 
     def absorb(
         self, calls: Counter[tuple[str, str, str, str]], retries: int, repeated: int
@@ -141,6 +145,7 @@ class CallLog:
         account is collected by one process, so no call can repeat one of another process)."""
         with self._lock:
             self._calls.update(calls)
+            self._total += sum(calls.values())
             self._retries += retries
             self.repeated_elsewhere += repeated
 
