@@ -9,9 +9,11 @@ The model, every coefficient measured:
 * calls(N, R) = N x (h + r x R): r is the calls per account in each region outside the home
   region, h the extra calls per account in the home region (AssumeRole, DescribeRegions,
   Organization details, buckets, per-trail calls, ...), both from the larger run.
-* wall on a dedicated machine like this one = the larger of
-  - CPU: the scan parent's CPU (a line in N through the two runs: discovery, evaluation, reports)
-    plus the worker processes' CPU per call x calls / cores (all of it / 1 without workers);
+* wall on a dedicated machine like this one = what follows collection (evaluation and reports:
+  a line in N through the two runs' wall after their last account was collected) plus the larger
+  of
+  - CPU: the collection's CPU per call (every scan process's CPU, the scan process collects too,
+    less the time after collection) x calls / cores (/ 1 without worker processes);
   - latency: calls x the added latency / --max-workers (the calls in flight at most).
   The back end's CPU is left out: AWS does not run on the scanner's machine.
 * wall extrapolated from the measured wall: the line through the two runs' (calls, wall); it
@@ -48,6 +50,8 @@ class Measured:
     home_calls: int
     """Calls made in the home region by the scanned accounts."""
     wall_s: float
+    after_collection_s: float
+    """Wall seconds after the last account was collected (evaluation, reports)."""
     parent_cpu_s: float
     workers_cpu_s: float
     peak_rss_mb: float
@@ -66,6 +70,7 @@ class Measured:
             calls=int(result["calls"]),
             home_calls=int(result["home_calls"]),
             wall_s=float(result["wall_s"]),
+            after_collection_s=float(result["wall_s"]) - float(result.get("collected_s") or 0.0),
             parent_cpu_s=float(result["cpu_s"]),
             workers_cpu_s=max(
                 float(result["children_cpu_s"]), float(result.get("sampled_workers_cpu_s", 0.0))
@@ -83,9 +88,9 @@ class Measured:
 class Model:
     per_account_home: float
     per_account_region: float
-    parent_fixed_s: float
-    parent_per_account_s: float
-    worker_cpu_per_call_s: float
+    serial_fixed_s: float
+    serial_per_account_s: float
+    collect_cpu_per_call_s: float
     cores: int
     latency_s: float
     max_workers: int
@@ -101,9 +106,9 @@ class Model:
 
     def dedicated_wall_s(self, accounts: int, regions: int) -> float:
         calls = self.calls(accounts, regions)
-        parent = self.parent_fixed_s + self.parent_per_account_s * accounts
-        cpu = parent + self.worker_cpu_per_call_s * calls / self.cores
-        return max(cpu, calls * self.latency_s / self.max_workers)
+        serial = self.serial_fixed_s + self.serial_per_account_s * accounts
+        cpu = self.collect_cpu_per_call_s * calls / self.cores
+        return serial + max(cpu, calls * self.latency_s / self.max_workers)
 
     def measured_wall_s(self, accounts: int, regions: int) -> float:
         return self.wall_fixed_s + self.wall_per_call_s * self.calls(accounts, regions)
@@ -131,18 +136,20 @@ def fit(small: Measured, large: Measured) -> Model:
     other = large.calls - large.home_calls
     r = other / (large.accounts * (large.regions - 1)) if large.regions > 1 else 0.0
     h = large.home_calls / large.accounts - r
-    p0, p1 = _line(small.accounts, small.parent_cpu_s, large.accounts, large.parent_cpu_s)
+    a0, a1 = _line(
+        small.accounts, small.after_collection_s, large.accounts, large.after_collection_s
+    )
     workers = large.workers_cpu_s > 0
+    collect_cpu = large.parent_cpu_s + large.workers_cpu_s - large.after_collection_s
     w0, m = _line(small.calls, small.wall_s, large.calls, large.wall_s)
     s0, s = _line(small.accounts, small.peak_rss_mb, large.accounts, large.peak_rss_mb)
     ps0, ps = _line(small.accounts, small.parent_rss_mb, large.accounts, large.parent_rss_mb)
     return Model(
         per_account_home=h,
         per_account_region=r,
-        parent_fixed_s=p0 if workers else 0.0,
-        parent_per_account_s=p1 if workers else 0.0,
-        worker_cpu_per_call_s=(large.workers_cpu_s if workers else large.parent_cpu_s)
-        / max(1, large.calls),
+        serial_fixed_s=a0,
+        serial_per_account_s=a1,
+        collect_cpu_per_call_s=max(0.0, collect_cpu) / max(1, large.calls),
         cores=(os.cpu_count() or 1) if workers else 1,
         latency_s=large.latency_ms / 1000.0,
         max_workers=max(1, large.max_workers),
@@ -187,9 +194,10 @@ def table(model: Model, small: Measured, large: Measured) -> str:
         f"{datetime.now(UTC):%Y-%m-%d}, {machine()} (load average after the runs "
         f"{small.load:.1f} and {large.load:.1f}).",
         f"Per account: {model.per_account_home:.1f} calls in the home region plus "
-        f"{model.per_account_region:.1f} per region. Dedicated machine: the scan parent's "
-        f"{model.parent_fixed_s:.1f} s + {model.parent_per_account_s * 1000:.0f} ms per account, "
-        f"plus {model.worker_cpu_per_call_s * 1000:.2f} ms of CPU per call over {model.cores} "
+        f"{model.per_account_region:.1f} per region. Dedicated machine: evaluation and reports "
+        f"after collection, {model.serial_fixed_s:.1f} s + "
+        f"{model.serial_per_account_s * 1000:.0f} ms per account, plus collection: "
+        f"{model.collect_cpu_per_call_s * 1000:.2f} ms of CPU per call over {model.cores} "
         f"core(s), or the {model.latency_s * 1000:.0f} ms per call over {model.max_workers} calls "
         f"in flight when that is longer; no back end on the machine. From the measured runs: "
         f"{model.wall_fixed_s:.1f} s + {model.wall_per_call_s * 1000:.2f} ms per call. Peak RSS: "

@@ -158,8 +158,9 @@ def collect_inventory(
             progress(f"resuming: {len(resumed)} of {len(scanned)} account(s) from checkpoints")
     todo = [i for i in infos if i.account_id not in resumed]
     processes = plan_processes(options, len(todo), sessions)
-    if processes == 1:  # worker processes load the service models they use themselves
-        sessions.warm(["ec2", "sts", *botocore_services(collectors)])
+    # this process collects in every case (worker processes load the models they use themselves);
+    # loaded before any thread starts (see Sessions.warm)
+    sessions.warm(["ec2", "sts", *botocore_services(collectors)])
     progress(
         f"collecting {len(collectors)} dataset type(s) from {len(todo)} account(s)"
         + (f" in {processes} processes" if processes > 1 else "")
@@ -281,7 +282,6 @@ def collect_all(
             )
         except ProcessesUnavailable as exc:
             log.warning("worker processes unavailable (%s): collecting in this process", exc)
-            sessions.warm(["ec2", "sts", *botocore_services(collectors)])
         finally:
             if temporary is not None:
                 handover.close()

@@ -38,6 +38,7 @@ from scanner.aws.options import ScanOptions
 from scanner.aws.registry import all_collectors, botocore_services
 from scanner.aws.session import ClientSettings, Sessions
 from scanner.core.checkpoint import CheckpointStore
+from scanner.core.errors import OutputError
 from scanner.core.inventory import AccountInfo, AccountInventory
 from scanner.core.model import CollectionError
 
@@ -169,9 +170,9 @@ def collect_in_processes(
                 if pid != HERE:
                     counts.append(body)
                 finished.add(pid)
-            elif kind == "failed" and pid == HERE:
+            elif kind == "failed" and pid == HERE:  # its own exception, as without workers
                 _stop(workers)
-                raise RuntimeError(f"collection in the scan process failed: {body}")
+                raise here.error or RuntimeError(f"collection in the scan process failed: {body}")
             else:  # "failed": a bug in the worker, reported like one in this process
                 _stop(workers)
                 raise RuntimeError(f"collection worker {pid} failed: {body}")
@@ -216,6 +217,8 @@ class _Here(threading.Thread):
         self.sessions, self.spec, self.collectors = sessions, spec, collectors
         self.store, self.tasks, self.results = store, tasks, results
         self.stop = threading.Event()
+        self.error: BaseException | None = None
+        """What ended this collection early (raised again by the scan's main thread)."""
 
     def run(self) -> None:
         try:
@@ -224,12 +227,11 @@ class _Here(threading.Thread):
         except _Stopped:
             pass
         except BaseException as exc:
-            log.error("collection in the scan process failed:\n%s", traceback.format_exc())
+            self.error = exc
             self.results.put(("failed", HERE, f"{type(exc).__name__}: {exc}"))
 
     def _collect(self) -> None:
-        sessions, spec = self.sessions, self.spec
-        sessions.warm(["ec2", "sts", *botocore_services(self.collectors)])
+        sessions, spec = self.sessions, self.spec  # its models are loaded (collection.py)
         options = replace(spec.options, max_workers=spec.max_workers)
         # Until every collector is done, the call log here counts this process's calls only
         # (the workers' counts are merged at the end): the progress of each account is its own.
@@ -239,7 +241,13 @@ class _Here(threading.Thread):
             nonlocal counted
             if self.stop.is_set():
                 raise _Stopped
-            self.store.write(account)
+            try:
+                self.store.write(account)
+            except OSError as exc:  # as when collecting without workers: one line, exit 2
+                raise OutputError(
+                    f"cannot write the checkpoint of account {account.account_id}: "
+                    f"{exc.strerror or exc}"
+                ) from None
             total = sessions.calls.total
             done = BatchDone(
                 accounts=(account.account_id,),

@@ -13,8 +13,8 @@ from scanner.app.scan import ScanOutcome, ScanRequest, run_scan
 from scanner.aws import processes
 from scanner.aws.collection import ScanOptions
 from scanner.aws.session import ClientSettings, Sessions
-from scanner.core.checkpoint import checkpoint_dir
-from scanner.core.errors import Interrupted
+from scanner.core.checkpoint import CheckpointStore, checkpoint_dir
+from scanner.core.errors import Interrupted, OutputError
 from scanner.core.findings import Finding
 from scanner.core.model import Status
 from scanner.core.packed import PackedJson
@@ -240,3 +240,18 @@ def test_ticks_count_accounts_calls_and_failed_datasets(demo: Demo, tmp_path: Pa
     )
     assert collection <= ticks[-1].calls <= sessions.calls.total - 1 - listing
     assert ticks[-1].batch_end and ticks[-1].eta == 0
+
+
+def test_a_checkpoint_this_process_cannot_write_stops_the_scan_with_one_line(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(self: CheckpointStore, account: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    # this process's own collector writes through this (spawned workers import their own)
+    monkeypatch.setattr(CheckpointStore, "write", full)
+    with pytest.raises(
+        OutputError, match=r"cannot write the checkpoint of account .*No space left"
+    ):
+        run_scan(_request(demo, tmp_path / "out", procs=2), sessions=_sessions(demo))
+    assert multiprocessing.active_children() == []  # its worker stopped with it
