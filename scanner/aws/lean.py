@@ -11,7 +11,8 @@ resolves to, the user agent, and the handlers registered for each event), and ea
 * every handler botocore would call, in botocore's order and with botocore's arguments, called
   directly: the scanner's own (read-only guard, call log, checked send), botocore's parameter
   and header handlers, the retry policy and the adaptive rate limiter;
-* botocore's serializer, parser, error classes and HTTP session (TLS, proxies, pools);
+* botocore's serializer, parser and error classes, and the HTTP session's connections (the
+  exchange itself is scanner.aws.exchange's, through the checked send);
 * in place of the `request-created` handlers (the signer, the user agent, the retry headers):
   the same headers, signed by scanner.aws.sigv4.
 
