@@ -22,12 +22,13 @@ from scanner.aws.processes import (
     ProcessesUnavailable,
     collect_in_processes,
     plan_processes,
+    write_checkpoint,
 )
 from scanner.aws.registry import all_collectors, botocore_services, required_collectors
 from scanner.aws.session import CallLog, ClientSettings, Sessions
 from scanner.core.check import Check
 from scanner.core.checkpoint import CheckpointStore, fingerprint
-from scanner.core.errors import CredentialsError, OutputError, UsageError
+from scanner.core.errors import CredentialsError, UsageError
 from scanner.core.inventory import (
     AccountInfo,
     AccountInventory,
@@ -291,13 +292,7 @@ def collect_all(
 
     def keep(account: AccountInventory) -> None:
         if store is not None:
-            try:
-                store.write(account)
-            except OSError as exc:
-                raise OutputError(
-                    f"cannot write the checkpoint of account {account.account_id}: "
-                    f"{exc.strerror or exc}"
-                ) from None
+            write_checkpoint(store, account)
         out[account.account_id] = account.packed()  # held compressed until a check reads it
         advance(1, None, collection_errors(account))
 

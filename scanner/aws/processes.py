@@ -196,6 +196,40 @@ HERE = 0
 """The `pid` of the scan process's own collector in the results queue (no process has it)."""
 
 
+def write_checkpoint(store: CheckpointStore, account: AccountInventory) -> None:
+    """Write `account`'s checkpoint; a file that cannot be written is the scan's OutputError
+    (one line, exit 2)."""
+    try:
+        store.write(account)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write the checkpoint of account {account.account_id}: {exc.strerror or exc}"
+        ) from None
+
+
+class _Handover:
+    """A collector's `on_account`: each account written as a checkpoint, then announced on the
+    results queue with the calls counted since the previous one (one account at a time:
+    collect_accounts hands over under a lock)."""
+
+    def __init__(
+        self, sessions: Sessions, store: CheckpointStore, results: Any, pid: int, counted: int
+    ) -> None:
+        self.sessions, self.store, self.results, self.pid = sessions, store, results, pid
+        self.counted = counted
+
+    def __call__(self, account: AccountInventory) -> None:
+        write_checkpoint(self.store, account)
+        total = self.sessions.calls.total
+        done = BatchDone(
+            accounts=(account.account_id,),
+            calls=total - self.counted,
+            errors=collection_errors(account),
+        )
+        self.counted = total
+        self.results.put(("done", self.pid, done))
+
+
 class _Stopped(Exception):
     """The scan process stopped collecting (an interrupt, a worker's failure)."""
 
@@ -235,27 +269,12 @@ class _Here(threading.Thread):
         options = replace(spec.options, max_workers=spec.max_workers)
         # Until every collector is done, the call log here counts this process's calls only
         # (the workers' counts are merged at the end): the progress of each account is its own.
-        counted = sessions.calls.total
+        handover = _Handover(sessions, self.store, self.results, HERE, sessions.calls.total)
 
         def keep(account: AccountInventory) -> None:
-            nonlocal counted
             if self.stop.is_set():
                 raise _Stopped
-            try:
-                self.store.write(account)
-            except OSError as exc:  # as when collecting without workers: one line, exit 2
-                raise OutputError(
-                    f"cannot write the checkpoint of account {account.account_id}: "
-                    f"{exc.strerror or exc}"
-                ) from None
-            total = sessions.calls.total
-            done = BatchDone(
-                accounts=(account.account_id,),
-                calls=total - counted,
-                errors=collection_errors(account),
-            )
-            counted = total
-            self.results.put(("done", HERE, done))
+            handover(account)
 
         def queued() -> Iterator[AccountInfo]:
             for info in _queued(self.tasks):
@@ -310,20 +329,7 @@ def _worker(spec: WorkerSpec, tasks: Any, results: Any) -> None:
         store = CheckpointStore(spec.checkpoints)
         store.attach(spec.plan)
         options = replace(spec.options, max_workers=spec.max_workers)
-        counted = 0
-
-        def keep(account: AccountInventory) -> None:
-            # one account at a time (collect_accounts hands over under a lock)
-            nonlocal counted
-            store.write(account)
-            total = sessions.calls.total
-            done = BatchDone(
-                accounts=(account.account_id,),
-                calls=total - counted,
-                errors=collection_errors(account),
-            )
-            counted = total
-            results.put(("done", pid, done))
+        keep = _Handover(sessions, store, results, pid, 0)
 
         # Accounts are taken from the shared queue as this process has room for one more, so
         # no account waits for the slowest of a batch and the processes finish together.
