@@ -105,8 +105,8 @@ def collect_in_processes(
     processes: int,
     on_batch: Callable[[BatchDone], None],
 ) -> dict[str, AccountInventory]:
-    """Collect `infos` in `processes` worker processes; every account, read back from its
-    checkpoint (or with the error that lost it)."""
+    """Collect `infos` with `processes` collectors (this process and `processes - 1` worker
+    processes); every account, read back from its checkpoint (or with the error that lost it)."""
     spec = WorkerSpec(
         profile=options.profile,
         settings=sessions.settings,
