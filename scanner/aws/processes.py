@@ -170,6 +170,9 @@ def collect_in_processes(
                 if pid != HERE:
                     counts.append(body)
                 finished.add(pid)
+            elif kind == "output":  # a worker could not write a checkpoint (disk full, ...)
+                _stop(workers)
+                raise OutputError(body)
             elif kind == "failed" and pid == HERE:  # its own exception, as without workers
                 _stop(workers)
                 raise here.error or RuntimeError(f"collection in the scan process failed: {body}")
@@ -336,6 +339,9 @@ def _worker(spec: WorkerSpec, tasks: Any, results: Any) -> None:
         collect_accounts(sessions, _queued(tasks), options, spec.home, collectors, keep)
         calls = sessions.calls
         results.put(("calls", pid, (Counter(calls.calls), calls.retries, calls.repeated)))
+    except OutputError as exc:  # a checkpoint it cannot write: the scan's one line, exit 2
+        with contextlib.suppress(Exception):
+            results.put(("output", pid, str(exc)))
     except BaseException as exc:
         with contextlib.suppress(Exception):
             results.put(("failed", pid, f"{type(exc).__name__}: {exc}"))

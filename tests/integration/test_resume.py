@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -255,3 +256,17 @@ def test_a_checkpoint_this_process_cannot_write_stops_the_scan_with_one_line(
     ):
         run_scan(_request(demo, tmp_path / "out", procs=2), sessions=_sessions(demo))
     assert multiprocessing.active_children() == []  # its worker stopped with it
+
+
+def test_a_checkpoint_a_worker_cannot_write_stops_the_scan_with_one_line(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def gone(self: processes._Here) -> None:
+        # this process takes no account and removes the checkpoint directory before the
+        # worker (still starting) writes its first account
+        shutil.rmtree(self.store.directory)
+
+    monkeypatch.setattr(processes._Here, "_collect", gone)
+    with pytest.raises(OutputError, match=r"cannot write the checkpoint of account \d{12}: "):
+        run_scan(_request(demo, tmp_path / "out", procs=2), sessions=_sessions(demo))
+    assert multiprocessing.active_children() == []
