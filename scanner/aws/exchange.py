@@ -27,9 +27,11 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import (
+    BotoCoreError,
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     ReadTimeoutError,
     SSLError,
 )
@@ -88,9 +90,14 @@ def send(session: Any, request: Any) -> Any:
     if head is None:
         return session.send(request)
     url = request.url
-    pool = session._manager.connection_from_url(url)
-    session._setup_ssl_cert(pool, url, session._verify)
-    return exchange(pool, url, request, head)
+    try:
+        pool = session._manager.connection_from_url(url)
+        session._setup_ssl_cert(pool, url, session._verify)
+        return exchange(pool, url, request, head)
+    except BotoCoreError:
+        raise
+    except Exception as exc:  # as botocore's send: any other failure is an HTTPClientError
+        raise HTTPClientError(error=exc) from exc
 
 
 def _head(session: Any, request: Any) -> bytes | None:

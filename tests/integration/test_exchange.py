@@ -448,3 +448,22 @@ def test_a_target_is_sent_as_is_only_when_urllib3_would_not_change_it(target: st
     from urllib3.util.url import _encode_target
 
     assert bool(exchange._TARGET.fullmatch(target)) == (_encode_target(target) == target)
+
+
+def test_any_other_failure_is_botocores_http_client_error(
+    server: Scripted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import HTTPClientError
+    from urllib3.exceptions import ClosedPoolError
+
+    session = _session()
+    pool = session._manager.connection_from_url(server.url + "/")
+
+    def closed(*_: Any) -> Any:
+        raise ClosedPoolError(pool, "Pool is closed.")
+
+    monkeypatch.setattr(pool, "_get_conn", closed)
+    with pytest.raises(HTTPClientError) as caught:
+        exchange.send(session, _request(server.url + "/"))
+    assert type(caught.value) is HTTPClientError  # what botocore's send raises for it
+    assert isinstance(caught.value.kwargs["error"], ClosedPoolError)
