@@ -445,10 +445,11 @@ class TreeSampler(threading.Thread):
             pids = _tree(self.pid)
             self.most_processes = max(self.most_processes, len(pids))
             rss = [_rss_mb(p) for p in pids]
+            total = sum(rss)
             n = len(pids)
-            self.peak_by_processes[n] = max(self.peak_by_processes.get(n, 0.0), sum(rss))
-            if sum(rss) > self.peak_total_mb:
-                self.peak_total_mb = sum(rss)
+            self.peak_by_processes[n] = max(self.peak_by_processes.get(n, 0.0), total)
+            if total > self.peak_total_mb:
+                self.peak_total_mb = total
                 self.peak_at = (
                     f"at {time.perf_counter() - start:.1f} s: scan process {rss[0]:.0f} MB, "
                     f"children {', '.join(f'{r:.0f}' for r in sorted(rss[1:], reverse=True))} MB"

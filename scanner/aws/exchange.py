@@ -86,28 +86,29 @@ def direct(session: Any) -> bool:
 
 def send(session: Any, request: Any) -> Any:
     """`session.send(request)`, on the lean exchange where it writes what urllib3 would."""
-    head = _head(session, request) if direct(session) else None
-    if head is None:
+    payload = _wire(request) if direct(session) else None
+    if payload is None:
         return session.send(request)
     url = request.url
     try:
         pool = session._manager.connection_from_url(url)
         session._setup_ssl_cert(pool, url, session._verify)
-        return exchange(pool, url, request, head)
+        return exchange(pool, url, request, payload)
     except BotoCoreError:
         raise
     except Exception as exc:  # as botocore's send: any other failure is an HTTPClientError
         raise HTTPClientError(error=exc) from exc
 
 
-def _head(session: Any, request: Any) -> bytes | None:
-    """The request line and headers as urllib3 and http.client write them, or None when this
-    request must go through botocore's own send."""
+def _wire(request: Any) -> bytes | None:
+    """The request as urllib3 and http.client write it (request line, headers, body), or None
+    when it must go through botocore's own send."""
     if request.stream_output or getattr(request, "context", {}).get("read_timeout") is not None:
         return None
     body = request.body
     if body is not None and not isinstance(body, (bytes, str)):
         return None
+    data = body.encode("utf-8") if isinstance(body, str) else body or b""
     url: str = request.url
     origin = origin_of(url)
     target = url[len(origin) :] or "/"
@@ -136,15 +137,14 @@ def _head(session: Any, request: Any) -> bytes | None:
         first.append("Accept-Encoding: identity")
     if "content-length" not in names:
         if body is not None:
-            size = len(body.encode("utf-8") if isinstance(body, str) else body)
-            first.append(f"Content-Length: {size}")
+            first.append(f"Content-Length: {len(data)}")
         elif request.method.upper() not in _NO_BODY_METHODS:
             first.append("Content-Length: 0")
     if "user-agent" not in names:
         first.append(f"User-Agent: {_URLLIB3_AGENT}")
     text = "\r\n".join([lines[0], *first, *lines[1:]]) + "\r\n\r\n"
     try:
-        return text.encode("latin-1")
+        return text.encode("latin-1") + data
     except UnicodeEncodeError:
         return None
 
@@ -182,15 +182,14 @@ def _host_header(scheme: str, netloc: str) -> str | None:
     return f"{host}:{int(port)}"
 
 
-def exchange(pool: Any, url: str, request: Any, head: bytes) -> AWSResponse:
-    """Write `head` and the body on a connection of `pool`, read the answer; the connection
-    goes back to the pool when the answer leaves it reusable (closed otherwise)."""
+def exchange(pool: Any, url: str, request: Any, payload: bytes) -> AWSResponse:
+    """Write `payload` (the request's bytes, `_wire`) on a connection of `pool`, read the
+    answer; the connection goes back to the pool when the answer leaves it reusable (closed
+    otherwise)."""
     conn = pool._get_conn()
     reusable = False
     try:
         _connect(pool, conn, url)
-        body = request.body
-        payload = head if not body else head + (body.encode() if isinstance(body, str) else body)
         pool.num_requests += 1
         sock = conn.sock
         read_timeout = Timeout.resolve_default_timeout(pool.timeout.read_timeout)
